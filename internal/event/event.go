@@ -1,0 +1,200 @@
+// Package event tells what triggered the run: the repository, the commit and
+// ref a change was made at, and the run's identity. It reads the runner's
+// environment and event payload, and falls back to the local git checkout
+// when the program runs outside GitHub Actions.
+package event
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+)
+
+// Context is what the modes need to know about the run.
+type Context struct {
+	InActions  bool   // GITHUB_ACTIONS=true
+	EventName  string // push, workflow_run, schedule, ...
+	Repository string // owner/name of the repository the workflow runs in
+	SHA        string // commit the change was made at
+	Ref        string // ref the change was made on, refs/heads/... or refs/tags/...
+	RunID      int64
+	RunAttempt int64
+	Job        string // GITHUB_JOB
+	Step       string // GITHUB_ACTION: the step's id, unique within a job
+	ServerURL  string // https://github.com, or the GHES host
+	APIURL     string // GITHUB_API_URL, or https://api.github.com
+	Workflow   string
+	Workspace  string
+	OutputPath string // GITHUB_OUTPUT; empty outside Actions
+	Summary    string // GITHUB_STEP_SUMMARY; empty outside Actions
+
+	// Source says where each of Repository, SHA and Ref came from, for the log.
+	Source map[string]string
+}
+
+// Git runs git with args in the working directory and returns its trimmed
+// standard output.
+type Git func(ctx context.Context, args ...string) (string, error)
+
+// Overrides are values the user gave as inputs; they win over the event.
+type Overrides struct {
+	Repository string
+	SHA        string
+	Ref        string
+}
+
+// Load reads the run's context from the environment and event payload.
+// Values that cannot be found are left empty; Require says which are needed.
+func Load(ctx context.Context, getenv func(string) string, git Git, o Overrides) (Context, error) {
+	gh, err := githubactions.New(githubactions.WithGetenv(getenv)).Context()
+	if err != nil {
+		return Context{}, fmt.Errorf("read the run's context (GITHUB_* variables and %s): %w", getenv("GITHUB_EVENT_PATH"), err)
+	}
+	c := Context{
+		InActions:  gh.Actions,
+		EventName:  gh.EventName,
+		RunID:      gh.RunID,
+		RunAttempt: gh.RunAttempt,
+		Job:        gh.Job,
+		Step:       gh.Action,
+		ServerURL:  strings.TrimRight(gh.ServerURL, "/"),
+		APIURL:     gh.APIURL,
+		Workflow:   gh.Workflow,
+		Workspace:  gh.Workspace,
+		OutputPath: getenv("GITHUB_OUTPUT"),
+		Summary:    gh.StepSummary,
+		Source:     map[string]string{},
+	}
+	head := workflowRunHead(gh.EventName, gh.Event)
+
+	c.Repository, c.Source["repository"] = first(
+		fixed(o.Repository, "input repository"),
+		fixed(gh.Repository, "GITHUB_REPOSITORY"),
+		lazy(ctx, git, "git remote origin", remoteRepository, "remote", "get-url", "origin"),
+	)
+	c.SHA, c.Source["sha"] = first(
+		fixed(o.SHA, "input sha"),
+		fixed(head.sha, "workflow_run.head_sha"),
+		fixed(gh.SHA, "GITHUB_SHA"),
+		lazy(ctx, git, "git HEAD", strings.ToLower, "rev-parse", "--verify", "HEAD"),
+	)
+	c.Ref, c.Source["ref"] = first(
+		fixed(o.Ref, "input ref"),
+		fixed(head.ref, "workflow_run.head_branch"),
+		fixed(gh.Ref, "GITHUB_REF"),
+		lazy(ctx, git, "git branch", nil, "symbolic-ref", "--quiet", "HEAD"),
+	)
+	return c, nil
+}
+
+// Require fails with a message naming the flag to set for each of the
+// named values (repository, sha, ref) that could not be found.
+func (c Context) Require(names ...string) error {
+	var errs []error
+	for _, name := range names {
+		var v string
+		switch name {
+		case "repository":
+			v = c.Repository
+		case "sha":
+			v = c.SHA
+		case "ref":
+			v = c.Ref
+		}
+		if v == "" {
+			errs = append(errs, fmt.Errorf("could not tell the %s that triggered this run: set the %s input (--%s=%s outside GitHub Actions)", describe[name], name, name, example[name]))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var describe = map[string]string{"repository": "repository", "sha": "commit", "ref": "branch or tag"}
+var example = map[string]string{"repository": "owner/name", "sha": "<40-hex commit>", "ref": "refs/heads/main"}
+
+// Owner returns the owner part of Repository.
+func (c Context) Owner() string { owner, _, _ := strings.Cut(c.Repository, "/"); return owner }
+
+// Name returns the name part of Repository.
+func (c Context) Name() string { _, name, _ := strings.Cut(c.Repository, "/"); return name }
+
+type head struct{ sha, ref string }
+
+// workflowRunHead is the commit a workflow_run event is about: the head of
+// the run that completed, not the orchestrator's own GITHUB_SHA.
+func workflowRunHead(eventName string, payload map[string]any) head {
+	if eventName != "workflow_run" {
+		return head{}
+	}
+	run, _ := payload["workflow_run"].(map[string]any)
+	sha, _ := run["head_sha"].(string)
+	branch, _ := run["head_branch"].(string)
+	h := head{sha: sha}
+	if branch != "" {
+		h.ref = "refs/heads/" + branch
+	}
+	return h
+}
+
+type candidate struct {
+	value  string
+	source string
+}
+
+// lazy asks git only when every earlier candidate was empty.
+func lazy(ctx context.Context, git Git, source string, conv func(string) string, args ...string) func() candidate {
+	return func() candidate {
+		if git == nil {
+			return candidate{}
+		}
+		out, err := git(ctx, args...)
+		if err != nil {
+			return candidate{}
+		}
+		if conv != nil {
+			out = conv(out)
+		}
+		return candidate{strings.TrimSpace(out), source}
+	}
+}
+
+// fixed is a candidate already known.
+func fixed(value, source string) func() candidate {
+	return func() candidate { return candidate{value, source} }
+}
+
+// first returns the first non-empty candidate and where it came from.
+func first(candidates ...func() candidate) (string, string) {
+	for _, next := range candidates {
+		if c := next(); c.value != "" {
+			return c.value, c.source
+		}
+	}
+	return "", ""
+}
+
+// remoteRepository turns a GitHub remote URL into owner/name:
+// https://github.com/o/n.git, git@github.com:o/n.git, ssh://git@host/o/n.
+func remoteRepository(remote string) string {
+	s := strings.TrimSpace(remote)
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git")
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+		if _, path, ok := strings.Cut(s, "/"); ok {
+			s = path
+		} else {
+			return ""
+		}
+	} else if _, path, ok := strings.Cut(s, ":"); ok {
+		s = path
+	} else {
+		return ""
+	}
+	parts := strings.Split(s, "/")
+	if len(parts) < 2 {
+		return ""
+	}
+	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+}
