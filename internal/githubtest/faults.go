@@ -1,0 +1,188 @@
+package githubtest
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Response is a canned response for Fail. Header entries override the
+// headers every response carries.
+type Response struct {
+	Status int
+	Header map[string]string
+	Body   string
+}
+
+// fault is one queued injection, served to the next request it matches.
+type fault struct {
+	method   string
+	path     []string
+	response Response
+	dropConn bool
+}
+
+// Fail queues responses for the next requests matching method and path, one
+// request each, in order; then normal handling resumes. path is the API path
+// (no GitHub Enterprise Server prefix), where a "*" segment matches any one
+// segment: "/repos/*/*/releases/*".
+func (s *Server) Fail(method, path string, responses ...Response) {
+	s.t.Helper()
+	pattern := faultPattern(s.t, path)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range responses {
+		s.faults = append(s.faults, fault{method: method, path: pattern, response: r})
+	}
+}
+
+// FailConn makes the next n requests matching method and path (as in Fail)
+// lose their connection without a response, like a network failure.
+func (s *Server) FailConn(method, path string, n int) {
+	s.t.Helper()
+	pattern := faultPattern(s.t, path)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.faults = append(s.faults, fault{method: method, path: pattern, dropConn: true})
+	}
+}
+
+func faultPattern(t testing.TB, path string) []string {
+	t.Helper()
+	if !strings.HasPrefix(path, "/") {
+		t.Fatalf("githubtest: fault path %q: want an API path starting with /", path)
+	}
+	return strings.Split(path, "/")
+}
+
+// takeFault removes and returns the first fault queued for r. The caller
+// holds s.mu.
+func (s *Server) takeFault(r Request) (fault, bool) {
+	for i, f := range s.faults {
+		if strings.EqualFold(f.method, r.Method) && (segmentsMatch(f.path, r.Path) || segmentsMatch(f.path, r.EscapedPath)) {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			return f, true
+		}
+	}
+	return fault{}, false
+}
+
+func segmentsMatch(pattern []string, path string) bool {
+	segments := strings.Split(path, "/")
+	if len(segments) != len(pattern) {
+		return false
+	}
+	for i, want := range pattern {
+		if want != "*" && want != segments[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func dropConnection(t testing.TB, w http.ResponseWriter) {
+	hijacker, ok := w.(http.Hijacker)
+	if !ok {
+		t.Errorf("githubtest: drop a connection: the response writer cannot be hijacked")
+		return
+	}
+	conn, _, err := hijacker.Hijack()
+	if err != nil {
+		t.Errorf("githubtest: drop a connection: %v", err)
+		return
+	}
+	conn.Close()
+}
+
+const (
+	docsURL                   = "https://docs.github.com/rest"
+	rateLimitDocsURL          = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
+	secondaryRateLimitDocsURL = rateLimitDocsURL + "#about-secondary-rate-limits"
+)
+
+// errorBody is the shape of GitHub's error responses.
+type errorBody struct {
+	Message          string              `json:"message"`
+	Errors           []map[string]string `json:"errors,omitempty"`
+	DocumentationURL string              `json:"documentation_url"`
+	Status           string              `json:"status,omitempty"`
+}
+
+func errorResponse(status int, header map[string]string, body errorBody) Response {
+	encoded, _ := json.Marshal(body) // Only strings: encoding cannot fail.
+	return Response{Status: status, Header: header, Body: string(encoded)}
+}
+
+// BadGateway is GitHub's answer when an upstream service fails.
+func BadGateway() Response {
+	return errorResponse(http.StatusBadGateway, nil, errorBody{Message: "Server Error", DocumentationURL: docsURL, Status: "502"})
+}
+
+// RetryAfter is a 429 asking the client to come back after seconds.
+func RetryAfter(seconds int) Response {
+	return errorResponse(http.StatusTooManyRequests,
+		map[string]string{"Retry-After": strconv.Itoa(seconds)},
+		errorBody{Message: "Too Many Requests", DocumentationURL: rateLimitDocsURL, Status: "429"})
+}
+
+// SecondaryRateLimit is GitHub's 403 for too many requests in a short time;
+// its documentation URL is what go-github recognises it by.
+func SecondaryRateLimit(retryAfterSeconds int) Response {
+	return errorResponse(http.StatusForbidden,
+		map[string]string{"Retry-After": strconv.Itoa(retryAfterSeconds)},
+		errorBody{
+			Message:          "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+			DocumentationURL: secondaryRateLimitDocsURL,
+			Status:           "403",
+		})
+}
+
+// PrimaryRateLimit is GitHub's 403 once the hourly quota is spent, which
+// clients recognise by X-RateLimit-Remaining: 0; it resets at reset.
+func PrimaryRateLimit(reset time.Time) Response {
+	return errorResponse(http.StatusForbidden,
+		map[string]string{
+			"X-RateLimit-Limit":     "5000",
+			"X-RateLimit-Remaining": "0",
+			"X-RateLimit-Used":      "5000",
+			"X-RateLimit-Reset":     strconv.FormatInt(reset.Unix(), 10),
+		},
+		errorBody{
+			Message:          "API rate limit exceeded for installation ID 1.",
+			DocumentationURL: rateLimitDocsURL + "#about-primary-rate-limits",
+			Status:           "403",
+		})
+}
+
+// NotAccessible is GitHub's 403 when the token lacks a permission, as a
+// GITHUB_TOKEN does for another repository.
+func NotAccessible() Response {
+	return errorResponse(http.StatusForbidden, nil, errorBody{Message: "Resource not accessible by integration", DocumentationURL: docsURL, Status: "403"})
+}
+
+// NotFound is GitHub's 404, also its answer for a private repository the
+// token cannot see.
+func NotFound() Response {
+	return errorResponse(http.StatusNotFound, nil, errorBody{Message: "Not Found", DocumentationURL: docsURL, Status: "404"})
+}
+
+// BadCredentials is GitHub's 401 for a wrong or expired token.
+func BadCredentials() Response {
+	return errorResponse(http.StatusUnauthorized, nil, errorBody{Message: "Bad credentials", DocumentationURL: docsURL, Status: "401"})
+}
+
+// Unprocessable is GitHub's 422 validation failure; each of errs is one
+// entry of its errors array, such as
+// {"resource": "Release", "code": "already_exists", "field": "tag_name"}.
+func Unprocessable(message string, errs ...map[string]string) Response {
+	return errorResponse(http.StatusUnprocessableEntity, nil, errorBody{Message: message, Errors: errs, DocumentationURL: docsURL, Status: "422"})
+}
+
+// problemsParsingJSON is GitHub's 400 for a body that is not JSON.
+func problemsParsingJSON() Response {
+	return errorResponse(http.StatusBadRequest, nil, errorBody{Message: "Problems parsing JSON", DocumentationURL: docsURL, Status: "400"})
+}

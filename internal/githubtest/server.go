@@ -1,0 +1,264 @@
+// Package githubtest is the fake GitHub the project's tests run against. It
+// keeps state, records every request, injects faults on demand and checks
+// each request against GitHub's REST description, while the program under
+// test keeps using GitHub's real URLs.
+package githubtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Server is a fake GitHub (github.com and GitHub Enterprise Server alike).
+type Server struct {
+	t         testing.TB
+	client    *http.Client
+	api       *http.ServeMux
+	uploads   *http.ServeMux
+	token     string
+	now       func() time.Time
+	rateReset time.Time
+
+	mu         sync.Mutex
+	requests   []Request
+	repos      map[string]*repository // by lower-case owner/name
+	dispatches []Dispatch
+	faults     []fault
+	lastID     int64
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithToken makes the server answer 401 Bad credentials unless a request
+// authenticates with token, as "Bearer <token>" or "token <token>".
+func WithToken(token string) Option {
+	return func(s *Server) { s.token = token }
+}
+
+// WithRepository adds the repository "owner/name"; see AddRepository.
+func WithRepository(fullName string) Option {
+	return func(s *Server) { s.AddRepository(fullName) }
+}
+
+// WithClock sets the clock behind the rate-limit headers.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) { s.now = now }
+}
+
+// New starts a fake GitHub that lives until the test ends. Without GitHub's
+// REST description (see scripts/fetch-openapi.sh) requests go unchecked,
+// unless CI is set, where New fails the test.
+func New(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	// The description is test data located by the environment, like
+	// testdata; nothing of the program under test reads these variables.
+	checked, _, err := contractFor(os.Getenv)
+	if err != nil {
+		t.Fatalf("githubtest: %v", err)
+	}
+	s := &Server{
+		t:     t,
+		now:   time.Now,
+		repos: map[string]*repository{},
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.rateReset = s.now().Add(time.Hour).Truncate(time.Second)
+	s.api, s.uploads = s.routes()
+
+	fake := httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(fake.Close)
+	target, err := url.Parse(fake.URL)
+	if err != nil {
+		t.Fatalf("githubtest: parse the fake's URL: %v", err)
+	}
+	s.client = &http.Client{Transport: contractTransport{
+		t:        t,
+		contract: checked,
+		next: rewriteTransport{
+			target: target,
+			// A fresh connection per request: on a reused one, net/http
+			// silently retries an idempotent request whose connection was
+			// dropped, which would hide the errors FailConn injects.
+			next: &http.Transport{DisableKeepAlives: true},
+		},
+	}}
+	return s
+}
+
+// routes lists what the fake implements, per endpoint; each handler lives
+// in the file of its resource.
+func (s *Server) routes() (api, uploads *http.ServeMux) {
+	api = http.NewServeMux()
+	api.HandleFunc("GET /repos/{owner}/{repo}", s.getRepository)
+	api.HandleFunc("POST /repos/{owner}/{repo}/dispatches", s.createDispatch)
+	api.HandleFunc("/", s.notFound)
+
+	uploads = http.NewServeMux()
+	uploads.HandleFunc("/", s.notFound)
+	return api, uploads
+}
+
+// Client is the client to hand to the program under test: it reaches the
+// fake through GitHub's real URLs (https://api.github.com/,
+// https://uploads.github.com/ and any GitHub Enterprise Server host's
+// /api/v3/ and /api/uploads/) and fails the test on requests that break
+// GitHub's REST description.
+func (s *Server) Client() *http.Client {
+	return s.client
+}
+
+// Request is a request as the fake received it.
+type Request struct {
+	Method string
+	// Host is the host the program addressed, such as api.github.com.
+	Host string
+	// Path is the unescaped API path, without a GitHub Enterprise Server
+	// prefix: /repos/owner/name/releases/tags/v1.
+	Path string
+	// EscapedPath is Path as sent, which tells "a%2Fb" from "a/b".
+	EscapedPath string
+	Query       url.Values
+	Header      http.Header
+	Body        []byte
+}
+
+// DecodeJSON decodes the request body into v, failing the test if it can't.
+func (r Request) DecodeJSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("githubtest: decode the body of %s %s: %v", r.Method, r.Path, err)
+	}
+}
+
+// Requests returns every request received so far, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	where, apiPath, err := splitGitHubURL(r.Host, r.URL.EscapedPath())
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return // The client went away mid-request; there is no one to answer.
+	}
+	received := Request{
+		Method:      r.Method,
+		Host:        r.Host,
+		Path:        unescapedPath(apiPath),
+		EscapedPath: apiPath,
+		Query:       r.URL.Query(),
+		Header:      r.Header.Clone(),
+		Body:        body,
+	}
+
+	s.mu.Lock()
+	s.requests = append(s.requests, received)
+	seq := len(s.requests)
+	injected, faulted := s.takeFault(received)
+	s.mu.Unlock()
+
+	if faulted && injected.dropConn {
+		dropConnection(s.t, w)
+		return
+	}
+	s.setHeaders(w.Header(), seq)
+	switch {
+	case faulted:
+		s.respond(w, injected.response)
+	case !s.authorized(r.Header):
+		s.respond(w, BadCredentials())
+	case !s.knownRepository(received.Path):
+		s.respond(w, NotFound())
+	default:
+		routed := r.Clone(r.Context())
+		routed.URL.Path, routed.URL.RawPath = received.Path, apiPath
+		routed.Body = io.NopCloser(bytes.NewReader(body))
+		if where == uploadsEndpoint {
+			s.uploads.ServeHTTP(w, routed)
+		} else {
+			s.api.ServeHTTP(w, routed)
+		}
+	}
+}
+
+func (s *Server) authorized(header http.Header) bool {
+	if s.token == "" {
+		return true
+	}
+	auth := header.Get("Authorization")
+	return auth == "Bearer "+s.token || auth == "token "+s.token
+}
+
+// setHeaders adds the headers every GitHub response carries; a Response
+// from Fail may override them.
+func (s *Server) setHeaders(h http.Header, seq int) {
+	const limit = 5000
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
+	h.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
+	h.Set("X-GitHub-Request-Id", fmt.Sprintf("0000:0000:%06X:%06X:%08X", seq, seq, s.rateReset.Unix()))
+	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(limit-seq, 0)))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.rateReset.Unix(), 10))
+	h.Set("X-RateLimit-Used", strconv.Itoa(min(seq, limit)))
+	h.Set("X-RateLimit-Resource", "core")
+}
+
+func (s *Server) respond(w http.ResponseWriter, r Response) {
+	for name, value := range r.Header {
+		w.Header().Set(name, value)
+	}
+	w.WriteHeader(r.Status)
+	io.WriteString(w, r.Body)
+}
+
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		s.t.Errorf("githubtest: encode a response: %v", err)
+		status, body = http.StatusInternalServerError, []byte(`{"message":"Server Error"}`)
+	}
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, _ *http.Request) {
+	s.respond(w, NotFound())
+}
+
+func unescapedPath(escaped string) string {
+	path, err := url.PathUnescape(escaped)
+	if err != nil {
+		return escaped
+	}
+	return path
+}
+
+// githubURLs returns the API and web bases (no trailing slash) the real
+// GitHub would put in its responses to a request for host.
+func githubURLs(host string) (api, web string) {
+	if strings.EqualFold(host, "api.github.com") || strings.EqualFold(host, "uploads.github.com") {
+		return "https://api.github.com", "https://github.com"
+	}
+	return "https://" + host + ghesAPIPrefix, "https://" + host
+}

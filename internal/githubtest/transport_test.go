@@ -1,0 +1,42 @@
+package githubtest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSplitGitHubURL(t *testing.T) {
+	tests := []struct {
+		name         string
+		host, path   string
+		wantEndpoint endpoint
+		wantPath     string
+		wantErr      bool
+	}{
+		{"github.com API", "api.github.com", "/repos/o/r", apiEndpoint, "/repos/o/r", false},
+		{"github.com API in capitals", "API.GitHub.com", "/rate_limit", apiEndpoint, "/rate_limit", false},
+		{"github.com uploads", "uploads.github.com", "/repos/o/r/releases/1/assets", uploadsEndpoint, "/repos/o/r/releases/1/assets", false},
+		{"enterprise API", "ghes.example.com", "/api/v3/repos/o/r", apiEndpoint, "/repos/o/r", false},
+		{"enterprise API with a port", "ghes.example.com:8443", "/api/v3/rate_limit", apiEndpoint, "/rate_limit", false},
+		{"enterprise uploads", "ghes.example.com", "/api/uploads/repos/o/r/releases/1/assets", uploadsEndpoint, "/repos/o/r/releases/1/assets", false},
+		{"enterprise escaped path kept", "ghes.example.com", "/api/v3/repos/o/r/releases/tags/a%2Fb", apiEndpoint, "/repos/o/r/releases/tags/a%2Fb", false},
+		{"enterprise outside the API", "ghes.example.com", "/o/r", 0, "", true},
+		{"enterprise prefix lookalike", "ghes.example.com", "/api/v3x/repos", 0, "", true},
+		{"other host", "example.com", "/repos/o/r", 0, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gotEndpoint, gotPath, err := splitGitHubURL(tt.host, tt.path)
+
+			if tt.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantEndpoint, gotEndpoint)
+			assert.Equal(t, tt.wantPath, gotPath)
+		})
+	}
+}
