@@ -29,19 +29,61 @@ const notAccessible = "Resource not accessible by integration"
 // It returns err itself when it has nothing useful to add; errors.Is and
 // errors.As on the result still reach err.
 func Explain(err error, a Access) error {
-	if hint := hintFor(err, a); hint != "" {
-		return &explained{err: err, hint: hint}
+	hint := hintFor(err, a)
+	raw, plain := plainResponse(err)
+	if hint == "" && raw == "" {
+		return err
 	}
-	return err
+	return &explained{err: err, hint: hint, raw: raw, plain: plain}
 }
 
 type explained struct {
-	err  error
-	hint string
+	err        error
+	hint       string
+	raw, plain string // go-github's text of the response error, and ours
 }
 
-func (e *explained) Error() string { return e.err.Error() + "; " + e.hint }
+func (e *explained) Error() string {
+	msg := e.err.Error()
+	if e.raw != "" {
+		msg = strings.Replace(msg, e.raw, e.plain, 1)
+	}
+	if e.hint != "" {
+		msg += "; " + e.hint
+	}
+	return msg
+}
+
 func (e *explained) Unwrap() error { return e.err }
+
+// plainResponse finds go-github's error for a response in err and returns
+// its text with a plainer one: go-github prints Go structs of the error
+// details and rate-limit durations from its own clock, which say nothing
+// to someone reading a failed job (the hint says the rest).
+func plainResponse(err error) (raw, plain string) {
+	var resp *http.Response
+	var message string
+	var apiErr *gh.ErrorResponse
+	var primary *gh.RateLimitError
+	var secondary *gh.AbuseRateLimitError
+	switch {
+	case errors.As(err, &primary):
+		raw, resp, message = primary.Error(), primary.Response, primary.Message
+	case errors.As(err, &secondary):
+		raw, resp, message = secondary.Error(), secondary.Response, secondary.Message
+	case errors.As(err, &apiErr):
+		raw, resp, message = apiErr.Error(), apiErr.Response, apiErr.Message
+	default:
+		return "", ""
+	}
+	if resp == nil || resp.Request == nil {
+		return "", ""
+	}
+	if message == "" {
+		message = http.StatusText(resp.StatusCode)
+	}
+	return raw, fmt.Sprintf("%s %s answered %d %s", resp.Request.Method, resp.Request.URL.Redacted(), resp.StatusCode, message)
+}
 
 func hintFor(err error, a Access) string {
 	if err == nil {

@@ -115,12 +115,14 @@ func (l *Log) Mask(secret string) {
 // JSON body, indented.
 func (l *Log) Request(method, url string, body []byte) {
 	fmt.Fprintf(l.w, "%s %s\n", method, url)
-	if len(bytes.TrimSpace(body)) == 0 {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
 		return
 	}
 	var out bytes.Buffer
 	if err := json.Indent(&out, body, "", "  "); err != nil {
-		fmt.Fprintf(l.w, "%s\n", body)
+		// An asset upload: its bytes say nothing in a log.
+		fmt.Fprintf(l.w, "(%d bytes, not JSON)\n", len(body))
 		return
 	}
 	fmt.Fprintf(l.w, "%s\n", out.String())

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -11,30 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// parseOutputFile reads a GITHUB_OUTPUT file the way the runner does:
-// name=value lines and name<<DELIMITER blocks.
-func parseOutputFile(t *testing.T, data string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(data))
-	for sc.Scan() {
-		line := sc.Text()
-		if name, delim, ok := strings.Cut(line, "<<"); ok {
-			var value []string
-			for sc.Scan() && sc.Text() != delim {
-				value = append(value, sc.Text())
-			}
-			out[name] = strings.Join(value, "\n")
-			continue
-		}
-		name, value, ok := strings.Cut(line, "=")
-		require.True(t, ok, "line %q", line)
-		out[name] = value
-	}
-	return out
-}
+	"github.com/BTCDecoded/release-action/internal/githubtest"
+)
 
 func TestWriteOutputsCannotBeInjected(t *testing.T) {
 	crafted := []string{
@@ -49,7 +27,7 @@ func TestWriteOutputsCannotBeInjected(t *testing.T) {
 			require.NoError(t, WriteOutputs(path, nil, nil, []Field{{"client-payload", value}, {"dispatched", "true"}}))
 			data, err := os.ReadFile(path)
 			require.NoError(t, err)
-			got := parseOutputFile(t, string(data))
+			got := githubtest.ParseOutputs(t, string(data))
 			// bufio.Scanner drops the \r of a \r\n line end, as the runner reads lines too.
 			assert.Equal(t, map[string]string{"client-payload": strings.ReplaceAll(value, "\r", ""), "dispatched": "true"}, got)
 		})
@@ -65,7 +43,7 @@ func TestWriteOutputsRedrawsACollidingDelimiter(t *testing.T) {
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Contains(t, string(data), "v<<ghadelimiter_"+strings.Repeat("01", 16)+"\n")
-	assert.Equal(t, collides, parseOutputFile(t, string(data))["v"])
+	assert.Equal(t, collides, githubtest.ParseOutputs(t, string(data))["v"])
 }
 
 func TestWriteOutputsOutsideActions(t *testing.T) {

@@ -1,0 +1,207 @@
+// Package app is the whole program behind main: it reads the inputs and the
+// run's context, runs the selected mode against GitHub, and writes outputs,
+// the step summary and, on failure, one error annotation.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	gh "github.com/google/go-github/v66/github"
+
+	"github.com/BTCDecoded/release-action/internal/dispatch"
+	"github.com/BTCDecoded/release-action/internal/event"
+	"github.com/BTCDecoded/release-action/internal/github"
+	"github.com/BTCDecoded/release-action/internal/inputs"
+	"github.com/BTCDecoded/release-action/internal/report"
+)
+
+// Env is everything the program takes from the world.
+type Env struct {
+	Args       []string
+	Getenv     func(string) string
+	Stdout     io.Writer
+	Stderr     io.Writer
+	HTTPClient *http.Client
+	Git        event.Git                                        // nil: no local git fallback
+	Now        func() time.Time                                 // nil: time.Now
+	Sleep      func(ctx context.Context, d time.Duration) error // nil: a real timer
+	Random     io.Reader                                        // nil: crypto/rand
+}
+
+// Version is the action's version, set at build time.
+var Version = "dev"
+
+// Run runs the program and returns its exit status.
+func Run(ctx context.Context, env Env) int {
+	if env.Random == nil {
+		env.Random = rand.Reader
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	inActions := env.Getenv("GITHUB_ACTIONS") == "true"
+	// Outside Actions stdout carries only the outputs, so a shell can read them.
+	logTo := env.Stderr
+	if inActions {
+		logTo = env.Stdout
+	}
+
+	values, err := inputs.Read(env.Args, env.Getenv, env.Stdout)
+	if errors.Is(err, inputs.ErrHelp) {
+		return 0
+	}
+	token := tokenFrom(values, env.Getenv, inActions)
+	// Everything written from here on goes through the redactors, so not even
+	// an error that quotes a request can print the token.
+	logW := report.NewRedactor(logTo, token)
+	stdout := report.NewRedactor(env.Stdout, token)
+	log := report.NewLog(logW, inActions)
+	log.Mask(token)
+	if err != nil {
+		return fail(log, err)
+	}
+	// Every input is checked before the first request, and all bad inputs
+	// are reported together so one rerun can fix them all.
+	common, commonErr := values.Common()
+	ev, err := event.Load(ctx, env.Getenv, env.Git, event.Overrides{Repository: common.Repository, SHA: common.SHA, Ref: common.Ref})
+	if err != nil {
+		return fail(log, errors.Join(commonErr, err))
+	}
+	var mode modeFunc
+	var modeErr error
+	switch common.Mode {
+	case inputs.ModeTriggerOrchestrator:
+		mode, modeErr = prepareDispatch(values, ev, common, env.Random)
+	}
+	if err := errors.Join(commonErr, modeErr); err != nil {
+		return fail(log, err)
+	}
+	apiURL := common.APIURL
+	if apiURL == "" {
+		apiURL = ev.APIURL
+	}
+	if token == "" && !common.DryRun {
+		return fail(log, inputs.Errorf("token", "is empty: pass a token (in a workflow the default is ${{ github.token }}; outside one set GITHUB_TOKEN or --token), or use --dry-run"))
+	}
+
+	var planned []plannedRequest
+	client, err := github.NewClient(github.Config{
+		APIURL:     apiURL,
+		Token:      token,
+		HTTPClient: env.HTTPClient,
+		MaxWait:    common.MaxWait,
+		Logf:       log.Infof,
+		Sleep:      env.Sleep,
+		Now:        env.Now,
+		UserAgent:  "BTCDecoded-release-action/" + Version,
+		DryRun:     dryRunRecorder(common.DryRun, &planned),
+	})
+	if err != nil {
+		return fail(log, err)
+	}
+
+	res, err := mode(ctx, client)
+	if common.DryRun {
+		log.Group(fmt.Sprintf("Dry run: %d request(s) that would change something, not sent", len(planned)))
+		for _, r := range planned {
+			log.Request(r.method, r.url, r.body)
+		}
+		log.EndGroup()
+	}
+	if err != nil {
+		return fail(log, err)
+	}
+	for _, n := range res.Notices {
+		log.Noticef("%s", n)
+	}
+	if common.DryRun {
+		res.Summary.Title += " (dry run)"
+	}
+	if err := report.WriteOutputs(ev.OutputPath, stdout, env.Random, redactFields(res.Outputs, token)); err != nil {
+		return fail(log, fmt.Errorf("set outputs: %w", err))
+	}
+	res.Summary.Rows = redactRows(res.Summary.Rows, token)
+	if err := report.WriteSummary(ev.Summary, res.Summary); err != nil {
+		// The work is done; a summary that cannot be written is not worth failing it.
+		log.Warningf("write the step summary: %v", err)
+	}
+	return 0
+}
+
+type modeFunc = func(ctx context.Context, client *gh.Client) (report.Result, error)
+
+func prepareDispatch(values inputs.Values, ev event.Context, common inputs.Common, random io.Reader) (modeFunc, error) {
+	in, err := values.Dispatch()
+	if err != nil {
+		return nil, err
+	}
+	req, err := dispatch.Prepare(in, ev, random)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, client *gh.Client) (report.Result, error) {
+		return dispatch.Run(ctx, client.Repositories, req, ev, common.DryRun)
+	}, nil
+}
+
+type plannedRequest struct {
+	method, url string
+	body        []byte
+}
+
+func dryRunRecorder(on bool, planned *[]plannedRequest) func(method, url string, body []byte) {
+	if !on {
+		return nil
+	}
+	return func(method, url string, body []byte) {
+		*planned = append(*planned, plannedRequest{method, url, append([]byte(nil), body...)})
+	}
+}
+
+// tokenFrom picks the token: the input, else (outside Actions only) the
+// environment variables gh and most tools read.
+func tokenFrom(values inputs.Values, getenv func(string) string, inActions bool) string {
+	if t := values.Get("token"); t != "" || inActions {
+		return t
+	}
+	for _, name := range []string{"GITHUB_TOKEN", "GH_TOKEN"} {
+		if t := strings.TrimSpace(getenv(name)); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+func redactFields(fields []report.Field, token string) []report.Field {
+	out := make([]report.Field, len(fields))
+	for i, f := range fields {
+		out[i] = report.Field{Name: f.Name, Value: report.Redact(f.Value, token)}
+	}
+	return out
+}
+
+func redactRows(rows []report.Row, token string) []report.Row {
+	out := make([]report.Row, len(rows))
+	for i, r := range rows {
+		out[i] = report.Row{Key: r.Key, Value: report.Redact(r.Value, token)}
+	}
+	return out
+}
+
+// fail prints err as error annotations, one per line of a joined error, and
+// returns the exit status of a failed run.
+func fail(log *report.Log, err error) int {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			log.Errorf("%s", line)
+		}
+	}
+	return 1
+}

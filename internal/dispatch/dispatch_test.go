@@ -1,0 +1,228 @@
+package dispatch
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/release-action/internal/event"
+	"github.com/BTCDecoded/release-action/internal/inputs"
+)
+
+func TestEventType(t *testing.T) {
+	tests := []struct {
+		name         string
+		repo         string
+		orchestrator string
+		wantEvent    string
+	}{
+		{"consensus repo", "BTCDecoded/bllvm-consensus", "BTCDecoded/bllvm", "build_consensus"},
+		{"protocol repo", "BTCDecoded/bllvm-protocol", "BTCDecoded/bllvm", "build_protocol"},
+		{"node repo", "BTCDecoded/bllvm-node", "BTCDecoded/bllvm", "build_node"},
+		{"sdk repo", "BTCDecoded/bllvm-sdk", "BTCDecoded/bllvm", "build_sdk"},
+		{"app suffix dropped", "BTCDecoded/governance-app", "BTCDecoded/bllvm", "build_governance"},
+		{"orchestrator to itself", "BTCDecoded/bllvm", "BTCDecoded/bllvm", "build_all"},
+		{"orchestrator to itself, other case", "btcdecoded/BLLVM", "BTCDecoded/bllvm", "build_all"},
+		{"other characters become underscores", "BTCDecoded/Release.Action-x", "BTCDecoded/bllvm", "build_release_action_x"},
+		{"only the leading prefix goes", "BTCDecoded/bllvm-bllvm-app-app", "BTCDecoded/bllvm", "build_bllvm_app"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := EventType(tt.repo, tt.orchestrator)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantEvent, got)
+		})
+	}
+}
+
+func TestEventTypeCannotBeDerived(t *testing.T) {
+	for _, repo := range []string{"BTCDecoded/bllvm-", "BTCDecoded/---", "BTCDecoded/" + strings.Repeat("a", 100)} {
+		_, err := EventType(repo, "BTCDecoded/bllvm")
+		require.Error(t, err, repo)
+		assert.Contains(t, err.Error(), "input event-type: ")
+	}
+}
+
+func TestMatchBranch(t *testing.T) {
+	tests := []struct {
+		name     string
+		patterns []string
+		ref      string
+		want     bool
+		why      string
+	}{
+		{"main allowed", []string{"main", "master"}, "refs/heads/main", true, ""},
+		{"master allowed", []string{"main", "master"}, "refs/heads/master", true, ""},
+		{"feature branch skipped", []string{"main", "master"}, "refs/heads/feature", false, "branch feature is not one of main, master"},
+		{"star allows every branch", []string{"*"}, "refs/heads/feature/deep/x", true, ""},
+		{"double star allows every branch", []string{"**"}, "refs/heads/a/b", true, ""},
+		{"glob does not cross slash", []string{"release-*"}, "refs/heads/release-1/x", false, "not one of"},
+		{"double star crosses slash", []string{"release/**"}, "refs/heads/release/1/x", true, ""},
+		{"negation after match excludes", []string{"release/**", "!release/old"}, "refs/heads/release/old", false, "not one of"},
+		{"later pattern re-includes", []string{"!release/old", "release/**"}, "refs/heads/release/old", true, ""},
+		{"tag never matches", []string{"*"}, "refs/tags/v1.0.0", false, "ref refs/tags/v1.0.0 is a tag, not a branch"},
+		{"pull request never matches", []string{"*"}, "refs/pull/12/merge", false, "is a pull request, not a branch"},
+		{"tag named like a branch", []string{"main"}, "refs/tags/main", false, "is a tag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, why := MatchBranch(tt.patterns, tt.ref)
+			assert.Equal(t, tt.want, got)
+			if tt.why == "" {
+				assert.Empty(t, why)
+			} else {
+				assert.Contains(t, why, tt.why)
+			}
+		})
+	}
+}
+
+func consensusContext() event.Context {
+	return event.Context{
+		Repository: "BTCDecoded/bllvm-consensus",
+		SHA:        "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
+		Ref:        "refs/heads/main",
+		RunID:      1234,
+		RunAttempt: 1,
+		Job:        "trigger-orchestrator",
+		Step:       "__BTCDecoded_release-action",
+	}
+}
+
+func TestPrepare(t *testing.T) {
+	tests := []struct {
+		name        string
+		in          inputs.Dispatch
+		ev          func(*event.Context)
+		wantOrch    string
+		wantEvent   string
+		wantPayload map[string]any
+		wantSkip    string
+	}{
+		{
+			name:      "defaults",
+			in:        inputs.Dispatch{Branches: []string{"main"}},
+			wantOrch:  "BTCDecoded/bllvm",
+			wantEvent: "build_consensus",
+			wantPayload: map[string]any{
+				"ref": "refs/heads/main", "sha": "6113728f27ae82c7b1a177c8d03f9e96e0adf246", "repo": "bllvm-consensus",
+			},
+		},
+		{
+			name: "client payload merged over the default, its keys win",
+			in: inputs.Dispatch{Branches: []string{"main"}, Orchestrator: "other/orch", EventType: "custom", ClientPayload: map[string]json.RawMessage{
+				"ref": json.RawMessage(`"refs/heads/override"`), "extra": json.RawMessage(`{"n":1}`),
+			}},
+			wantOrch:  "other/orch",
+			wantEvent: "custom",
+			wantPayload: map[string]any{
+				"ref": "refs/heads/override", "sha": "6113728f27ae82c7b1a177c8d03f9e96e0adf246", "repo": "bllvm-consensus", "extra": map[string]any{"n": float64(1)},
+			},
+		},
+		{
+			name:      "skipped on another branch, still fully prepared",
+			in:        inputs.Dispatch{Branches: []string{"main"}},
+			ev:        func(c *event.Context) { c.Ref = "refs/heads/dev" },
+			wantOrch:  "BTCDecoded/bllvm",
+			wantEvent: "build_consensus",
+			wantPayload: map[string]any{
+				"ref": "refs/heads/dev", "sha": "6113728f27ae82c7b1a177c8d03f9e96e0adf246", "repo": "bllvm-consensus",
+			},
+			wantSkip: "branch dev is not one of main",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := consensusContext()
+			if tt.ev != nil {
+				tt.ev(&ev)
+			}
+			req, err := Prepare(tt.in, ev, nil)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantOrch, req.Orchestrator)
+			assert.Equal(t, tt.wantEvent, req.EventType)
+			assert.Equal(t, tt.wantSkip != "", req.Skip != "")
+			assert.Contains(t, req.Skip, tt.wantSkip)
+			var payload map[string]any
+			require.NoError(t, json.Unmarshal(req.Payload, &payload))
+			assert.Regexp(t, `^1234-1-[0-9a-f]{8}$`, payload["dispatch_id"])
+			assert.Equal(t, payload["dispatch_id"], req.DispatchID)
+			delete(payload, "dispatch_id")
+			assert.Equal(t, tt.wantPayload, payload)
+		})
+	}
+}
+
+func TestDispatchID(t *testing.T) {
+	base := consensusContext()
+	id := func(change func(*event.Context), eventType string) string {
+		ev := base
+		if change != nil {
+			change(&ev)
+		}
+		req, err := Prepare(inputs.Dispatch{Branches: []string{"*"}, EventType: eventType}, ev, nil)
+		require.NoError(t, err)
+		return req.DispatchID
+	}
+	first := id(nil, "")
+	assert.Equal(t, first, id(nil, ""), "stable within a run attempt, so a retried request carries the same id")
+	assert.NotEqual(t, first, id(func(c *event.Context) { c.RunAttempt = 2 }, ""), "a rerun is a new dispatch")
+	assert.NotEqual(t, first, id(func(c *event.Context) { c.Step = "second" }, ""), "another step")
+	assert.NotEqual(t, first, id(func(c *event.Context) { c.Repository = "BTCDecoded/bllvm-node" }, ""), "another repository")
+	assert.NotEqual(t, first, id(nil, "build_all"), "another event type")
+
+	ev := base
+	ev.RunID = 0
+	req, err := Prepare(inputs.Dispatch{Branches: []string{"*"}}, ev, bytes.NewReader(bytes.Repeat([]byte{0xab}, 8)))
+	require.NoError(t, err)
+	assert.Equal(t, "local-abababababababab", req.DispatchID, "outside Actions it is random")
+
+	req, err = Prepare(inputs.Dispatch{Branches: []string{"*"}, ClientPayload: map[string]json.RawMessage{"dispatch_id": json.RawMessage(`"mine"`)}}, base, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "mine", req.DispatchID, "a dispatch_id in client-payload wins")
+}
+
+func TestPrepareEnforcesGitHubLimits(t *testing.T) {
+	tooMany := map[string]json.RawMessage{}
+	for _, k := range []string{"a", "b", "c", "d", "e", "f", "g"} {
+		tooMany[k] = json.RawMessage(`1`)
+	}
+	sixMore := map[string]json.RawMessage{}
+	for _, k := range []string{"a", "b", "c", "d", "e", "f"} {
+		sixMore[k] = json.RawMessage(`1`)
+	}
+	big := map[string]json.RawMessage{"blob": json.RawMessage(`"` + strings.Repeat("x", MaxPayloadBytes) + `"`)}
+	tests := []struct {
+		name    string
+		payload map[string]json.RawMessage
+		wantErr string
+	}{
+		{"ten properties is the limit", sixMore, ""},
+		{"eleven properties", tooMany, "would have 11 top-level properties"},
+		{"too many bytes", big, "bytes; GitHub allows at most 65535"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Prepare(inputs.Dispatch{Branches: []string{"*"}, ClientPayload: tt.payload}, consensusContext(), nil)
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "input client-payload: ")
+			assert.Contains(t, err.Error(), tt.wantErr)
+		})
+	}
+}
+
+func TestPrepareNeedsContext(t *testing.T) {
+	_, err := Prepare(inputs.Dispatch{Branches: []string{"*"}}, event.Context{}, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--repository=owner/name")
+	assert.Contains(t, err.Error(), "--sha=")
+	assert.Contains(t, err.Error(), "--ref=")
+}

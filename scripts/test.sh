@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: fetch GitHub's REST description,
+# check formatting and vet, lint action.yml and the workflows, and run
+# every test with the race detector.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/fetch-openapi.sh
+
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+  echo "gofmt -l: these files are not formatted:" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
+go vet ./...
+go tool actionlint
+go test -race -count=1 ./...
