@@ -60,9 +60,8 @@ func Run(ctx context.Context, env Env) int {
 	token := tokenFrom(values, env.Getenv, inActions)
 	// Everything written from here on goes through the redactors, so not even
 	// an error that quotes a request can print the token.
-	logW := report.NewRedactor(logTo, token)
 	stdout := report.NewRedactor(env.Stdout, token)
-	log := report.NewLog(logW, inActions)
+	log := report.NewLog(logTo, inActions, token)
 	log.Mask(token)
 	if err != nil {
 		return fail(log, err)

@@ -48,14 +48,17 @@ func (r Result) Get(name string) (string, bool) {
 // Log writes human-readable lines. In GitHub Actions it uses workflow
 // commands (annotations, groups); elsewhere plain text.
 type Log struct {
-	w         io.Writer
+	w         io.Writer // redacted
+	raw       io.Writer // only for ::add-mask::, which must carry the secret
 	inActions bool
 	action    *githubactions.Action
 }
 
-// NewLog returns a Log writing to w.
-func NewLog(w io.Writer, inActions bool) *Log {
-	return &Log{w: w, inActions: inActions, action: githubactions.New(githubactions.WithWriter(w), githubactions.WithGetenv(func(string) string { return "" }))}
+// NewLog returns a Log writing to w, with every secret replaced by ***.
+func NewLog(w io.Writer, inActions bool, secrets ...string) *Log {
+	redacted := NewRedactor(w, secrets...)
+	noEnv := githubactions.WithGetenv(func(string) string { return "" })
+	return &Log{w: redacted, raw: w, inActions: inActions, action: githubactions.New(githubactions.WithWriter(redacted), noEnv)}
 }
 
 // Infof writes a plain line.
@@ -104,10 +107,12 @@ func (l *Log) EndGroup() {
 	}
 }
 
-// Mask asks the runner to hide a secret in everything it shows.
+// Mask asks the runner to hide a secret in everything it shows. The
+// runner consumes the command and never shows it, so this one line carries
+// the secret itself, past the redactor.
 func (l *Log) Mask(secret string) {
 	if l.inActions && secret != "" {
-		l.action.AddMask(secret)
+		githubactions.New(githubactions.WithWriter(l.raw)).AddMask(secret)
 	}
 }
 

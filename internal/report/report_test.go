@@ -99,18 +99,21 @@ func TestWriteSummary(t *testing.T) {
 
 func TestLogOutsideAndInsideActions(t *testing.T) {
 	var local, actions bytes.Buffer
-	for _, l := range []*Log{NewLog(&local, false), NewLog(&actions, true)} {
+	for _, l := range []*Log{NewLog(&local, false, "s3cret"), NewLog(&actions, true, "s3cret")} {
 		l.Noticef("skipped: %s", "tag")
 		l.Group("Dry run")
 		l.Request("POST", "https://api.github.com/repos/o/r/dispatches", []byte(`{"event_type":"build_all"}`))
 		l.EndGroup()
 		l.Errorf("dispatch: %s", "100%\nnext")
+		l.Infof("token s3cret")
 		l.Mask("s3cret")
 	}
-	assert.Equal(t, "notice: skipped: tag\n== Dry run\nPOST https://api.github.com/repos/o/r/dispatches\n{\n  \"event_type\": \"build_all\"\n}\nerror: dispatch: 100%\nnext\n", local.String())
+	assert.Equal(t, "notice: skipped: tag\n== Dry run\nPOST https://api.github.com/repos/o/r/dispatches\n{\n  \"event_type\": \"build_all\"\n}\nerror: dispatch: 100%\nnext\ntoken ***\n", local.String())
 	assert.Contains(t, actions.String(), "::notice::skipped: tag\n")
 	assert.Contains(t, actions.String(), "::group::Dry run\n")
 	assert.Contains(t, actions.String(), "::endgroup::\n")
 	assert.Contains(t, actions.String(), "::error::dispatch: 100%25%0Anext\n", "annotation data is escaped")
-	assert.Contains(t, actions.String(), "::add-mask::s3cret\n")
+	assert.Contains(t, actions.String(), "token ***\n")
+	assert.Contains(t, actions.String(), "::add-mask::s3cret\n", "the mask command carries the secret itself")
+	assert.Equal(t, 1, strings.Count(actions.String(), "s3cret"))
 }
