@@ -375,7 +375,7 @@ func TestBadInputsSendNothing(t *testing.T) {
 		{"max-wait out of range", map[string]string{"INPUT_MAX-WAIT": "-1s"}, nil, "max-wait: must be between"},
 		{"dry-run not a boolean", map[string]string{"INPUT_DRY-RUN": "sometimes"}, nil, "dry-run: must be true or false"},
 		{"orchestrator not owner/name", map[string]string{"INPUT_ORCHESTRATOR": "bllvm"}, nil, "orchestrator: must be a repository as owner/name"},
-		{"bad api url", map[string]string{"INPUT_API-URL": "ftp://example.com"}, nil, "api-url: must start with https://"},
+		{"bad api url", map[string]string{"INPUT_API-URL": "ftp://example.com"}, nil, "api-url: \"ftp://example.com\": must start with https://"},
 		{"sha not a commit", map[string]string{"INPUT_SHA": "HEAD"}, nil, "sha: must be a full commit id"},
 		{"empty token", map[string]string{"INPUT_TOKEN": ""}, nil, "token: is empty"},
 		{"unknown flag", nil, []string{"--orchestrator-repo=x"}, "flag provided but not defined"},

@@ -55,7 +55,7 @@ type Config struct {
 func NewClient(cfg Config) (*gh.Client, error) {
 	api, uploads, err := BaseURLs(cfg.APIURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("api-url %w", err)
 	}
 
 	var httpClient http.Client
@@ -130,31 +130,31 @@ func BaseURLs(apiURL string) (api, uploads *url.URL, err error) {
 		if errors.As(err, &parseErr) {
 			err = parseErr.Err
 		}
-		return nil, nil, fmt.Errorf("parse api-url: not a URL: %w", err)
+		return nil, nil, fmt.Errorf("not a URL: %w", err)
 	}
 	if u.User != nil {
-		return nil, nil, fmt.Errorf("check api-url %q: must not contain a user name or password; pass credentials as the token input", withoutUser(u))
+		return nil, nil, fmt.Errorf("%q: must not contain a user name or password; pass credentials as the token input", withoutUser(u))
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return nil, nil, fmt.Errorf("check api-url %q: must start with https:// (or http://)", apiURL)
+		return nil, nil, fmt.Errorf("%q: must start with https:// (or http://)", apiURL)
 	}
 	if u.Host == "" {
-		return nil, nil, fmt.Errorf("check api-url %q: must name a host", apiURL)
+		return nil, nil, fmt.Errorf("%q: must name a host", apiURL)
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, nil, fmt.Errorf("check api-url %q: must not have a query or fragment", apiURL)
+		return nil, nil, fmt.Errorf("%q: must not have a query or fragment", apiURL)
 	}
 
 	host := strings.ToLower(u.Host)
 	path := strings.TrimSuffix(u.Path, "/")
 	switch {
 	case host == "github.com" || host == "www.github.com":
-		return nil, nil, fmt.Errorf("check api-url %q: github.com is the web host; use https://api.github.com or leave api-url empty", apiURL)
+		return nil, nil, fmt.Errorf("%q: github.com is the web host; use https://api.github.com or leave api-url empty", apiURL)
 	case strings.HasPrefix(host, "api."):
 		// github.com and GHE.com serve the API at the root of api.HOST and
 		// uploads at uploads.HOST.
 		if path != "" {
-			return nil, nil, fmt.Errorf("check api-url %q: an api.* host takes no path", apiURL)
+			return nil, nil, fmt.Errorf("%q: an api.* host takes no path", apiURL)
 		}
 		if host == "api.github.com" {
 			u.Scheme = "https"
@@ -170,7 +170,7 @@ func BaseURLs(apiURL string) (api, uploads *url.URL, err error) {
 		uploads = &url.URL{Scheme: u.Scheme, Host: host, Path: "/api/uploads/"}
 		return api, uploads, nil
 	default:
-		return nil, nil, fmt.Errorf("check api-url %q: path must be empty or /api/v3 (GitHub Enterprise Server)", apiURL)
+		return nil, nil, fmt.Errorf("%q: path must be empty or /api/v3 (GitHub Enterprise Server)", apiURL)
 	}
 }
 

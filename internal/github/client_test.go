@@ -35,16 +35,16 @@ func TestBaseURLs(t *testing.T) {
 		{"GHES server URL gets /api/v3", "https://ghes.example.com", "https://ghes.example.com/api/v3/", "https://ghes.example.com/api/uploads/", ""},
 		{"GHES over http with port", "http://ghes.local:8080/", "http://ghes.local:8080/api/v3/", "http://ghes.local:8080/api/uploads/", ""},
 		{"surrounding spaces", "  https://api.github.com  ", "https://api.github.com/", "https://uploads.github.com/", ""},
-		{"no scheme", "api.github.com", "", "", `check api-url "api.github.com": must start with https:// (or http://)`},
-		{"ftp scheme", "ftp://ghes.example.com", "", "", `check api-url "ftp://ghes.example.com": must start with https:// (or http://)`},
-		{"no host", "https:///api/v3", "", "", `check api-url "https:///api/v3": must name a host`},
-		{"user info", "https://x-access-token:ghp_secret@ghes.example.com/api/v3", "", "", `check api-url "https://ghes.example.com/api/v3": must not contain a user name or password`},
-		{"query", "https://ghes.example.com/api/v3?x=1", "", "", `check api-url "https://ghes.example.com/api/v3?x=1": must not have a query or fragment`},
+		{"no scheme", "api.github.com", "", "", `"api.github.com": must start with https:// (or http://)`},
+		{"ftp scheme", "ftp://ghes.example.com", "", "", `"ftp://ghes.example.com": must start with https:// (or http://)`},
+		{"no host", "https:///api/v3", "", "", `"https:///api/v3": must name a host`},
+		{"user info", "https://x-access-token:ghp_secret@ghes.example.com/api/v3", "", "", `"https://ghes.example.com/api/v3": must not contain a user name or password`},
+		{"query", "https://ghes.example.com/api/v3?x=1", "", "", `"https://ghes.example.com/api/v3?x=1": must not have a query or fragment`},
 		{"fragment", "https://ghes.example.com/api/v3#top", "", "", "must not have a query or fragment"},
 		{"web host of github.com", "https://github.com", "", "", "github.com is the web host; use https://api.github.com"},
-		{"path on api host", "https://api.github.com/v3", "", "", `check api-url "https://api.github.com/v3": an api.* host takes no path`},
+		{"path on api host", "https://api.github.com/v3", "", "", `"https://api.github.com/v3": an api.* host takes no path`},
 		{"other path on GHES", "https://ghes.example.com/github", "", "", "path must be empty or /api/v3"},
-		{"unparseable", "https://ghes.example.com:port/", "", "", "parse api-url: not a URL"},
+		{"unparseable", "https://ghes.example.com:port/", "", "", "not a URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/BTCDecoded/release-action/internal/github"
 )
 
 // ErrHelp is returned by Read after --help printed the usage.
@@ -150,8 +151,8 @@ func (v Values) Common() (Common, error) {
 		errs = append(errs, Errorf("token", "must not contain spaces or line breaks (is the secret pasted with a trailing newline inside it?)"))
 	}
 	if c.APIURL != "" {
-		if err := checkAPIURL(c.APIURL); err != nil {
-			errs = append(errs, err)
+		if _, _, err := github.BaseURLs(c.APIURL); err != nil {
+			errs = append(errs, Errorf("api-url", "%v", err))
 		}
 	}
 	if r := v.Get("repository"); r != "" {
@@ -255,24 +256,6 @@ func CheckEventType(input, s string) error {
 		if r < 0x20 || r == 0x7f {
 			return Errorf(input, "must not contain control characters; got %q", s)
 		}
-	}
-	return nil
-}
-
-func checkAPIURL(s string) error {
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return Errorf("api-url", "must be a URL such as https://api.github.com or https://HOST/api/v3; %v", err)
-	case u.Scheme != "https" && u.Scheme != "http":
-		return Errorf("api-url", "must start with https:// (or http://); got %q", s)
-	case u.Host == "":
-		return Errorf("api-url", "must name a host; got %q", s)
-	case u.User != nil:
-		// Credentials in the URL would be printed with every request line.
-		return Errorf("api-url", "must not carry credentials; pass them as the token input")
-	case u.RawQuery != "" || u.Fragment != "":
-		return Errorf("api-url", "must not have a query or fragment; got %q", s)
 	}
 	return nil
 }
