@@ -38,10 +38,33 @@ type actionFile struct {
 	} `yaml:"runs"`
 }
 
+// renderAction writes action.yml from the list of inputs and outputs.
+func renderAction() string {
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	var b strings.Builder
+	b.WriteString("# Generated from internal/inputs/spec.go by go test . -update; edit there.\n")
+	b.WriteString("name: 'BTCDecoded release'\n")
+	b.WriteString("description: 'Dispatch builds to the BTCDecoded orchestrator, tag nightlies and publish prereleases, from one Docker action.'\n")
+	b.WriteString("author: 'BTCDecoded'\nbranding:\n  icon: 'package'\n  color: 'orange'\ninputs:\n")
+	for _, s := range inputs.Specs {
+		fmt.Fprintf(&b, "  %s:\n    description: %s\n    required: false\n    default: %s\n", s.Name, quote(s.Description), quote(s.Default))
+	}
+	b.WriteString("outputs:\n")
+	for _, o := range inputs.Outputs {
+		fmt.Fprintf(&b, "  %s:\n    description: %s\n", o.Name, quote(o.Description))
+	}
+	b.WriteString("runs:\n  using: 'docker'\n  image: 'Dockerfile'\n")
+	return b.String()
+}
+
 func readAction(t *testing.T) actionFile {
 	t.Helper()
+	if want := renderAction(); *update {
+		require.NoError(t, os.WriteFile("action.yml", []byte(want), 0o644))
+	}
 	data, err := os.ReadFile("action.yml")
 	require.NoError(t, err)
+	assert.Equal(t, renderAction(), string(data), "action.yml is stale: run go test . -update")
 	var a actionFile
 	require.NoError(t, yaml.Unmarshal(data, &a))
 	return a

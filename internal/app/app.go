@@ -13,9 +13,6 @@ import (
 	"strings"
 	"time"
 
-	gh "github.com/google/go-github/v66/github"
-
-	"github.com/BTCDecoded/release-action/internal/dispatch"
 	"github.com/BTCDecoded/release-action/internal/event"
 	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/inputs"
@@ -73,12 +70,7 @@ func Run(ctx context.Context, env Env) int {
 	if err != nil {
 		return fail(log, errors.Join(commonErr, err))
 	}
-	var mode modeFunc
-	var modeErr error
-	switch common.Mode {
-	case inputs.ModeTriggerOrchestrator:
-		mode, modeErr = prepareDispatch(values, ev, common, env.Random)
-	}
+	mode, modeErr := prepare(values, ev, common, env)
 	if err := errors.Join(commonErr, modeErr); err != nil {
 		return fail(log, err)
 	}
@@ -86,7 +78,7 @@ func Run(ctx context.Context, env Env) int {
 	if apiURL == "" {
 		apiURL = ev.APIURL
 	}
-	if token == "" && !common.DryRun {
+	if token == "" && !common.DryRun && mode.calls {
 		return fail(log, inputs.Errorf("token", "is empty: pass a token (in a workflow the default is ${{ github.token }}; outside one set GITHUB_TOKEN or --token), or use --dry-run"))
 	}
 
@@ -106,7 +98,7 @@ func Run(ctx context.Context, env Env) int {
 		return fail(log, err)
 	}
 
-	res, err := mode(ctx, client)
+	res, err := mode.run(ctx, client)
 	if common.DryRun {
 		log.Group(fmt.Sprintf("Dry run: %d request(s) that would change something, not sent", len(planned)))
 		for _, r := range planned {
@@ -132,22 +124,6 @@ func Run(ctx context.Context, env Env) int {
 		log.Warningf("write the step summary: %v", err)
 	}
 	return 0
-}
-
-type modeFunc = func(ctx context.Context, client *gh.Client) (report.Result, error)
-
-func prepareDispatch(values inputs.Values, ev event.Context, common inputs.Common, random io.Reader) (modeFunc, error) {
-	in, err := values.Dispatch()
-	if err != nil {
-		return nil, err
-	}
-	req, err := dispatch.Prepare(in, ev, random)
-	if err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context, client *gh.Client) (report.Result, error) {
-		return dispatch.Run(ctx, client.Repositories, req, ev, common.DryRun)
-	}, nil
 }
 
 type plannedRequest struct {

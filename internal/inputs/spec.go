@@ -22,19 +22,28 @@ type Output struct {
 }
 
 // Modes lists the valid values of the mode input.
-var Modes = []string{ModeTriggerOrchestrator}
+var Modes = []string{ModeTriggerOrchestrator, ModeNightlyTag, ModeCreatePrerelease}
 
-// ModeTriggerOrchestrator sends a repository_dispatch to the orchestrator.
-const ModeTriggerOrchestrator = "trigger-orchestrator"
+// The modes.
+const (
+	ModeTriggerOrchestrator = "trigger-orchestrator" // send a repository_dispatch to the orchestrator
+	ModeNightlyTag          = "nightly-tag"          // compute, and optionally create, the nightly tag
+	ModeCreatePrerelease    = "create-prerelease"    // publish the prerelease with assets, or dispatch a workflow that does
+)
 
-var dispatchOnly = []string{ModeTriggerOrchestrator}
+var (
+	dispatchOnly   = []string{ModeTriggerOrchestrator}
+	nightlyOnly    = []string{ModeNightlyTag}
+	prereleaseOnly = []string{ModeCreatePrerelease}
+	tagModes       = []string{ModeNightlyTag, ModeCreatePrerelease}
+)
 
 // Specs is every input the action reads, in the order --help shows them.
 var Specs = []Spec{
-	{Name: "mode", Default: ModeTriggerOrchestrator, Description: "What to do: trigger-orchestrator."},
+	{Name: "mode", Default: ModeTriggerOrchestrator, Description: "What to do: trigger-orchestrator, nightly-tag or create-prerelease."},
 	{Name: "token", Default: "${{ github.token }}", Description: "Token for the GitHub API. The default GITHUB_TOKEN only reaches this repository; pass a PAT or GitHub App token to reach another one. Outside Actions, GITHUB_TOKEN or GH_TOKEN from the environment."},
 	{Name: "api-url", Default: "", Description: "GitHub API base URL. Empty means GITHUB_API_URL, else https://api.github.com; GitHub Enterprise Server as https://HOST/api/v3."},
-	{Name: "repository", Default: "", Description: "This repository (owner/name). Empty means GITHUB_REPOSITORY, else the GitHub remote of the local git checkout."},
+	{Name: "repository", Default: "", Description: "This repository (owner/name), where tags and releases live. Empty means GITHUB_REPOSITORY, else the GitHub remote of the local git checkout."},
 	{Name: "sha", Default: "", Description: "Commit that triggered the run (40 hex). Empty means the event's commit (workflow_run.head_sha for workflow_run), else GITHUB_SHA, else the local git HEAD."},
 	{Name: "ref", Default: "", Description: "Ref that triggered the run (refs/heads/...). Empty means the event's ref (workflow_run.head_branch for workflow_run), else GITHUB_REF, else the local git branch."},
 	{Name: "dry-run", Default: "false", Bool: true, Description: "Send no request that changes anything; print each request that would be sent and set the outputs as a real run would."},
@@ -43,6 +52,28 @@ var Specs = []Spec{
 	{Name: "event-type", Default: "", Modes: dispatchOnly, Description: "Dispatch event type (1-100 characters). Empty means build_<component> derived from this repository's name, or build_all when the orchestrator dispatches to itself."},
 	{Name: "client-payload", Default: "{}", Modes: dispatchOnly, Description: "JSON object merged over the default payload {ref, sha, repo, dispatch_id}; its keys win."},
 	{Name: "branches", Default: "main, master", Modes: dispatchOnly, Description: "Dispatch only when the triggering ref is one of these branches (globs, comma or newline separated, ! to exclude); otherwise skip with a notice. * allows every branch; tags and pull-request refs never match."},
+	{Name: "prefix", Default: "nightly", Modes: tagModes, Description: "Tag prefix: tags are <prefix>-<YYYYMMDD>-<short sha>. Must make a valid tag name."},
+	{Name: "date", Default: "", Modes: tagModes, Description: "Date in the tag, YYYY-MM-DD or YYYYMMDD. Empty means today in UTC, or the day of SOURCE_DATE_EPOCH when set."},
+	{Name: "sha-length", Default: "7", Modes: tagModes, Description: "Length of the short sha in the tag (4-40)."},
+	{Name: "push-tag", Default: "false", Bool: true, Modes: nightlyOnly, Description: "Create refs/tags/<tag> at sha. Idempotent: the tag already at sha is success (created=false); at another commit it is an error."},
+	{Name: "skip-unchanged", Default: "false", Bool: true, Modes: nightlyOnly, Description: "When the newest existing <prefix>-* tag already points at sha, create nothing and report changed=false."},
+	{Name: "tag", Default: "", Modes: prereleaseOnly, Description: "Tag of the prerelease. Empty means the nightly tag, computed exactly as nightly-tag computes it."},
+	{Name: "target", Default: "", Modes: prereleaseOnly, Description: "Commit (or branch) the tag is created at if it does not exist yet. Empty means sha."},
+	{Name: "name", Default: "", Modes: prereleaseOnly, Description: "Release title. Empty means the tag."},
+	{Name: "body", Default: "", Modes: prereleaseOnly, Description: "Text placed before the generated notes."},
+	{Name: "body-file", Default: "", Modes: prereleaseOnly, Description: "File (relative to the workspace) whose text is placed before the generated notes, after body."},
+	{Name: "generate-notes", Default: "true", Bool: true, Modes: prereleaseOnly, Description: "Append GitHub's generated notes, from previous-tag to this tag."},
+	{Name: "previous-tag", Default: "", Modes: prereleaseOnly, Description: "Start of the generated notes. Empty means the newest older <prefix>-* tag."},
+	{Name: "assets", Default: "", Modes: prereleaseOnly, Description: "Files to attach: glob patterns (** allowed), comma or newline separated, relative to the workspace. An asset of the same name is replaced, or left alone when its SHA-256 matches."},
+	{Name: "fail-on-unmatched-assets", Default: "true", Bool: true, Modes: prereleaseOnly, Description: "A pattern in assets that matches no file is an error, found before any request."},
+	{Name: "upload-concurrency", Default: "4", Modes: prereleaseOnly, Description: "Uploads in flight at once (1-16)."},
+	{Name: "keep", Default: "0", Modes: prereleaseOnly, Description: "When above 0, after success delete older <prefix>-* prereleases beyond the newest keep, with their tags. Never a full release, never the one just made."},
+	{Name: "workflow", Default: "", Modes: prereleaseOnly, Description: "Instead of creating the release here, dispatch this workflow file (such as prerelease.yml) with workflow-inputs plus the tag."},
+	{Name: "workflow-ref", Default: "", Modes: prereleaseOnly, Description: "Ref the dispatched workflow runs on. Empty means the triggering branch."},
+	{Name: "workflow-inputs", Default: "{}", Modes: prereleaseOnly, Description: "JSON object of string inputs for the dispatched workflow (at most 25 with the tag's)."},
+	{Name: "tag-input", Default: "version", Modes: prereleaseOnly, Description: "Name of the dispatched workflow's input that receives the tag."},
+	{Name: "wait", Default: "false", Bool: true, Modes: prereleaseOnly, Description: "Wait for the dispatched workflow run to complete; fail unless it succeeds."},
+	{Name: "wait-timeout", Default: "30m", Modes: prereleaseOnly, Description: "Longest time to wait for the dispatched run (Go duration, 1s to 6h)."},
 }
 
 // Outputs is every output the action sets.
@@ -52,6 +83,22 @@ var Outputs = []Output{
 	{Name: "event-type", Modes: dispatchOnly, Description: "Dispatch event type."},
 	{Name: "client-payload", Modes: dispatchOnly, Description: "The client_payload JSON sent."},
 	{Name: "dispatch-id", Modes: dispatchOnly, Description: "Identifier of this dispatch, also sent as client_payload.dispatch_id."},
+	{Name: "tag", Modes: tagModes, Description: "The tag: <prefix>-<YYYYMMDD>-<short sha>, or the tag input."},
+	{Name: "version", Modes: nightlyOnly, Description: "The tag without <prefix>-."},
+	{Name: "date", Modes: nightlyOnly, Description: "The date in the tag, YYYYMMDD."},
+	{Name: "sha", Modes: nightlyOnly, Description: "The full commit the tag names."},
+	{Name: "short-sha", Modes: nightlyOnly, Description: "The short sha in the tag."},
+	{Name: "previous-tag", Modes: nightlyOnly, Description: "The newest older <prefix>-* tag, when tags were looked up (push-tag or skip-unchanged)."},
+	{Name: "changed", Modes: nightlyOnly, Description: "false when skip-unchanged found the newest <prefix>-* tag already at sha; true otherwise."},
+	{Name: "created", Modes: tagModes, Description: "true when this run created the tag (nightly-tag) or the release (create-prerelease)."},
+	{Name: "release-id", Modes: prereleaseOnly, Description: "Numeric id of the release."},
+	{Name: "release-url", Modes: prereleaseOnly, Description: "Web page of the release."},
+	{Name: "upload-url", Modes: prereleaseOnly, Description: "Upload URL of the release, for further assets."},
+	{Name: "assets", Modes: prereleaseOnly, Description: "JSON array of the release's assets: name, size, url (download)."},
+	{Name: "pruned", Modes: prereleaseOnly, Description: "JSON array of the tags of old prereleases deleted by keep."},
+	{Name: "run-id", Modes: prereleaseOnly, Description: "Id of the dispatched workflow run, when GitHub reports it."},
+	{Name: "run-url", Modes: prereleaseOnly, Description: "Web page of the dispatched workflow run, when GitHub reports it."},
+	{Name: "conclusion", Modes: prereleaseOnly, Description: "Conclusion of the dispatched run, with wait."},
 }
 
 // Lookup returns the spec of the named input.

@@ -1,0 +1,65 @@
+// Package nightly names nightly tags (<prefix>-<YYYYMMDD>-<short sha>),
+// finds the existing ones, and creates a tag idempotently. It is the
+// nightly-tag mode, and create-prerelease names and prunes with it.
+package nightly
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Name is a nightly tag and its parts.
+type Name struct {
+	Prefix   string
+	Tag      string // <prefix>-<date>-<short sha>
+	Version  string // the tag without <prefix>-
+	Date     string // YYYYMMDD
+	SHA      string // the full commit
+	ShortSHA string
+}
+
+// NewName names the nightly of sha on day.
+func NewName(prefix string, day time.Time, sha string, length int) Name {
+	short := sha[:min(length, len(sha))]
+	date := day.UTC().Format("20060102")
+	version := date + "-" + short
+	return Name{Prefix: prefix, Tag: prefix + "-" + version, Version: version, Date: date, SHA: sha, ShortSHA: short}
+}
+
+// Day is the day a nightly is named for: the date input when given, else
+// the day of SOURCE_DATE_EPOCH (reproducible builds), else today in UTC.
+func Day(date time.Time, getenv func(string) string, now func() time.Time) (time.Time, error) {
+	if !date.IsZero() {
+		return date, nil
+	}
+	if epoch := strings.TrimSpace(getenv("SOURCE_DATE_EPOCH")); epoch != "" {
+		seconds, err := strconv.ParseInt(epoch, 10, 64)
+		if err != nil || seconds < 0 {
+			return time.Time{}, fmt.Errorf("read SOURCE_DATE_EPOCH: must be whole seconds since 1970-01-01 UTC; got %q", epoch)
+		}
+		return time.Unix(seconds, 0).UTC(), nil
+	}
+	return now().UTC(), nil
+}
+
+// Parse tells whether tag is a nightly of prefix, and returns its date
+// (YYYYMMDD) and short sha.
+func Parse(prefix, tag string) (date, short string, ok bool) {
+	rest, found := strings.CutPrefix(tag, prefix+"-")
+	if !found {
+		return "", "", false
+	}
+	m := versionRE.FindStringSubmatch(rest)
+	if m == nil {
+		return "", "", false
+	}
+	if _, err := time.Parse("20060102", m[1]); err != nil {
+		return "", "", false
+	}
+	return m[1], m[2], true
+}
+
+var versionRE = regexp.MustCompile(`^([0-9]{8})-([0-9a-f]{4,40})$`)
