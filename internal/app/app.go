@@ -43,6 +43,9 @@ func Run(ctx context.Context, env Env) int {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	if env.Sleep == nil {
+		env.Sleep = github.Sleep
+	}
 	inActions := env.Getenv("GITHUB_ACTIONS") == "true"
 	// Outside Actions stdout carries only the outputs, so a shell can read them.
 	logTo := env.Stderr
@@ -70,7 +73,7 @@ func Run(ctx context.Context, env Env) int {
 	if err != nil {
 		return fail(log, errors.Join(commonErr, err))
 	}
-	mode, modeErr := prepare(values, ev, common, env)
+	mode, modeErr := prepare(values, ev, common, env, log)
 	if err := errors.Join(commonErr, modeErr); err != nil {
 		return fail(log, err)
 	}

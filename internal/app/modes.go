@@ -2,13 +2,18 @@ package app
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 
 	gh "github.com/google/go-github/v66/github"
 
 	"github.com/BTCDecoded/release-action/internal/dispatch"
 	"github.com/BTCDecoded/release-action/internal/event"
+	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/inputs"
 	"github.com/BTCDecoded/release-action/internal/nightly"
+	"github.com/BTCDecoded/release-action/internal/prerelease"
 	"github.com/BTCDecoded/release-action/internal/report"
 )
 
@@ -24,8 +29,10 @@ type prepared struct {
 
 // prepare checks the selected mode's inputs against the run's context and
 // returns the mode ready to run: nothing is sent before this succeeds.
-func prepare(values inputs.Values, ev event.Context, common inputs.Common, env Env) (prepared, error) {
+func prepare(values inputs.Values, ev event.Context, common inputs.Common, env Env, log *report.Log) (prepared, error) {
 	switch common.Mode {
+	case inputs.ModeCreatePrerelease:
+		return preparePrerelease(values, ev, common, env, log)
 	case inputs.ModeTriggerOrchestrator:
 		return prepareDispatch(values, ev, common, env)
 	case inputs.ModeNightlyTag:
@@ -83,4 +90,100 @@ func nightlyName(in inputs.Nightly, ev event.Context, env Env) (nightly.Name, er
 		return nightly.Name{}, err
 	}
 	return nightly.NewName(in.Prefix, day, ev.SHA, in.ShaLength), nil
+}
+
+func preparePrerelease(values inputs.Values, ev event.Context, common inputs.Common, env Env, log *report.Log) (prepared, error) {
+	in, err := values.Prerelease()
+	if err != nil {
+		return prepared{}, err
+	}
+	if err := ev.Require("repository"); err != nil {
+		return prepared{}, err
+	}
+	tag := in.Tag
+	if tag == "" {
+		name, err := nightlyName(in.Nightly, ev, env)
+		if err != nil {
+			return prepared{}, err
+		}
+		tag = name.Tag
+	}
+	workspace := ev.Workspace
+	if workspace == "" {
+		workspace = "."
+	}
+	body, err := readBody(workspace, in.Body, in.BodyFile)
+	if err != nil {
+		return prepared{}, err
+	}
+	var files []prerelease.File
+	if in.Workflow == "" {
+		var warnings []string
+		if files, warnings, err = prerelease.ResolveAssets(workspace, in.Assets, in.FailOnUnmatched); err != nil {
+			return prepared{}, err
+		}
+		for _, w := range warnings {
+			log.Warningf("%s", w)
+		}
+	}
+	workflowRef := in.WorkflowRef
+	if in.Workflow != "" && workflowRef == "" {
+		if err := ev.Require("ref"); err != nil {
+			return prepared{}, err
+		}
+		workflowRef = ev.Ref
+	}
+	target := in.Target
+	if target == "" {
+		target = ev.SHA
+	}
+	name := in.Name
+	if name == "" {
+		name = tag
+	}
+	opts := prerelease.Options{
+		Owner: ev.Owner(), Repo: ev.Name(), Own: ev.Repository,
+		Tag: tag, Prefix: in.Nightly.Prefix, Target: target, Name: name, Body: body,
+		GenerateNotes: in.GenerateNotes, PreviousTag: in.PreviousTag,
+		Files: files, Concurrency: in.Concurrency, Keep: in.Keep,
+		Workflow: in.Workflow, WorkflowRef: workflowRef, WorkflowInputs: in.WorkflowInputs, TagInput: in.TagInput,
+		Wait: in.Wait, WaitTimeout: in.WaitTimeout,
+		ServerURL: ev.ServerURL, DryRun: common.DryRun,
+		Now: env.Now, Sleep: env.Sleep, Logf: log.Infof,
+	}
+	return prepared{calls: true, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
+		owner, repo := ev.Owner(), ev.Name()
+		return prerelease.Run(ctx, prerelease.Client{
+			Releases: client.Repositories,
+			Refs:     client.Git,
+			Commits:  client.Repositories,
+			Assets:   github.Repo{Client: client, Owner: owner, Name: repo},
+			Dispatch: func(ctx context.Context, workflow, ref string, inputs map[string]string) (github.RunDetails, error) {
+				return github.DispatchWorkflow(ctx, client, owner, repo, workflow, ref, inputs)
+			},
+			GetRun: func(ctx context.Context, id int64, etag string) (*gh.WorkflowRun, string, bool, error) {
+				return github.GetRun(ctx, client, owner, repo, id, etag)
+			},
+		}, opts)
+	}}, nil
+}
+
+// readBody joins the body input and the body-file's text; the file is read
+// now, so a missing one is reported before any request.
+func readBody(workspace, body, bodyFile string) (string, error) {
+	if bodyFile == "" {
+		return body, nil
+	}
+	path := bodyFile
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(workspace, path)
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return "", inputs.Errorf("body-file", "cannot be read: %v", err)
+	}
+	if body == "" {
+		return string(text), nil
+	}
+	return strings.TrimRight(body, "\n") + "\n\n" + string(text), nil
 }

@@ -87,7 +87,7 @@ func NewClient(cfg Config) (*gh.Client, error) {
 		retry.logf = func(string, ...any) {}
 	}
 	if retry.sleep == nil {
-		retry.sleep = sleepContext
+		retry.sleep = Sleep
 	}
 	if retry.now == nil {
 		retry.now = time.Now
@@ -180,7 +180,8 @@ func withoutUser(u *url.URL) string {
 	return redacted.String()
 }
 
-func sleepContext(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done.
+func Sleep(ctx context.Context, d time.Duration) error {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {

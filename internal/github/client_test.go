@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -217,7 +218,8 @@ func TestDryRun(t *testing.T) {
 	}
 }
 
-func TestDryRunReadsUploadBody(t *testing.T) {
+// An upload in a dry run is described, never read: it may be gigabytes.
+func TestDryRunDescribesUploadBody(t *testing.T) {
 	srv, script := serve(t, respond(http.StatusOK, nil, ""))
 	asset := filepath.Join(t.TempDir(), "bllvm.tar.gz")
 	require.NoError(t, os.WriteFile(asset, []byte("archive bytes"), 0o600))
@@ -233,6 +235,8 @@ func TestDryRunReadsUploadBody(t *testing.T) {
 	_, _, err = client.Repositories.UploadReleaseAsset(context.Background(), "o", "r", 7, &gh.UploadOptions{Name: "bllvm.tar.gz"}, file)
 	require.NoError(t, err)
 	assert.Equal(t, srv.URL+"/api/uploads/repos/o/r/releases/7/assets?name=bllvm.tar.gz", gotURL)
-	assert.Equal(t, "archive bytes", gotBody)
+	assert.Equal(t, "(13 bytes of application/gzip)", gotBody)
 	assert.Empty(t, script.seen())
+	_, err = file.Seek(0, io.SeekStart)
+	assert.ErrorIs(t, err, os.ErrClosed, "the body is closed, as a sent one would be")
 }

@@ -199,6 +199,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.logf("retrying %s %s in %s (attempt %d, %s of max-wait %s left): %s",
 			req.Method, req.URL.Path, wait, n+1, t.maxWait-waited-wait, t.maxWait, d.reason)
 		if err := t.sleep(req.Context(), wait); err != nil {
+			if next.Body != nil {
+				next.Body.Close() // a reopened file would stay open
+			}
 			return nil, err
 		}
 		waited += wait

@@ -64,9 +64,7 @@ func (t *dryRunTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil {
 		var err error
-		body, err = io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
+		if body, err = dryRunBody(req); err != nil {
 			return nil, fmt.Errorf("read body of dry-run %s %s: %w", req.Method, req.URL.Path, err)
 		}
 	}
@@ -92,4 +90,14 @@ func (t *dryRunTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	return resp, nil
+}
+
+// dryRunBody returns a JSON body whole, for the log; any other body (an
+// asset upload, which may be gigabytes) is not read, only described.
+func dryRunBody(req *http.Request) ([]byte, error) {
+	defer req.Body.Close()
+	if ct := req.Header.Get("Content-Type"); ct != "" && !strings.Contains(ct, "json") {
+		return []byte(fmt.Sprintf("(%d bytes of %s)", req.ContentLength, ct)), nil
+	}
+	return io.ReadAll(req.Body)
 }

@@ -126,8 +126,8 @@ func (l *Log) Request(method, url string, body []byte) {
 	}
 	var out bytes.Buffer
 	if err := json.Indent(&out, body, "", "  "); err != nil {
-		// An asset upload: its bytes say nothing in a log.
-		fmt.Fprintf(l.w, "(%d bytes, not JSON)\n", len(body))
+		// An upload, described by the client rather than read.
+		fmt.Fprintf(l.w, "%s\n", body)
 		return
 	}
 	fmt.Fprintf(l.w, "%s\n", out.String())

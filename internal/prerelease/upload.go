@@ -1,0 +1,258 @@
+package prerelease
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+
+	gh "github.com/google/go-github/v66/github"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/BTCDecoded/release-action/internal/github"
+)
+
+// AssetStore is the part of the GitHub API SyncAssets needs; github.Repo implements it.
+type AssetStore interface {
+	ListAssets(ctx context.Context, releaseID int64) ([]github.Asset, error)
+	DeleteAsset(ctx context.Context, assetID int64) error
+	UploadAsset(ctx context.Context, releaseID int64, name, path string) (github.Asset, error)
+}
+
+var _ AssetStore = github.Repo{}
+
+// SyncResult says what SyncAssets did, each list in file order.
+type SyncResult struct {
+	Assets   []github.Asset // the release's assets for the given files, in file order
+	Uploaded []string       // names uploaded this time (replaced ones included)
+	Skipped  []string       // names already there with the same SHA-256
+	Replaced []string       // names deleted first (different digest, or a "starter" leftover)
+}
+
+// Asset states GitHub reports; a "starter" asset is what a broken upload
+// leaves behind.
+const (
+	stateUploaded = "uploaded"
+	stateStarter  = "starter"
+)
+
+// SyncAssets makes the release's assets match files, idempotently: an asset
+// already there with the file's SHA-256 is kept, one with another digest (or
+// none, or a broken upload) is deleted and uploaded again, and a missing one
+// is uploaded. existing is the release's assets as last listed. Up to
+// concurrency files (at least one) are hashed and uploaded at once; the
+// first error stops the rest and is returned, naming its file, with the
+// result of the files that had finished. logf may be nil; it is never
+// called by two goroutines at once.
+func SyncAssets(ctx context.Context, store AssetStore, releaseID int64, existing []github.Asset, files []File, concurrency int, logf func(string, ...any)) (SyncResult, error) {
+	var logMu sync.Mutex
+	log := func(format string, args ...any) {
+		if logf == nil {
+			return
+		}
+		logMu.Lock()
+		defer logMu.Unlock()
+		logf(format, args...)
+	}
+	byName := make(map[string]github.Asset, len(existing))
+	for _, asset := range existing {
+		byName[asset.Name] = asset
+	}
+
+	outcomes := make([]syncOutcome, len(files))
+	group, groupCtx := errgroup.WithContext(ctx)
+	group.SetLimit(max(concurrency, 1))
+	for i, file := range files {
+		if groupCtx.Err() != nil {
+			break
+		}
+		previous, found := byName[file.Name]
+		group.Go(func() error {
+			s := assetSync{store: store, releaseID: releaseID, file: file, log: log}
+			outcome, err := s.run(groupCtx, previous, found)
+			if err != nil {
+				return fmt.Errorf("sync asset %s: %w", file.Name, err)
+			}
+			outcomes[i] = outcome
+			return nil
+		})
+	}
+	err := group.Wait()
+
+	var result SyncResult
+	for i, outcome := range outcomes {
+		if !outcome.done {
+			if err == nil {
+				// Cancelled before the file was scheduled at all.
+				err = fmt.Errorf("sync asset %s: %w", files[i].Name, context.Cause(ctx))
+			}
+			continue
+		}
+		name := files[i].Name
+		result.Assets = append(result.Assets, outcome.asset)
+		if outcome.skipped {
+			result.Skipped = append(result.Skipped, name)
+		} else {
+			result.Uploaded = append(result.Uploaded, name)
+		}
+		if outcome.replaced {
+			result.Replaced = append(result.Replaced, name)
+		}
+	}
+	return result, err
+}
+
+type syncOutcome struct {
+	done, skipped, replaced bool
+	asset                   github.Asset
+}
+
+// assetSync brings one file's asset up to date.
+type assetSync struct {
+	store     AssetStore
+	releaseID int64
+	file      File
+	log       func(string, ...any)
+	digest    string // "sha256:<hex>" of the file
+}
+
+func (s *assetSync) run(ctx context.Context, previous github.Asset, found bool) (syncOutcome, error) {
+	var err error
+	if s.digest, err = fileDigest(ctx, s.file.Path); err != nil {
+		return syncOutcome{}, err
+	}
+	var outcome syncOutcome
+	if found {
+		reason := s.staleReason(previous)
+		if reason == "" {
+			s.log("skipped %s (%s, unchanged)", s.file.Name, humanSize(s.file.Size))
+			return syncOutcome{done: true, skipped: true, asset: previous}, nil
+		}
+		if err := s.remove(ctx, previous, reason); err != nil {
+			return syncOutcome{}, err
+		}
+		outcome.replaced = true
+	}
+
+	asset, err := s.store.UploadAsset(ctx, s.releaseID, s.file.Name, s.file.Path)
+	if alreadyExists(err) {
+		// A dropped connection leaves a starter asset, and a racing run may
+		// have uploaded this file: look once, then upload at most once more.
+		adopted, replaced, retryErr := s.resolveConflict(ctx)
+		if retryErr != nil {
+			return syncOutcome{}, retryErr
+		}
+		if adopted != nil {
+			s.log("skipped %s (%s, uploaded meanwhile with the same content)", s.file.Name, humanSize(s.file.Size))
+			return syncOutcome{done: true, skipped: true, replaced: outcome.replaced, asset: *adopted}, nil
+		}
+		outcome.replaced = outcome.replaced || replaced
+		asset, err = s.store.UploadAsset(ctx, s.releaseID, s.file.Name, s.file.Path)
+	}
+	if err != nil {
+		return syncOutcome{}, err
+	}
+	if asset.Digest != "" && asset.Digest != s.digest {
+		return syncOutcome{}, fmt.Errorf("check upload of %s: GitHub stored %s but the file has %s (did it change during the upload?)",
+			s.file.Path, asset.Digest, s.digest)
+	}
+	if asset.Name != "" && asset.Name != s.file.Name {
+		s.log("warning: GitHub named %s %q, not %q as predicted; later runs will upload it again", s.file.Path, asset.Name, s.file.Name)
+	}
+	s.log("uploaded %s (%s)", s.file.Name, humanSize(s.file.Size))
+	outcome.done, outcome.asset = true, asset
+	return outcome, nil
+}
+
+// staleReason says why an existing asset must be replaced, or "" if it
+// already holds the file.
+func (s *assetSync) staleReason(asset github.Asset) string {
+	switch {
+	case asset.State == stateStarter:
+		return "a broken earlier upload (state starter)"
+	case asset.State != stateUploaded:
+		return fmt.Sprintf("in state %q", asset.State)
+	case asset.Digest == "":
+		// Comparing sizes would keep a changed file of the same size.
+		return "GitHub reports no digest to compare"
+	case asset.Digest != s.digest:
+		return fmt.Sprintf("content changed: %s, file %s", asset.Digest, s.digest)
+	}
+	return ""
+}
+
+func (s *assetSync) remove(ctx context.Context, asset github.Asset, reason string) error {
+	if err := s.store.DeleteAsset(ctx, asset.ID); err != nil {
+		return err
+	}
+	s.log("replacing %s: deleted the old asset (%s)", s.file.Name, reason)
+	return nil
+}
+
+// resolveConflict handles an upload refused because the name is taken: the
+// asset found is adopted if it holds the file, else deleted.
+func (s *assetSync) resolveConflict(ctx context.Context) (adopted *github.Asset, replaced bool, err error) {
+	assets, err := s.store.ListAssets(ctx, s.releaseID)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, asset := range assets {
+		if asset.Name != s.file.Name {
+			continue
+		}
+		reason := s.staleReason(asset)
+		if reason == "" {
+			return &asset, false, nil
+		}
+		return nil, true, s.remove(ctx, asset, reason)
+	}
+	return nil, false, fmt.Errorf("upload asset %s: GitHub says the name is taken but lists no asset of that name on release %d (GitHub may rename it differently than predicted: rename the file to letters, digits, '.', '-' and '_')",
+		s.file.Name, s.releaseID)
+}
+
+// alreadyExists reports GitHub refusing an upload because an asset of that
+// name is on the release.
+func alreadyExists(err error) bool {
+	var apiErr *gh.ErrorResponse
+	if !errors.As(err, &apiErr) || apiErr.Response == nil || apiErr.Response.StatusCode != http.StatusUnprocessableEntity {
+		return false
+	}
+	for _, item := range apiErr.Errors {
+		if item.Code == "already_exists" {
+			return true
+		}
+	}
+	return false
+}
+
+// fileDigest streams the file through SHA-256, in GitHub's digest format.
+func fileDigest(ctx context.Context, path string) (string, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, unwrapPath(err))
+	}
+	defer file.Close()
+	hash := sha256.New()
+	if _, err := io.Copy(hash, contextReader{ctx, file}); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
+	}
+	return "sha256:" + hex.EncodeToString(hash.Sum(nil)), nil
+}
+
+// contextReader stops a long read when ctx is done.
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

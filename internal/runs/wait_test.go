@@ -1,0 +1,100 @@
+package runs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	gh "github.com/google/go-github/v66/github"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type step struct{ status, conclusion string }
+
+// scripted plays a run through its steps, one per 200; an unchanged step
+// is a 304 when the poller sends the ETag it got.
+func scripted(steps ...step) (Getter, *int, *int) {
+	i, requests, notModified := 0, 0, 0
+	return func(_ context.Context, id int64, etag string) (*gh.WorkflowRun, string, bool, error) {
+		requests++
+		s := steps[min(i, len(steps)-1)]
+		i++
+		tag := fmt.Sprintf(`"%s/%s"`, s.status, s.conclusion)
+		if etag == tag {
+			notModified++
+			return nil, etag, true, nil
+		}
+		return &gh.WorkflowRun{ID: gh.Int64(id), Status: gh.String(s.status), Conclusion: gh.String(s.conclusion), HTMLURL: gh.String("https://github.com/o/r/actions/runs/9")}, tag, false, nil
+	}, &requests, &notModified
+}
+
+type clock struct {
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func (c *clock) Now() time.Time { return c.now }
+func (c *clock) Sleep(_ context.Context, d time.Duration) error {
+	c.sleeps = append(c.sleeps, d)
+	c.now = c.now.Add(d)
+	return nil
+}
+
+func TestWait(t *testing.T) {
+	queued, running := step{"queued", ""}, step{"in_progress", ""}
+	tests := []struct {
+		name           string
+		steps          []step
+		timeout        time.Duration
+		wantConclusion string
+		wantSleeps     []time.Duration
+		wantTimeout    bool
+		want304        int
+	}{
+		{"already done", []step{{"completed", "success"}}, time.Minute, "success", nil, false, 0},
+		{"success after a while, waits grow", []step{queued, running, running, running, {"completed", "success"}}, time.Hour, "success",
+			[]time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second, 20 * time.Second}, false, 2},
+		{"failure is returned, not judged", []step{running, {"completed", "failure"}}, time.Hour, "failure", []time.Duration{5 * time.Second}, false, 0},
+		{"timeout", []step{running}, 12 * time.Second, "", []time.Duration{5 * time.Second, 7 * time.Second}, true, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			get, _, notModified := scripted(tt.steps...)
+			c := &clock{now: time.Date(2025, 11, 17, 2, 0, 0, 0, time.UTC)}
+			run, err := Wait(context.Background(), get, 9, "", tt.timeout, DefaultPoll, c.Sleep, c.Now, func(string, ...any) {})
+			assert.Equal(t, tt.wantSleeps, c.sleeps)
+			assert.Equal(t, tt.want304, *notModified, "unchanged answers are 304s")
+			if tt.wantTimeout {
+				var timeout *TimeoutError
+				require.True(t, errors.As(err, &timeout), "%v", err)
+				assert.Contains(t, err.Error(), "https://github.com/o/r/actions/runs/9")
+				assert.Contains(t, err.Error(), "still in_progress after 12s")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantConclusion, run.GetConclusion())
+		})
+	}
+}
+
+func TestWaitIntervalsAreCapped(t *testing.T) {
+	get, requests, _ := scripted(step{"queued", ""})
+	c := &clock{now: time.Date(2025, 11, 17, 2, 0, 0, 0, time.UTC)}
+	_, err := Wait(context.Background(), get, 9, "u", 30*time.Minute, DefaultPoll, c.Sleep, c.Now, func(string, ...any) {})
+	require.Error(t, err)
+	assert.Equal(t, time.Minute, c.sleeps[len(c.sleeps)-2])
+	assert.LessOrEqual(t, *requests, 45, "a 30-minute wait stays within the request budget")
+}
+
+func TestWaitStopsOnError(t *testing.T) {
+	boom := errors.New("read run 9: 500")
+	get := func(context.Context, int64, string) (*gh.WorkflowRun, string, bool, error) {
+		return nil, "", false, boom
+	}
+	c := &clock{}
+	_, err := Wait(context.Background(), get, 9, "u", time.Minute, DefaultPoll, c.Sleep, c.Now, func(string, ...any) {})
+	assert.ErrorIs(t, err, boom)
+}
