@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -337,7 +336,7 @@ func unescapePointer(token string) string {
 // does not allow, before it reaches the fake; it sees the URLs the program
 // built, so it can also tell a request sent to the wrong host.
 type contractTransport struct {
-	t        testing.TB
+	t        reporter
 	contract *contract
 	next     http.RoundTripper
 }
@@ -373,6 +372,10 @@ func (ct contractTransport) check(req *http.Request, where endpoint, apiPath str
 	}
 	if want := ct.contract.endpoints[operationKey(route.Method, route.Path)]; where != want {
 		return nil, fmt.Errorf("%s %s was sent to %s (%s) but GitHub serves it from %s: asset uploads go to the upload URL, everything else to the base URL", req.Method, apiPath, where, req.URL.Host, want)
+	}
+
+	if err := checkSearchDates(probe, route.Method, route.Path); err != nil {
+		return nil, fmt.Errorf("%s %s does not match GitHub's REST description: %v", req.Method, apiPath, err)
 	}
 
 	forward := req
@@ -415,6 +418,37 @@ func (ct contractTransport) check(req *http.Request, where endpoint, apiPath str
 		return nil, fmt.Errorf("%s %s does not match GitHub's REST description: %v", req.Method, apiPath, err)
 	}
 	return forward, nil
+}
+
+// searchDateParams are query parameters GitHub's description types as
+// date-time although the endpoint takes, and its documentation describes,
+// GitHub's search syntax for dates: ">=2025-11-17T02:00:00Z",
+// "2025-11-01..2025-11-17" or a plain date, all of which the date-time
+// format refuses. The contract checks them with that syntax instead; it is
+// the one allowance made to the description, for exactly these parameters.
+var searchDateParams = map[string]string{
+	operationKey("GET", "/repos/{owner}/{repo}/actions/runs"):                         "created",
+	operationKey("GET", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"): "created",
+}
+
+// checkSearchDates checks probe's search-syntax date parameter, if its
+// operation has one, and takes it out of probe so that the description's
+// date-time format does not refuse it.
+func checkSearchDates(probe *http.Request, method, template string) error {
+	name, ok := searchDateParams[operationKey(method, template)]
+	if !ok {
+		return nil
+	}
+	query := probe.URL.Query()
+	if !query.Has(name) {
+		return nil
+	}
+	if _, err := parseCreated(query.Get(name)); err != nil {
+		return fmt.Errorf("parameter %q in query: not GitHub's search syntax for dates: %v", name, err)
+	}
+	query.Del(name)
+	probe.URL.RawQuery = query.Encode()
+	return nil
 }
 
 func hasJSONContent(body *openapi3.RequestBody) bool {

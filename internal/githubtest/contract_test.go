@@ -166,6 +166,70 @@ func TestContractValidatesRequests(t *testing.T) {
 			wantRefusal: "release_id",
 		},
 		{
+			name:      "workflow dispatch asking for run details",
+			newClient: dotcom,
+			call: func(ctx context.Context, c *github.Client) error {
+				req, err := c.NewRequest(http.MethodPost, "repos/BTCDecoded/bllvm/actions/workflows/release.yml/dispatches",
+					map[string]any{"ref": "main", "inputs": map[string]string{"tag": "v1"}, "return_run_details": true})
+				if err != nil {
+					return err
+				}
+				_, err = c.Do(ctx, req, nil)
+				return err
+			},
+		},
+		{
+			name:      "workflow dispatch with more than 25 inputs",
+			newClient: dotcom,
+			call: func(ctx context.Context, c *github.Client) error {
+				inputs := map[string]string{}
+				for i := range 26 {
+					inputs[fmt.Sprint("input", i)] = "x"
+				}
+				req, err := c.NewRequest(http.MethodPost, "repos/BTCDecoded/bllvm/actions/workflows/release.yml/dispatches", map[string]any{"ref": "main", "inputs": inputs})
+				if err != nil {
+					return err
+				}
+				_, err = c.Do(ctx, req, nil)
+				return err
+			},
+			wantRefusal: "/inputs",
+		},
+		{
+			name:      "runs created since a time, in GitHub's search syntax",
+			newClient: dotcom,
+			call: func(ctx context.Context, c *github.Client) error {
+				_, _, err := c.Actions.ListWorkflowRunsByFileName(ctx, "BTCDecoded", "bllvm", "nightly.yml", &github.ListWorkflowRunsOptions{Created: ">=2025-11-17T02:00:00Z"})
+				return err
+			},
+		},
+		{
+			name:      "runs created in a range of days",
+			newClient: dotcom,
+			call: func(ctx context.Context, c *github.Client) error {
+				_, _, err := c.Actions.ListRepositoryWorkflowRuns(ctx, "BTCDecoded", "bllvm", &github.ListWorkflowRunsOptions{Created: "2025-11-16..2025-11-17"})
+				return err
+			},
+		},
+		{
+			name:      "runs created at no date",
+			newClient: dotcom,
+			call: func(ctx context.Context, c *github.Client) error {
+				_, _, err := c.Actions.ListRepositoryWorkflowRuns(ctx, "BTCDecoded", "bllvm", &github.ListWorkflowRunsOptions{Created: "yesterday"})
+				return err
+			},
+			wantRefusal: `parameter "created" in query: not GitHub's search syntax for dates`,
+		},
+		{
+			name:      "runs with a status GitHub does not know",
+			newClient: dotcom,
+			call: func(ctx context.Context, c *github.Client) error {
+				_, _, err := c.Actions.ListRepositoryWorkflowRuns(ctx, "BTCDecoded", "bllvm", &github.ListWorkflowRunsOptions{Status: "done", Created: ">=2025-11-17"})
+				return err
+			},
+			wantRefusal: `parameter "status" in query`,
+		},
+		{
 			name:      "asset upload to uploads.github.com",
 			newClient: dotcom,
 			call:      upload,

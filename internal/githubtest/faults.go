@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -51,7 +50,7 @@ func (s *Server) FailConn(method, path string, n int) {
 	}
 }
 
-func faultPattern(t testing.TB, path string) []string {
+func faultPattern(t reporter, path string) []string {
 	t.Helper()
 	if !strings.HasPrefix(path, "/") {
 		t.Fatalf("githubtest: fault path %q: want an API path starting with /", path)
@@ -84,7 +83,7 @@ func segmentsMatch(pattern []string, path string) bool {
 	return true
 }
 
-func dropConnection(t testing.TB, w http.ResponseWriter) {
+func dropConnection(t reporter, w http.ResponseWriter) {
 	hijacker, ok := w.(http.Hijacker)
 	if !ok {
 		t.Errorf("githubtest: drop a connection: the response writer cannot be hijacked")

@@ -10,6 +10,9 @@ type repository struct {
 	owner         string
 	name          string
 	defaultBranch string
+	refs          map[string]string // full ref name, like refs/tags/v1, to sha
+	releases      []*release
+	runs          []*run
 }
 
 func (r *repository) fullName() string {
@@ -32,7 +35,7 @@ func (s *Server) AddRepository(fullName string) {
 		return
 	}
 	s.lastID++
-	s.repos[key] = &repository{id: s.lastID, owner: owner, name: name, defaultBranch: "main"}
+	s.repos[key] = &repository{id: s.lastID, owner: owner, name: name, defaultBranch: "main", refs: map[string]string{}}
 }
 
 // repository returns the repository owner/name, matched case-insensitively
@@ -61,7 +64,7 @@ func (s *Server) getRepository(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	apiBase, webBase := githubURLs(r.Host)
+	urls := s.bases(r.Host)
 	s.writeJSON(w, http.StatusOK, map[string]any{
 		"id":        repo.id,
 		"name":      repo.name,
@@ -71,8 +74,8 @@ func (s *Server) getRepository(w http.ResponseWriter, r *http.Request) {
 			"login": repo.owner,
 			"type":  "Organization",
 		},
-		"html_url":       webBase + "/" + repo.fullName(),
-		"url":            apiBase + "/repos/" + repo.fullName(),
+		"html_url":       urls.web + "/" + repo.fullName(),
+		"url":            urls.api + "/repos/" + repo.fullName(),
 		"default_branch": repo.defaultBranch,
 	})
 }

@@ -22,20 +22,41 @@ import (
 
 // Server is a fake GitHub (github.com and GitHub Enterprise Server alike).
 type Server struct {
-	t         testing.TB
+	t         reporter
 	client    *http.Client
 	api       *http.ServeMux
 	uploads   *http.ServeMux
 	token     string
 	now       func() time.Time
 	rateReset time.Time
+	// scheme is the one of the URLs in responses: https, as GitHub's, but
+	// http for the standalone server, which clients reach directly.
+	scheme string
+	// port, immutableReleases and withoutRunDetails are set by their
+	// options.
+	port              int
+	immutableReleases bool
+	withoutRunDetails int
 
-	mu         sync.Mutex
-	requests   []Request
-	repos      map[string]*repository // by lower-case owner/name
-	dispatches []Dispatch
-	faults     []fault
-	lastID     int64
+	mu                 sync.Mutex
+	requests           []Request
+	repos              map[string]*repository // by lower-case owner/name
+	dispatches         []Dispatch
+	workflowDispatches []WorkflowDispatch
+	faults             []fault
+	uploadFaults       []uploadFault
+	nextRunScript      []RunStep
+	workflowIDs        map[string]int64 // by workflow file name
+	notModified        int
+	lastID             int64
+}
+
+// reporter is the part of testing.TB the fake reports through, so that the
+// standalone server can report to stderr instead of a test.
+type reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
 }
 
 // Option configures a Server.
@@ -68,16 +89,7 @@ func New(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("githubtest: %v", err)
 	}
-	s := &Server{
-		t:     t,
-		now:   time.Now,
-		repos: map[string]*repository{},
-	}
-	for _, opt := range opts {
-		opt(s)
-	}
-	s.rateReset = s.now().Add(time.Hour).Truncate(time.Second)
-	s.api, s.uploads = s.routes()
+	s := newServer(t, opts)
 
 	fake := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(fake.Close)
@@ -99,15 +111,54 @@ func New(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
+func newServer(t reporter, opts []Option) *Server {
+	s := &Server{
+		t:           t,
+		now:         time.Now,
+		scheme:      "https",
+		repos:       map[string]*repository{},
+		workflowIDs: map[string]int64{},
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.rateReset = s.now().Add(time.Hour).Truncate(time.Second)
+	s.api, s.uploads = s.routes()
+	return s
+}
+
 // routes lists what the fake implements, per endpoint; each handler lives
 // in the file of its resource.
 func (s *Server) routes() (api, uploads *http.ServeMux) {
 	api = http.NewServeMux()
 	api.HandleFunc("GET /repos/{owner}/{repo}", s.getRepository)
 	api.HandleFunc("POST /repos/{owner}/{repo}/dispatches", s.createDispatch)
+
+	api.HandleFunc("GET /repos/{owner}/{repo}/git/ref/{ref...}", s.withRepository(s.getRef))
+	api.HandleFunc("GET /repos/{owner}/{repo}/git/matching-refs/{ref...}", s.withRepository(s.listMatchingRefs))
+	api.HandleFunc("POST /repos/{owner}/{repo}/git/refs", s.withRepository(s.createRef))
+	api.HandleFunc("PATCH /repos/{owner}/{repo}/git/refs/{ref...}", s.withRepository(s.updateRef))
+	api.HandleFunc("DELETE /repos/{owner}/{repo}/git/refs/{ref...}", s.withRepository(s.deleteRef))
+	api.HandleFunc("GET /repos/{owner}/{repo}/tags", s.withRepository(s.listTags))
+
+	api.HandleFunc("GET /repos/{owner}/{repo}/releases", s.withRepository(s.listReleases))
+	api.HandleFunc("POST /repos/{owner}/{repo}/releases", s.withRepository(s.createRelease))
+	api.HandleFunc("POST /repos/{owner}/{repo}/releases/generate-notes", s.withRepository(s.generateNotes))
+	// One pattern for every GET under releases/: net/http's mux refuses
+	// releases/tags/{tag...} beside releases/{id}/assets, which overlap.
+	api.HandleFunc("GET /repos/{owner}/{repo}/releases/{rest...}", s.withRepository(s.getUnderReleases))
+	api.HandleFunc("PATCH /repos/{owner}/{repo}/releases/{release_id}", s.withRepository(s.updateRelease))
+	api.HandleFunc("DELETE /repos/{owner}/{repo}/releases/{release_id}", s.withRepository(s.deleteRelease))
+	api.HandleFunc("DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}", s.withRepository(s.deleteAsset))
+
+	api.HandleFunc("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", s.withRepository(s.createWorkflowDispatch))
+	api.HandleFunc("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", s.withRepository(s.listRuns))
+	api.HandleFunc("GET /repos/{owner}/{repo}/actions/runs", s.withRepository(s.listRuns))
+	api.HandleFunc("GET /repos/{owner}/{repo}/actions/runs/{run_id}", s.withRepository(s.getRun))
 	api.HandleFunc("/", s.notFound)
 
 	uploads = http.NewServeMux()
+	uploads.HandleFunc("POST /repos/{owner}/{repo}/releases/{release_id}/assets", s.uploadAsset)
 	uploads.HandleFunc("/", s.notFound)
 	return api, uploads
 }
@@ -116,7 +167,8 @@ func (s *Server) routes() (api, uploads *http.ServeMux) {
 // fake through GitHub's real URLs (https://api.github.com/,
 // https://uploads.github.com/ and any GitHub Enterprise Server host's
 // /api/v3/ and /api/uploads/) and fails the test on requests that break
-// GitHub's REST description.
+// GitHub's REST description. A standalone server's clients reach it
+// directly, so its Client is a plain one.
 func (s *Server) Client() *http.Client {
 	return s.client
 }
@@ -133,7 +185,9 @@ type Request struct {
 	EscapedPath string
 	Query       url.Values
 	Header      http.Header
-	Body        []byte
+	// Body is the request body, except for asset uploads: those stream
+	// through the fake, which keeps only the size and digest of the asset.
+	Body []byte
 }
 
 // DecodeJSON decodes the request body into v, failing the test if it can't.
@@ -157,9 +211,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return // The client went away mid-request; there is no one to answer.
+	// Asset uploads stream to their handler, which keeps only their size and
+	// digest: a test may upload gigabytes.
+	var body []byte
+	if where != uploadsEndpoint {
+		body, err = io.ReadAll(r.Body)
+		if err != nil {
+			return // The client went away mid-request; there is no one to answer.
+		}
 	}
 	received := Request{
 		Method:      r.Method,
@@ -192,10 +251,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		routed := r.Clone(r.Context())
 		routed.URL.Path, routed.URL.RawPath = received.Path, apiPath
-		routed.Body = io.NopCloser(bytes.NewReader(body))
 		if where == uploadsEndpoint {
+			routed.Body = r.Body
 			s.uploads.ServeHTTP(w, routed)
 		} else {
+			routed.Body = io.NopCloser(bytes.NewReader(body))
 			s.api.ServeHTTP(w, routed)
 		}
 	}
@@ -227,6 +287,9 @@ func (s *Server) setHeaders(h http.Header, seq int) {
 func (s *Server) respond(w http.ResponseWriter, r Response) {
 	for name, value := range r.Header {
 		w.Header().Set(name, value)
+	}
+	if r.Status == http.StatusNoContent || r.Status == http.StatusNotModified {
+		w.Header().Del("Content-Type") // GitHub sends no body, so no type.
 	}
 	w.WriteHeader(r.Status)
 	io.WriteString(w, r.Body)
@@ -261,4 +324,24 @@ func githubURLs(host string) (api, web string) {
 		return "https://api.github.com", "https://github.com"
 	}
 	return "https://" + host + ghesAPIPrefix, "https://" + host
+}
+
+// bases is what the fake puts in the URLs of its responses to a request
+// for host: GitHub's, or the standalone server's own over http.
+type bases struct {
+	api, uploads, web string
+}
+
+func (s *Server) bases(host string) bases {
+	api, web := githubURLs(host)
+	uploads := "https://" + host + ghesUploadsPrefix
+	if strings.EqualFold(host, "api.github.com") || strings.EqualFold(host, "uploads.github.com") {
+		uploads = "https://uploads.github.com"
+	}
+	if s.scheme != "https" {
+		api = s.scheme + strings.TrimPrefix(api, "https")
+		uploads = s.scheme + strings.TrimPrefix(uploads, "https")
+		web = s.scheme + strings.TrimPrefix(web, "https")
+	}
+	return bases{api: api, uploads: uploads, web: web}
 }

@@ -116,7 +116,7 @@ func TestRepositories(t *testing.T) {
 		},
 		{
 			name:       "route the fake does not implement",
-			url:        "https://api.github.com/repos/BTCDecoded/bllvm/tags",
+			url:        "https://api.github.com/repos/BTCDecoded/bllvm/installation",
 			wantStatus: http.StatusNotFound,
 			wantBody:   `{"message":"Not Found","documentation_url":"https://docs.github.com/rest","status":"404"}`,
 		},
@@ -239,6 +239,7 @@ func TestRequestsRecordWhatWasSent(t *testing.T) {
 			},
 		},
 		{
+			// Uploads stream through the fake, which keeps no body.
 			name: "enterprise server uploads",
 			url:  "https://ghes.example.com/api/uploads/repos/BTCDecoded/bllvm/releases/1/assets?name=a.tgz",
 			want: Request{
@@ -247,7 +248,6 @@ func TestRequestsRecordWhatWasSent(t *testing.T) {
 				Path:        "/repos/BTCDecoded/bllvm/releases/1/assets",
 				EscapedPath: "/repos/BTCDecoded/bllvm/releases/1/assets",
 				Query:       map[string][]string{"name": {"a.tgz"}},
-				Body:        []byte("asset"),
 			},
 		},
 	}
@@ -257,7 +257,7 @@ func TestRequestsRecordWhatWasSent(t *testing.T) {
 			var body string
 			header := map[string]string{"Authorization": "Bearer ghs_token"}
 			if tt.want.Method == http.MethodPost {
-				body = string(tt.want.Body)
+				body = "asset"
 				header["Content-Type"] = "application/gzip"
 			}
 

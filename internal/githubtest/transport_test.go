@@ -22,6 +22,8 @@ func TestSplitGitHubURL(t *testing.T) {
 		{"enterprise API with a port", "ghes.example.com:8443", "/api/v3/rate_limit", apiEndpoint, "/rate_limit", false},
 		{"enterprise uploads", "ghes.example.com", "/api/uploads/repos/o/r/releases/1/assets", uploadsEndpoint, "/repos/o/r/releases/1/assets", false},
 		{"enterprise escaped path kept", "ghes.example.com", "/api/v3/repos/o/r/releases/tags/a%2Fb", apiEndpoint, "/repos/o/r/releases/tags/a%2Fb", false},
+		{"standalone fake's API", "127.0.0.1:41234", "/api/v3/repos/o/r/releases", apiEndpoint, "/repos/o/r/releases", false},
+		{"standalone fake's uploads", "127.0.0.1:41234", "/api/uploads/repos/o/r/releases/1/assets", uploadsEndpoint, "/repos/o/r/releases/1/assets", false},
 		{"enterprise outside the API", "ghes.example.com", "/o/r", 0, "", true},
 		{"enterprise prefix lookalike", "ghes.example.com", "/api/v3x/repos", 0, "", true},
 		{"other host", "example.com", "/repos/o/r", 0, "", true},

@@ -64,10 +64,16 @@ func prune(ctx context.Context, c Client, o Options, firstPage []*gh.RepositoryR
 }
 
 // allReleases lists every release, reusing the first page already read.
+// A release made since that page shifts the later pages down by one, so a
+// release can show up twice: each is kept once.
 func allReleases(ctx context.Context, releases Releases, o Options, firstPage []*gh.RepositoryRelease) ([]*gh.RepositoryRelease, error) {
 	all := slices.Clone(firstPage)
 	if len(firstPage) < 100 {
 		return all, nil
+	}
+	seen := map[int64]bool{}
+	for _, r := range firstPage {
+		seen[r.GetID()] = true
 	}
 	opts := &gh.ListOptions{PerPage: 100, Page: 2}
 	for {
@@ -75,7 +81,12 @@ func allReleases(ctx context.Context, releases Releases, o Options, firstPage []
 		if err != nil {
 			return nil, fmt.Errorf("prune: list releases of %s/%s: %w", o.Owner, o.Repo, err)
 		}
-		all = append(all, page...)
+		for _, r := range page {
+			if !seen[r.GetID()] {
+				seen[r.GetID()] = true
+				all = append(all, r)
+			}
+		}
 		if resp == nil || resp.NextPage == 0 {
 			return all, nil
 		}

@@ -1,0 +1,410 @@
+package app
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/release-action/internal/githubtest"
+)
+
+const (
+	orchestrator = "BTCDecoded/bllvm"
+	olderSHA     = "ffffffffffffffffffffffffffffffffffffffff"
+	todayTag     = "nightly-20251117-6113728" // pushSHA on the test clock's day
+)
+
+// releaseWorld is the orchestrator's trigger-prerelease job: a schedule run
+// in bllvm at pushSHA, with build outputs in the workspace.
+func releaseWorld(t *testing.T, mode string, opts ...githubtest.Option) *world {
+	t.Helper()
+	w := newWorld(t, opts...).with(map[string]string{
+		"GITHUB_EVENT_NAME": "schedule",
+		"GITHUB_EVENT_PATH": payload("schedule.json"),
+		"GITHUB_REPOSITORY": orchestrator,
+		"GITHUB_WORKSPACE":  t.TempDir(),
+		"INPUT_MODE":        mode,
+	})
+	w.srv.SetBranch(orchestrator, "main", pushSHA)
+	return w
+}
+
+// file writes a workspace file and returns its SHA-256 digest as GitHub
+// reports it.
+func (w *world) file(name, content string) string {
+	w.t.Helper()
+	path := filepath.Join(w.vars["GITHUB_WORKSPACE"], name)
+	require.NoError(w.t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(w.t, os.WriteFile(path, []byte(content), 0o644))
+	sum := sha256.Sum256([]byte(content))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+func (w *world) releaseOf(tag string) (githubtest.Release, int) {
+	w.t.Helper()
+	var found githubtest.Release
+	n := 0
+	for _, r := range w.srv.Releases(orchestrator) {
+		if r.TagName == tag {
+			found = r
+			n++
+		}
+	}
+	return found, n
+}
+
+func countMutating(requests []githubtest.Request) int {
+	n := 0
+	for _, r := range requests {
+		if r.Method != "GET" && r.Method != "HEAD" {
+			n++
+		}
+	}
+	return n
+}
+
+func TestNightlyTag(t *testing.T) {
+	tests := []struct {
+		name         string
+		vars         map[string]string
+		tags         map[string]string
+		want         map[string]string
+		wantRequests int
+		wantTag      string // sha refs/tags/todayTag points at afterwards
+	}{
+		{
+			name:         "computes without any request",
+			tags:         map[string]string{"nightly-20251110-fffffff": olderSHA},
+			want:         map[string]string{"tag": todayTag, "version": "20251117-6113728", "date": "20251117", "sha": pushSHA, "short-sha": "6113728", "previous-tag": "", "changed": "true", "created": "false"},
+			wantRequests: 0,
+		},
+		{
+			name:         "push-tag creates it",
+			vars:         map[string]string{"INPUT_PUSH-TAG": "true"},
+			tags:         map[string]string{"nightly-20251110-fffffff": olderSHA, "nightly-20251001-eeeeeee": olderSHA},
+			want:         map[string]string{"previous-tag": "nightly-20251110-fffffff", "changed": "true", "created": "true"},
+			wantRequests: 2,
+			wantTag:      pushSHA,
+		},
+		{
+			name:         "push-tag again: already there, nothing sent but the listing",
+			vars:         map[string]string{"INPUT_PUSH-TAG": "true"},
+			tags:         map[string]string{todayTag: pushSHA},
+			want:         map[string]string{"changed": "true", "created": "false"},
+			wantRequests: 1,
+			wantTag:      pushSHA,
+		},
+		{
+			name:         "skip-unchanged: yesterday's nightly is this commit",
+			vars:         map[string]string{"INPUT_PUSH-TAG": "true", "INPUT_SKIP-UNCHANGED": "true"},
+			tags:         map[string]string{"nightly-20251116-6113728": pushSHA},
+			want:         map[string]string{"previous-tag": "nightly-20251116-6113728", "changed": "false", "created": "false"},
+			wantRequests: 1,
+		},
+		{
+			name:         "prefix, date and length",
+			vars:         map[string]string{"INPUT_PREFIX": "build", "INPUT_DATE": "2024-02-29", "INPUT_SHA-LENGTH": "10"},
+			want:         map[string]string{"tag": "build-20240229-6113728f27", "short-sha": "6113728f27"},
+			wantRequests: 0,
+		},
+		{
+			name:         "SOURCE_DATE_EPOCH",
+			vars:         map[string]string{"SOURCE_DATE_EPOCH": "1700000000"},
+			want:         map[string]string{"tag": "nightly-20231114-6113728"},
+			wantRequests: 0,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := releaseWorld(t, "nightly-tag").with(tt.vars)
+			for tag, sha := range tt.tags {
+				w.srv.SetTag(orchestrator, tag, sha)
+			}
+			o := w.run()
+			require.Equal(t, 0, o.code, o.stdout)
+			for k, v := range tt.want {
+				assert.Equal(t, v, o.outputs[k], k)
+			}
+			assert.Len(t, o.requests, tt.wantRequests)
+			assert.Equal(t, tt.wantTag, w.srv.Tags(orchestrator)[todayTag])
+		})
+	}
+}
+
+func TestNightlyTagAtAnotherCommit(t *testing.T) {
+	w := releaseWorld(t, "nightly-tag").with(map[string]string{"INPUT_PUSH-TAG": "true"})
+	w.srv.SetTag(orchestrator, todayTag, olderSHA)
+	o := w.run()
+	assert.Equal(t, 1, o.code)
+	line := errorLine(t, o.stdout)
+	assert.Contains(t, line, "tag "+todayTag+" already exists at commit "+olderSHA+", not at "+pushSHA)
+	assert.Equal(t, 0, countMutating(o.requests))
+	assert.Equal(t, olderSHA, w.srv.Tags(orchestrator)[todayTag], "never moved")
+}
+
+func TestNightlyTagWithoutTokenSendsNothing(t *testing.T) {
+	w := releaseWorld(t, "nightly-tag")
+	delete(w.vars, "INPUT_TOKEN")
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	assert.Equal(t, todayTag, o.outputs["tag"])
+	assert.Empty(t, o.requests)
+}
+
+// assets writes three build outputs and returns their digests by name.
+func (w *world) assets() map[string]string {
+	return map[string]string{
+		"bllvm-linux-x64.tar.gz":  w.file("dist/bllvm-linux-x64.tar.gz", "linux build"),
+		"bllvm-darwin-arm.tar.gz": w.file("dist/bllvm-darwin-arm.tar.gz", "darwin build"),
+		"SHA256SUMS":              w.file("dist/sums/SHA256SUMS", "sums"),
+	}
+}
+
+func (w *world) assertPublished(tag string, digests map[string]string) githubtest.Release {
+	w.t.Helper()
+	rel, n := w.releaseOf(tag)
+	require.Equal(w.t, 1, n, "exactly one release for %s", tag)
+	assert.False(w.t, rel.Draft, "published")
+	assert.True(w.t, rel.Prerelease)
+	assert.Equal(w.t, "false", rel.MakeLatest)
+	got := map[string]string{}
+	for _, a := range rel.Assets {
+		assert.Equal(w.t, "uploaded", a.State, a.Name)
+		got[a.Name] = a.Digest
+	}
+	assert.Equal(w.t, digests, got, "every asset intact")
+	return rel
+}
+
+func TestCreatePrerelease(t *testing.T) {
+	w := releaseWorld(t, "create-prerelease").with(map[string]string{
+		"INPUT_ASSETS": "dist/*.tar.gz\ndist/**/SHA256SUMS",
+		"INPUT_BODY":   "Nightly build.",
+	})
+	w.srv.SetTag(orchestrator, "nightly-20251116-fffffff", olderSHA)
+	digests := w.assets()
+
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	rel := w.assertPublished(todayTag, digests)
+	assert.Equal(t, pushSHA, rel.TargetCommitish)
+	assert.True(t, strings.HasPrefix(rel.Body, "Nightly build.\n\n"), rel.Body)
+	assert.Contains(t, rel.Body, "nightly-20251116-fffffff..."+todayTag, "notes from the previous nightly")
+	assert.Equal(t, pushSHA, w.srv.Tags(orchestrator)[todayTag], "publishing made the tag")
+	assert.LessOrEqual(t, len(o.requests), len(digests)+5, "a new release with N assets costs at most N+5 requests")
+
+	assert.Equal(t, todayTag, o.outputs["tag"])
+	assert.Equal(t, fmt.Sprint(rel.ID), o.outputs["release-id"])
+	assert.Equal(t, "true", o.outputs["created"])
+	assert.Equal(t, "[]", o.outputs["pruned"])
+	assert.Contains(t, o.outputs["release-url"], "/releases/tag/"+todayTag)
+	var assets []struct {
+		Name string `json:"name"`
+		Size int64  `json:"size"`
+		URL  string `json:"url"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(o.outputs["assets"]), &assets))
+	require.Len(t, assets, 3)
+	for _, a := range assets {
+		assert.Contains(t, digests, a.Name)
+		assert.NotEmpty(t, a.URL)
+		assert.Positive(t, a.Size)
+	}
+
+	// A rerun with nothing changed: at most 3 requests, no bytes uploaded.
+	rerun := w.run()
+	require.Equal(t, 0, rerun.code, rerun.stdout)
+	assert.LessOrEqual(t, len(rerun.requests), 3)
+	assert.Equal(t, 0, countMutating(rerun.requests), "nothing uploaded, nothing changed")
+	assert.Equal(t, "false", rerun.outputs["created"])
+	w.assertPublished(todayTag, digests)
+
+	// A changed file is replaced, the others left alone.
+	digests["SHA256SUMS"] = w.file("dist/sums/SHA256SUMS", "new sums")
+	changed := w.run()
+	require.Equal(t, 0, changed.code, changed.stdout)
+	w.assertPublished(todayTag, digests)
+	uploads := map[string]int{}
+	for _, a := range mustRelease(t, w, todayTag).Assets {
+		uploads[a.Name] = a.Uploads
+	}
+	assert.Equal(t, map[string]int{"bllvm-linux-x64.tar.gz": 1, "bllvm-darwin-arm.tar.gz": 1, "SHA256SUMS": 2}, uploads, "only the changed file was sent again")
+}
+
+func mustRelease(t *testing.T, w *world, tag string) githubtest.Release {
+	t.Helper()
+	rel, n := w.releaseOf(tag)
+	require.Equal(t, 1, n)
+	return rel
+}
+
+// A run that fails at any step leaves what the next run completes.
+func TestCreatePrereleaseRerunAfterFailure(t *testing.T) {
+	const releases = "/repos/BTCDecoded/bllvm/releases"
+	tests := []struct {
+		name   string
+		inject func(w *world)
+	}{
+		{"after the draft is created", func(w *world) {
+			w.srv.Fail("POST", "/repos/BTCDecoded/bllvm/releases/*/assets", githubtest.Unprocessable("Validation Failed"))
+		}},
+		{"mid-upload, connection reset", func(w *world) {
+			w.vars["INPUT_MAX-WAIT"] = "0s" // no retry in this run: the rerun must clean up the starter
+			w.srv.FailUploadAfter("bllvm-linux-x64.tar.gz", 4)
+		}},
+		{"before publish", func(w *world) {
+			w.vars["INPUT_MAX-WAIT"] = "0s"
+			w.srv.Fail("PATCH", releases+"/*", githubtest.BadGateway())
+		}},
+		{"listing releases", func(w *world) {
+			w.vars["INPUT_MAX-WAIT"] = "0s"
+			w.srv.Fail("GET", releases, githubtest.BadGateway())
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_ASSETS": "dist/**"})
+			digests := w.assets()
+			tt.inject(w)
+			failed := w.run()
+			require.Equal(t, 1, failed.code, "the injected fault fails the run")
+			errorLine(t, failed.stdout)
+
+			delete(w.vars, "INPUT_MAX-WAIT")
+			w.vars["INPUT_MAX-WAIT"] = "5m"
+			o := w.run()
+			require.Equal(t, 0, o.code, o.stdout)
+			w.assertPublished(todayTag, digests)
+		})
+	}
+}
+
+// A dropped upload is retried in the same run: the starter asset it leaves
+// is replaced.
+func TestCreatePrereleaseSurvivesAResetUpload(t *testing.T) {
+	w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_ASSETS": "dist/**"})
+	digests := w.assets()
+	w.srv.FailUploadAfter("SHA256SUMS", 2)
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	w.assertPublished(todayTag, digests)
+}
+
+// Two runs race for the tag: the second finds no release when it looks,
+// then GitHub refuses its create; it adopts the first run's release.
+func TestCreatePrereleaseRace(t *testing.T) {
+	w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_ASSETS": "dist/**"})
+	digests := w.assets()
+	w.srv.AddRelease(orchestrator, githubtest.Release{TagName: todayTag, Draft: true, Prerelease: true, TargetCommitish: pushSHA})
+	w.srv.Fail("GET", "/repos/BTCDecoded/bllvm/releases", githubtest.Response{Status: 200, Body: "[]"})
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	assert.Contains(t, o.stdout, "created by another run meanwhile")
+	assert.Equal(t, "false", o.outputs["created"])
+	w.assertPublished(todayTag, digests)
+}
+
+func TestCreatePrereleaseImmutableReleases(t *testing.T) {
+	w := releaseWorld(t, "create-prerelease", githubtest.WithImmutableReleases()).with(map[string]string{"INPUT_ASSETS": "dist/**"})
+	digests := w.assets()
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	rel := w.assertPublished(todayTag, digests)
+	assert.True(t, rel.Immutable)
+	rerun := w.run()
+	require.Equal(t, 0, rerun.code, rerun.stdout)
+}
+
+func TestCreatePrereleasePrunes(t *testing.T) {
+	w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_KEEP": "3", "INPUT_GENERATE-NOTES": "false"})
+	day := time.Date(2025, 11, 16, 0, 0, 0, 0, time.UTC)
+	var want []string
+	// 150 older nightlies, across two pages of releases, plus a full release
+	// with a nightly's name and another project's prerelease.
+	for i := range 150 {
+		tag := fmt.Sprintf("nightly-%s-%07x", day.AddDate(0, 0, -i).Format("20060102"), i+1)
+		w.srv.SetTag(orchestrator, tag, olderSHA)
+		w.srv.AddRelease(orchestrator, githubtest.Release{TagName: tag, Prerelease: true})
+		if i >= 2 {
+			want = append(want, tag)
+		}
+	}
+	w.srv.AddRelease(orchestrator, githubtest.Release{TagName: "nightly-20200101-aaaaaaa", Prerelease: false})
+	w.srv.AddRelease(orchestrator, githubtest.Release{TagName: "v1.0.0-rc1", Prerelease: true})
+
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	var pruned []string
+	require.NoError(t, json.Unmarshal([]byte(o.outputs["pruned"]), &pruned))
+	assert.ElementsMatch(t, want, pruned, "all but the newest 3 nightlies (this one and two older)")
+
+	var left []string
+	for _, r := range w.srv.Releases(orchestrator) {
+		left = append(left, r.TagName)
+	}
+	assert.ElementsMatch(t, []string{todayTag, "nightly-20251116-0000001", "nightly-20251115-0000002", "nightly-20200101-aaaaaaa", "v1.0.0-rc1"}, left)
+	for _, tag := range want {
+		assert.NotContains(t, w.srv.Tags(orchestrator), tag, "pruned with its tag")
+	}
+}
+
+func TestCreatePrereleaseDryRun(t *testing.T) {
+	w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_ASSETS": "dist/**", "INPUT_DRY-RUN": "true"})
+	w.assets()
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	assert.Equal(t, 0, countMutating(o.requests), "a dry run only reads")
+	assert.Empty(t, w.srv.Releases(orchestrator))
+	assert.Contains(t, o.stdout, "POST https://api.github.com/repos/BTCDecoded/bllvm/releases\n")
+	assert.Contains(t, o.stdout, "(11 bytes of application/gzip)")
+	assert.Equal(t, todayTag, o.outputs["tag"])
+}
+
+func TestCreatePrereleaseBadInputsSendNothing(t *testing.T) {
+	tests := []struct {
+		name string
+		vars map[string]string
+		want string
+	}{
+		{"unmatched pattern", map[string]string{"INPUT_ASSETS": "dist/*.zip"}, "input assets: "},
+		{"missing body file", map[string]string{"INPUT_BODY-FILE": "NOTES.md"}, "input body-file: cannot be read"},
+		{"tag not a tag name", map[string]string{"INPUT_TAG": "nightly 1"}, "input tag: must be a valid tag name"},
+		{"keep negative", map[string]string{"INPUT_KEEP": "-1"}, "input keep: must be from 0 to 1000"},
+		{"concurrency zero", map[string]string{"INPUT_UPLOAD-CONCURRENCY": "0"}, "input upload-concurrency: must be from 1 to 16"},
+		{"workflow not a file", map[string]string{"INPUT_WORKFLOW": "../x.sh"}, "input workflow: must be a workflow file name"},
+		{"workflow inputs not strings", map[string]string{"INPUT_WORKFLOW": "prerelease.yml", "INPUT_WORKFLOW-INPUTS": `{"n": 1}`}, `input workflow-inputs: value of "n" must be a string`},
+		{"workflow inputs too many", map[string]string{"INPUT_WORKFLOW": "prerelease.yml", "INPUT_WORKFLOW-INPUTS": manyInputs(25)}, "input workflow-inputs: has 26 inputs with the tag's; GitHub allows at most 25"},
+		{"wait without workflow", map[string]string{"INPUT_WAIT": "true"}, "input wait: needs workflow"},
+		{"date not a date", map[string]string{"INPUT_DATE": "2025-02-30"}, "input date: must be a date"},
+		{"sha-length out of range", map[string]string{"INPUT_SHA-LENGTH": "3"}, "input sha-length: must be from 4 to 40"},
+		{"prefix not a tag", map[string]string{"INPUT_PREFIX": "night ly"}, "input prefix: must make a valid tag name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_ASSETS": "dist/**"}).with(tt.vars)
+			w.assets()
+			o := w.run()
+			assert.Equal(t, 1, o.code)
+			assert.Empty(t, o.requests, "bad input is caught before any request")
+			assert.Contains(t, o.stdout, "::error::"+tt.want)
+		})
+	}
+}
+
+func manyInputs(n int) string {
+	inputs := map[string]string{}
+	for i := range n {
+		inputs[fmt.Sprintf("in%d", i)] = "x"
+	}
+	b, _ := json.Marshal(inputs)
+	return string(b)
+}

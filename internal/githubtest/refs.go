@@ -1,0 +1,203 @@
+package githubtest
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// SetTag points the lightweight tag refs/tags/<tag> of repo ("owner/name")
+// at sha, as pushing the tag would.
+func (s *Server) SetTag(repo, tag, sha string) {
+	s.t.Helper()
+	s.setRef(repo, "refs/tags/"+tag, sha)
+}
+
+// SetBranch points refs/heads/<branch> of repo at sha, so that a release's
+// target_commitish or a dispatch's ref naming the branch resolves. Setting
+// the default branch (main) also gives releases without a target their sha.
+func (s *Server) SetBranch(repo, branch, sha string) {
+	s.t.Helper()
+	s.setRef(repo, "refs/heads/"+branch, sha)
+}
+
+func (s *Server) setRef(fullName, ref, sha string) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustRepository(fullName).refs[ref] = sha
+}
+
+// Tags returns the tags of repo, each with the sha it points at.
+func (s *Server) Tags(repo string) map[string]string {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tags := map[string]string{}
+	for ref, sha := range s.mustRepository(repo).refs {
+		if tag, ok := strings.CutPrefix(ref, "refs/tags/"); ok {
+			tags[tag] = sha
+		}
+	}
+	return tags
+}
+
+var fullSHA = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
+
+// resolve finds the commit a release's target_commitish or a dispatch's ref
+// names: a branch, a tag, a full ref or a full sha; empty means the default
+// branch. The caller holds s.mu.
+func (repo *repository) resolve(commitish string) (string, bool) {
+	if commitish == "" {
+		commitish = repo.defaultBranch
+	}
+	for _, ref := range []string{commitish, "refs/heads/" + commitish, "refs/tags/" + commitish} {
+		if sha, ok := repo.refs[ref]; ok && strings.HasPrefix(ref, "refs/") {
+			return sha, true
+		}
+	}
+	if fullSHA.MatchString(commitish) {
+		return strings.ToLower(commitish), true
+	}
+	return "", false
+}
+
+func (s *Server) refJSON(urls bases, repo *repository, ref, sha string) map[string]any {
+	repoURL := urls.api + "/repos/" + repo.fullName()
+	return map[string]any{
+		"ref":     ref,
+		"node_id": nodeID("Ref", repo.fullName()+":"+ref),
+		"url":     repoURL + "/git/" + ref,
+		"object": map[string]any{
+			"type": "commit",
+			"sha":  sha,
+			"url":  repoURL + "/git/commits/" + sha,
+		},
+	}
+}
+
+// GET /repos/{owner}/{repo}/git/ref/{ref}, ref as "tags/v1".
+func (s *Server) getRef(r *http.Request, repo *repository) Response {
+	ref := "refs/" + r.PathValue("ref")
+	sha, ok := repo.refs[ref]
+	if !ok {
+		return NotFound()
+	}
+	return s.jsonResponse(http.StatusOK, s.refJSON(s.bases(r.Host), repo, ref, sha))
+}
+
+// GET /repos/{owner}/{repo}/git/matching-refs/{ref}: every ref whose name
+// starts with refs/<ref>, by name, paginated like every list although
+// GitHub's description does not say so.
+func (s *Server) listMatchingRefs(r *http.Request, repo *repository) Response {
+	prefix := "refs/" + r.PathValue("ref")
+	var matching []string
+	for ref := range repo.refs {
+		if strings.HasPrefix(ref, prefix) {
+			matching = append(matching, ref)
+		}
+	}
+	slices.Sort(matching)
+	urls := s.bases(r.Host)
+	return paginate(s, r, matching, func(page []string) any {
+		out := []map[string]any{}
+		for _, ref := range page {
+			out = append(out, s.refJSON(urls, repo, ref, repo.refs[ref]))
+		}
+		return out
+	})
+}
+
+// POST /repos/{owner}/{repo}/git/refs
+func (s *Server) createRef(r *http.Request, repo *repository) Response {
+	var body struct {
+		Ref string `json:"ref"`
+		SHA string `json:"sha"`
+	}
+	if resp, ok := decodeBody(r, &body); !ok {
+		return resp
+	}
+	switch {
+	case strings.Count(body.Ref, "/") < 2:
+		return Unprocessable("Reference name must contain at least three slash-separated components.")
+	case !strings.HasPrefix(body.Ref, "refs/"):
+		return Unprocessable(fmt.Sprintf("%s is not a valid ref name.", body.Ref))
+	case !fullSHA.MatchString(body.SHA):
+		return Unprocessable("Object does not exist")
+	}
+	if _, exists := repo.refs[body.Ref]; exists {
+		return Unprocessable("Reference already exists")
+	}
+	repo.refs[body.Ref] = strings.ToLower(body.SHA)
+	return s.jsonResponse(http.StatusCreated, s.refJSON(s.bases(r.Host), repo, body.Ref, repo.refs[body.Ref]))
+}
+
+// PATCH /repos/{owner}/{repo}/git/refs/{ref}, ref as "tags/v1". The fake
+// keeps no commit graph, so every update counts as a fast-forward.
+func (s *Server) updateRef(r *http.Request, repo *repository) Response {
+	var body struct {
+		SHA   string `json:"sha"`
+		Force bool   `json:"force"`
+	}
+	if resp, ok := decodeBody(r, &body); !ok {
+		return resp
+	}
+	ref := "refs/" + r.PathValue("ref")
+	if _, exists := repo.refs[ref]; !exists {
+		return Unprocessable("Reference does not exist")
+	}
+	if !fullSHA.MatchString(body.SHA) {
+		return Unprocessable("Object does not exist")
+	}
+	if s.tagOfImmutableRelease(repo, ref) {
+		return immutableTag()
+	}
+	repo.refs[ref] = strings.ToLower(body.SHA)
+	return s.jsonResponse(http.StatusOK, s.refJSON(s.bases(r.Host), repo, ref, repo.refs[ref]))
+}
+
+// DELETE /repos/{owner}/{repo}/git/refs/{ref}, ref as "tags/v1": like
+// GitHub, "refs/tags/v1" names a ref that does not exist.
+func (s *Server) deleteRef(r *http.Request, repo *repository) Response {
+	ref := "refs/" + r.PathValue("ref")
+	if _, exists := repo.refs[ref]; !exists {
+		return Unprocessable("Reference does not exist")
+	}
+	if s.tagOfImmutableRelease(repo, ref) {
+		return immutableTag()
+	}
+	delete(repo.refs, ref)
+	return noContent()
+}
+
+// GET /repos/{owner}/{repo}/tags. GitHub does not promise an order; the
+// fake lists tags by name, descending, which is not by date, so code that
+// takes the first tag for the newest is caught.
+func (s *Server) listTags(r *http.Request, repo *repository) Response {
+	var tags []string
+	for ref := range repo.refs {
+		if tag, ok := strings.CutPrefix(ref, "refs/tags/"); ok {
+			tags = append(tags, tag)
+		}
+	}
+	slices.SortFunc(tags, func(a, b string) int { return cmp.Compare(b, a) })
+	urls := s.bases(r.Host)
+	repoURL := urls.api + "/repos/" + repo.fullName()
+	return paginate(s, r, tags, func(page []string) any {
+		out := []map[string]any{}
+		for _, tag := range page {
+			sha := repo.refs["refs/tags/"+tag]
+			out = append(out, map[string]any{
+				"name":        tag,
+				"node_id":     nodeID("Tag", repo.fullName()+":"+tag),
+				"commit":      map[string]any{"sha": sha, "url": repoURL + "/commits/" + sha},
+				"zipball_url": repoURL + "/zipball/" + tag,
+				"tarball_url": repoURL + "/tarball/" + tag,
+			})
+		}
+		return out
+	})
+}

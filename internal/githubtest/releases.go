@@ -1,0 +1,498 @@
+package githubtest
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Release is a release as the fake keeps it.
+type Release struct {
+	ID              int64
+	TagName         string
+	TargetCommitish string
+	Name            string
+	Body            string
+	Draft           bool
+	Prerelease      bool
+	// MakeLatest is make_latest as last sent: "true", "false", "legacy" or
+	// empty.
+	MakeLatest string
+	// Immutable is set when a release is published under
+	// WithImmutableReleases: its assets and tag can no longer change.
+	Immutable   bool
+	CreatedAt   time.Time
+	PublishedAt time.Time // zero for a draft
+	Assets      []Asset
+}
+
+// Asset is a release asset as the fake keeps it: its bytes are never kept,
+// only their size and digest.
+type Asset struct {
+	ID          int64
+	Name        string
+	Label       string
+	ContentType string
+	// State is "uploaded", or "starter" for an upload that never completed,
+	// which blocks another upload of the name until the asset is deleted.
+	State  string
+	Size   int64
+	Digest string // "sha256:<hex>", empty until uploaded
+	// Uploads counts the uploads of this name to the release that got as far
+	// as sending bytes, including those of assets deleted since.
+	Uploads int
+}
+
+// WithImmutableReleases plays a repository with immutable releases on:
+// once a release is published, uploading or deleting its assets, changing
+// its tag or moving or deleting that tag gets GitHub's 422.
+func WithImmutableReleases() Option {
+	return func(s *Server) { s.immutableReleases = true }
+}
+
+// release is a Release with what the fake tracks besides.
+type release struct {
+	Release   // Assets unused: see assets
+	assets    []*asset
+	uploads   map[string]int // by asset name
+	updatedAt time.Time
+}
+
+type asset struct {
+	Asset
+	createdAt, updatedAt time.Time
+}
+
+func (rel *release) export() Release {
+	out := rel.Release
+	out.Assets = nil
+	for _, a := range rel.assets {
+		out.Assets = append(out.Assets, a.Asset)
+	}
+	return out
+}
+
+// AddRelease plants a release in repo as if created earlier and returns it
+// with its ID and, when zero, CreatedAt from the clock (and PublishedAt too
+// unless it is a draft). It creates no tag: see SetTag.
+func (s *Server) AddRelease(repo string, r Release) Release {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	target := s.mustRepository(repo)
+	now := s.now()
+	r.ID = s.nextID()
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = now
+	}
+	if !r.Draft && r.PublishedAt.IsZero() {
+		r.PublishedAt = r.CreatedAt
+	}
+	if !r.Draft && s.immutableReleases {
+		r.Immutable = true
+	}
+	rel := &release{Release: r, uploads: map[string]int{}, updatedAt: now}
+	rel.Release.Assets = nil
+	target.releases = append(target.releases, rel)
+	for _, a := range r.Assets {
+		s.plantAsset(rel, a)
+	}
+	return rel.export()
+}
+
+// AddAsset plants an asset in a release of repo, such as a leftover of a
+// failed upload (State "starter"), and returns it with its ID. State
+// defaults to "uploaded" and Uploads to 1; the name is kept as given.
+func (s *Server) AddAsset(repo string, releaseID int64, a Asset) Asset {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rel := s.mustRepository(repo).release(releaseID)
+	if rel == nil {
+		s.t.Fatalf("githubtest: add asset %q to release %d of %s: no such release", a.Name, releaseID, repo)
+	}
+	return s.plantAsset(rel, a).Asset
+}
+
+// plantAsset adds a to rel. The caller holds s.mu.
+func (s *Server) plantAsset(rel *release, a Asset) *asset {
+	a.ID = s.nextID()
+	if a.State == "" {
+		a.State = "uploaded"
+	}
+	if a.Uploads == 0 {
+		a.Uploads = rel.uploads[a.Name] + 1
+	}
+	rel.uploads[a.Name] = a.Uploads
+	now := s.now()
+	planted := &asset{Asset: a, createdAt: now, updatedAt: now}
+	rel.assets = append(rel.assets, planted)
+	return planted
+}
+
+// Releases returns every release of repo, drafts included, newest first.
+func (s *Server) Releases(repo string) []Release {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Release
+	for _, rel := range s.mustRepository(repo).newestReleases() {
+		out = append(out, rel.export())
+	}
+	return out
+}
+
+// newestReleases lists releases the way GitHub does: newest first, by
+// creation time, then by ID. The caller holds s.mu.
+func (repo *repository) newestReleases() []*release {
+	sorted := slices.Clone(repo.releases)
+	slices.SortStableFunc(sorted, func(a, b *release) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	return sorted
+}
+
+// release returns the release with id, or nil. The caller holds s.mu.
+func (repo *repository) release(id int64) *release {
+	for _, rel := range repo.releases {
+		if rel.ID == id {
+			return rel
+		}
+	}
+	return nil
+}
+
+func (repo *repository) releaseWithTag(tag string, except int64) *release {
+	for _, rel := range repo.releases {
+		if rel.TagName == tag && rel.ID != except {
+			return rel
+		}
+	}
+	return nil
+}
+
+// frozen tells whether rel is a published immutable release.
+func (rel *release) frozen() bool {
+	return rel.Immutable && !rel.Draft
+}
+
+// tagOfImmutableRelease tells whether ref is the tag of a published
+// immutable release, which GitHub protects. The caller holds s.mu.
+func (s *Server) tagOfImmutableRelease(repo *repository, ref string) bool {
+	for _, rel := range repo.releases {
+		if rel.frozen() && "refs/tags/"+rel.TagName == ref {
+			return true
+		}
+	}
+	return false
+}
+
+// immutableTag is the fake's 422 for moving or deleting the tag of an
+// immutable release; GitHub's wording for it is not documented.
+func immutableTag() Response {
+	return Unprocessable("Cannot update or delete a tag used by an immutable release.")
+}
+
+func (s *Server) releaseJSON(urls bases, repo *repository, rel *release) map[string]any {
+	repoAPI := urls.api + "/repos/" + repo.fullName()
+	id := strconv.FormatInt(rel.ID, 10)
+	// GitHub shows a draft at a placeholder tag until it is published.
+	htmlTag := rel.TagName
+	if rel.Draft {
+		htmlTag = fmt.Sprintf("untagged-%020x", rel.ID)
+	}
+	assets := []map[string]any{}
+	for _, a := range rel.assets {
+		assets = append(assets, s.assetJSON(urls, repo, rel, a))
+	}
+	return map[string]any{
+		"url":              repoAPI + "/releases/" + id,
+		"assets_url":       repoAPI + "/releases/" + id + "/assets",
+		"upload_url":       urls.uploads + "/repos/" + repo.fullName() + "/releases/" + id + "/assets{?name,label}",
+		"html_url":         urls.web + "/" + repo.fullName() + "/releases/tag/" + htmlTag,
+		"tarball_url":      repoAPI + "/tarball/" + rel.TagName,
+		"zipball_url":      repoAPI + "/zipball/" + rel.TagName,
+		"id":               rel.ID,
+		"node_id":          nodeID("Release", rel.ID),
+		"tag_name":         rel.TagName,
+		"target_commitish": rel.TargetCommitish,
+		"name":             rel.Name,
+		"body":             rel.Body,
+		"draft":            rel.Draft,
+		"prerelease":       rel.Prerelease,
+		"immutable":        rel.Immutable,
+		"created_at":       githubTime(rel.CreatedAt),
+		"published_at":     nullableTime(rel.PublishedAt),
+		"updated_at":       githubTime(rel.updatedAt),
+		"author":           actor(urls),
+		"assets":           assets,
+	}
+}
+
+// GET /repos/{owner}/{repo}/releases: drafts included, newest first.
+func (s *Server) listReleases(r *http.Request, repo *repository) Response {
+	urls := s.bases(r.Host)
+	return paginate(s, r, repo.newestReleases(), func(page []*release) any {
+		out := []map[string]any{}
+		for _, rel := range page {
+			out = append(out, s.releaseJSON(urls, repo, rel))
+		}
+		return out
+	})
+}
+
+// getUnderReleases serves the GETs below /releases/: tags/{tag},
+// {release_id} and {release_id}/assets.
+func (s *Server) getUnderReleases(r *http.Request, repo *repository) Response {
+	rest := r.PathValue("rest")
+	if tag, ok := strings.CutPrefix(rest, "tags/"); ok {
+		return s.getReleaseByTag(r, repo, tag)
+	}
+	first, second, nested := strings.Cut(rest, "/")
+	switch {
+	case !nested:
+		rel := repo.release(parseID(first))
+		if rel == nil {
+			return NotFound()
+		}
+		return s.jsonResponse(http.StatusOK, s.releaseJSON(s.bases(r.Host), repo, rel))
+	case second == "assets":
+		return s.listAssets(r, repo, parseID(first))
+	}
+	return NotFound()
+}
+
+// parseID reads an ID from a path; anything else is 0, which no object has.
+func parseID(segment string) int64 {
+	id, err := strconv.ParseInt(segment, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
+}
+
+// getReleaseByTag never answers with a draft, as GitHub does not.
+func (s *Server) getReleaseByTag(r *http.Request, repo *repository, tag string) Response {
+	for _, rel := range repo.newestReleases() {
+		if rel.TagName == tag && !rel.Draft {
+			return s.jsonResponse(http.StatusOK, s.releaseJSON(s.bases(r.Host), repo, rel))
+		}
+	}
+	return NotFound()
+}
+
+// releaseFields are the fields a release is created or updated with; nil
+// means not sent.
+type releaseFields struct {
+	TagName              *string `json:"tag_name"`
+	TargetCommitish      *string `json:"target_commitish"`
+	Name                 *string `json:"name"`
+	Body                 *string `json:"body"`
+	Draft                *bool   `json:"draft"`
+	Prerelease           *bool   `json:"prerelease"`
+	MakeLatest           *string `json:"make_latest"`
+	GenerateReleaseNotes bool    `json:"generate_release_notes"`
+}
+
+func set[T any](field *T, value *T) {
+	if value != nil {
+		*field = *value
+	}
+}
+
+// POST /repos/{owner}/{repo}/releases
+func (s *Server) createRelease(r *http.Request, repo *repository) Response {
+	var body releaseFields
+	if resp, ok := decodeBody(r, &body); !ok {
+		return resp
+	}
+	if body.TagName == nil || *body.TagName == "" {
+		return validationFailed("Release", "missing_field", "tag_name")
+	}
+	rel := &release{uploads: map[string]int{}}
+	set(&rel.TagName, body.TagName)
+	set(&rel.TargetCommitish, body.TargetCommitish)
+	set(&rel.Name, body.Name)
+	set(&rel.Body, body.Body)
+	set(&rel.Draft, body.Draft)
+	set(&rel.Prerelease, body.Prerelease)
+	set(&rel.MakeLatest, body.MakeLatest)
+	if rel.TargetCommitish == "" {
+		rel.TargetCommitish = repo.defaultBranch
+	}
+	// Any release, a draft too, holds its tag name.
+	if repo.releaseWithTag(rel.TagName, 0) != nil {
+		return validationFailed("Release", "already_exists", "tag_name")
+	}
+	if resp, ok := s.checkTarget(repo, rel, body.TargetCommitish != nil); !ok {
+		return resp
+	}
+	if body.GenerateReleaseNotes {
+		name, notes := s.releaseNotes(s.bases(r.Host), repo, rel.TagName, "")
+		if rel.Name == "" {
+			rel.Name = name
+		}
+		rel.Body = strings.TrimLeft(rel.Body+"\n\n"+notes, "\n")
+	}
+
+	now := s.now()
+	rel.ID = s.nextID()
+	rel.CreatedAt, rel.updatedAt = now, now
+	if !rel.Draft {
+		s.publish(repo, rel, now)
+	}
+	repo.releases = append(repo.releases, rel)
+	return s.jsonResponse(http.StatusCreated, s.releaseJSON(s.bases(r.Host), repo, rel))
+}
+
+// checkTarget makes sure rel's tag can exist: a published release needs
+// its tag, created at target_commitish when missing, so that target must
+// resolve. A draft's target is checked only when sent and the test set any
+// branch, since the fake knows no branches otherwise.
+func (s *Server) checkTarget(repo *repository, rel *release, targetSent bool) (Response, bool) {
+	if _, tagged := repo.refs["refs/tags/"+rel.TagName]; tagged {
+		return Response{}, true
+	}
+	if rel.Draft && (!targetSent || !repo.hasBranches()) {
+		return Response{}, true
+	}
+	if _, ok := repo.resolve(rel.TargetCommitish); !ok {
+		return validationFailed("Release", "invalid", "target_commitish"), false
+	}
+	return Response{}, true
+}
+
+func (repo *repository) hasBranches() bool {
+	for ref := range repo.refs {
+		if strings.HasPrefix(ref, "refs/heads/") {
+			return true
+		}
+	}
+	return false
+}
+
+// publish makes rel a published release, creating its tag when missing;
+// checkTarget has made sure the target resolves. The caller holds s.mu.
+func (s *Server) publish(repo *repository, rel *release, now time.Time) {
+	ref := "refs/tags/" + rel.TagName
+	if _, tagged := repo.refs[ref]; !tagged {
+		sha, _ := repo.resolve(rel.TargetCommitish)
+		repo.refs[ref] = sha
+	}
+	rel.Draft = false
+	if rel.PublishedAt.IsZero() {
+		rel.PublishedAt = now
+	}
+	if s.immutableReleases {
+		rel.Immutable = true
+	}
+}
+
+// PATCH /repos/{owner}/{repo}/releases/{release_id}
+func (s *Server) updateRelease(r *http.Request, repo *repository) Response {
+	rel := repo.release(parseID(r.PathValue("release_id")))
+	if rel == nil {
+		return NotFound()
+	}
+	var body releaseFields
+	if resp, ok := decodeBody(r, &body); !ok {
+		return resp
+	}
+	updated := &release{Release: rel.Release}
+	set(&updated.TagName, body.TagName)
+	set(&updated.TargetCommitish, body.TargetCommitish)
+	set(&updated.Name, body.Name)
+	set(&updated.Body, body.Body)
+	set(&updated.Draft, body.Draft)
+	set(&updated.Prerelease, body.Prerelease)
+	set(&updated.MakeLatest, body.MakeLatest)
+
+	if rel.frozen() && updated.TagName != rel.TagName {
+		return Unprocessable("Validation Failed", map[string]string{
+			"resource": "Release", "code": "custom", "field": "tag_name",
+			"message": "Cannot change the tag of an immutable release",
+		})
+	}
+	if rel.frozen() && updated.Draft {
+		return Unprocessable("Validation Failed", map[string]string{
+			"resource": "Release", "code": "custom", "field": "draft",
+			"message": "Cannot change an immutable release back to a draft",
+		})
+	}
+	if updated.TagName == "" {
+		return validationFailed("Release", "missing_field", "tag_name")
+	}
+	if repo.releaseWithTag(updated.TagName, rel.ID) != nil {
+		return validationFailed("Release", "already_exists", "tag_name")
+	}
+	if resp, ok := s.checkTarget(repo, updated, body.TargetCommitish != nil); !ok {
+		return resp
+	}
+
+	now := s.now()
+	rel.Release, rel.updatedAt = updated.Release, now
+	if !rel.Draft {
+		s.publish(repo, rel, now)
+	}
+	return s.jsonResponse(http.StatusOK, s.releaseJSON(s.bases(r.Host), repo, rel))
+}
+
+// DELETE /repos/{owner}/{repo}/releases/{release_id}: its tag stays, as on
+// GitHub.
+func (s *Server) deleteRelease(r *http.Request, repo *repository) Response {
+	id := parseID(r.PathValue("release_id"))
+	i := slices.IndexFunc(repo.releases, func(rel *release) bool { return rel.ID == id })
+	if i < 0 {
+		return NotFound()
+	}
+	repo.releases = slices.Delete(repo.releases, i, i+1)
+	return noContent()
+}
+
+// POST /repos/{owner}/{repo}/releases/generate-notes
+func (s *Server) generateNotes(r *http.Request, repo *repository) Response {
+	var body struct {
+		TagName         string `json:"tag_name"`
+		TargetCommitish string `json:"target_commitish"`
+		PreviousTagName string `json:"previous_tag_name"`
+	}
+	if resp, ok := decodeBody(r, &body); !ok {
+		return resp
+	}
+	if body.TagName == "" {
+		return validationFailed("Release", "missing_field", "tag_name")
+	}
+	if body.PreviousTagName != "" {
+		if _, ok := repo.refs["refs/tags/"+body.PreviousTagName]; !ok {
+			return NotFound()
+		}
+	}
+	name, notes := s.releaseNotes(s.bases(r.Host), repo, body.TagName, body.PreviousTagName)
+	return s.jsonResponse(http.StatusOK, map[string]string{"name": name, "body": notes})
+}
+
+// releaseNotes writes notes in the shape GitHub's generated notes take.
+// Without previous, GitHub compares with the latest published release.
+func (s *Server) releaseNotes(urls bases, repo *repository, tag, previous string) (name, body string) {
+	if previous == "" {
+		for _, rel := range repo.newestReleases() {
+			if !rel.Draft && rel.TagName != tag {
+				previous = rel.TagName
+				break
+			}
+		}
+	}
+	repoWeb := urls.web + "/" + repo.fullName()
+	changelog := repoWeb + "/commits/" + tag
+	if previous != "" {
+		changelog = repoWeb + "/compare/" + previous + "..." + tag
+	}
+	return tag, "## What's Changed\n* Changes up to " + tag + " by @github-actions in " + changelog + "\n\n\n**Full Changelog**: " + changelog
+}
