@@ -39,12 +39,12 @@ type outcome struct {
 // world is the runner's environment for one step: variables as the runner
 // sets them for a push to main in bllvm-consensus, and the fake GitHub.
 type world struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *githubtest.Server
 	vars map[string]string
 }
 
-func newWorld(t *testing.T, opts ...githubtest.Option) *world {
+func newWorld(t testing.TB, opts ...githubtest.Option) *world {
 	t.Helper()
 	dir := t.TempDir()
 	opts = append([]githubtest.Option{githubtest.WithToken(token), githubtest.WithRepository("BTCDecoded/bllvm"), githubtest.WithRepository(consensus)}, opts...)

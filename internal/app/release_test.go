@@ -25,7 +25,7 @@ const (
 
 // releaseWorld is the orchestrator's trigger-prerelease job: a schedule run
 // in bllvm at pushSHA, with build outputs in the workspace.
-func releaseWorld(t *testing.T, mode string, opts ...githubtest.Option) *world {
+func releaseWorld(t testing.TB, mode string, opts ...githubtest.Option) *world {
 	t.Helper()
 	w := newWorld(t, opts...).with(map[string]string{
 		"GITHUB_EVENT_NAME": "schedule",

@@ -54,13 +54,23 @@ func (repo *repository) resolve(commitish string) (string, bool) {
 	if commitish == "" {
 		commitish = repo.defaultBranch
 	}
-	for _, ref := range []string{commitish, "refs/heads/" + commitish, "refs/tags/" + commitish} {
-		if sha, ok := repo.refs[ref]; ok && strings.HasPrefix(ref, "refs/") {
-			return sha, true
-		}
+	if sha, ok := repo.branchOrTag(commitish); ok {
+		return sha, true
 	}
 	if fullSHA.MatchString(commitish) {
 		return strings.ToLower(commitish), true
+	}
+	return "", false
+}
+
+// branchOrTag finds the commit of a workflow_dispatch ref, which names a
+// branch or a tag, short or in full, never a bare sha. The caller holds
+// s.mu.
+func (repo *repository) branchOrTag(ref string) (string, bool) {
+	for _, full := range []string{ref, "refs/heads/" + ref, "refs/tags/" + ref} {
+		if sha, ok := repo.refs[full]; ok && strings.HasPrefix(full, "refs/") {
+			return sha, true
+		}
 	}
 	return "", false
 }

@@ -204,7 +204,7 @@ func (s *Server) createWorkflowDispatch(r *http.Request, repo *repository) Respo
 		return Unprocessable(fmt.Sprintf("Invalid request.\n\nNo more than %d properties are allowed; %d were supplied.", maxDispatchInputs, len(body.Inputs)))
 	}
 	branch := strings.TrimPrefix(strings.TrimPrefix(body.Ref, "refs/heads/"), "refs/tags/")
-	sha, found := repo.resolve(body.Ref)
+	sha, found := repo.branchOrTag(body.Ref)
 	// Without any branch set, the fake cannot tell a ref that exists.
 	if !found && repo.hasBranches() {
 		return Unprocessable("No ref found for: " + body.Ref)

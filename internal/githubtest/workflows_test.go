@@ -97,6 +97,13 @@ func TestWorkflowDispatch(t *testing.T) {
 			wantRun:    Run{HeadBranch: "v1", HeadSHA: shaOld},
 		},
 		{
+			name:        "a sha is no ref to dispatch on",
+			setup:       func(s *Server) { s.SetBranch(repoName, "main", shaMain) },
+			body:        dispatchRequest{Ref: shaMain},
+			wantStatus:  http.StatusUnprocessableEntity,
+			wantMessage: "No ref found for: " + shaMain,
+		},
+		{
 			name:        "unknown ref once branches are known",
 			setup:       func(s *Server) { s.SetBranch(repoName, "main", shaMain) },
 			body:        dispatchRequest{Ref: "nope"},
