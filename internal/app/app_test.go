@@ -98,11 +98,18 @@ func (w *world) run(args ...string) outcome {
 		Stdout:     &stdout,
 		Stderr:     &stderr,
 		HTTPClient: w.srv.Client(),
-		Now:        func() time.Time { return now },
+		// The clock moves only when the program sleeps, so waits and
+		// timeouts play out instantly and exactly.
+		Now: func() time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			return now
+		},
 		Sleep: func(_ context.Context, d time.Duration) error {
 			mu.Lock()
 			defer mu.Unlock()
 			sleeps = append(sleeps, d)
+			now = now.Add(d)
 			return nil
 		},
 	})

@@ -408,3 +408,96 @@ func manyInputs(n int) string {
 	b, _ := json.Marshal(inputs)
 	return string(b)
 }
+
+// Two nightlies of the same day: the one at the later commit is the newest,
+// whatever the API order.
+func TestNightlyTagSameDayOrderedByCommit(t *testing.T) {
+	const early, late = "1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222"
+	w := releaseWorld(t, "nightly-tag").with(map[string]string{"INPUT_SKIP-UNCHANGED": "true", "INPUT_SHA": late})
+	w.srv.SetTag(orchestrator, "nightly-20251116-2222222", late)
+	w.srv.SetTag(orchestrator, "nightly-20251116-1111111", early)
+	w.srv.SetCommitDate(orchestrator, early, time.Date(2025, 11, 16, 20, 0, 0, 0, time.UTC))
+	w.srv.SetCommitDate(orchestrator, late, time.Date(2025, 11, 16, 21, 0, 0, 0, time.UTC))
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	assert.Equal(t, "false", o.outputs["changed"], "the later commit's nightly is the newest, and it is this commit")
+	assert.Equal(t, "nightly-20251116-2222222", o.outputs["previous-tag"])
+}
+
+func workflowWorld(t *testing.T, vars map[string]string, opts ...githubtest.Option) *world {
+	t.Helper()
+	w := releaseWorld(t, "create-prerelease", opts...).with(map[string]string{
+		"INPUT_WORKFLOW":        "prerelease.yml",
+		"INPUT_WORKFLOW-INPUTS": `{"channel": "nightly"}`,
+	}).with(vars)
+	w.srv.SetTag(orchestrator, todayTag, pushSHA)
+	return w
+}
+
+func TestCreatePrereleaseViaWorkflow(t *testing.T) {
+	w := workflowWorld(t, nil)
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	require.Len(t, w.srv.WorkflowDispatches(), 1)
+	d := w.srv.WorkflowDispatches()[0]
+	assert.Equal(t, "prerelease.yml", d.Workflow)
+	assert.Equal(t, "refs/heads/main", d.Ref, "the triggering branch")
+	assert.Equal(t, map[string]any{"version": todayTag, "channel": "nightly"}, d.Inputs)
+	assert.True(t, d.ReturnRunDetails)
+	require.Len(t, o.requests, 1, "one request")
+	runs := w.srv.Runs(orchestrator)
+	require.Len(t, runs, 1)
+	assert.Equal(t, fmt.Sprint(runs[0].ID), o.outputs["run-id"])
+	assert.Contains(t, o.outputs["run-url"], fmt.Sprintf("/actions/runs/%d", runs[0].ID))
+	assert.Empty(t, w.srv.Releases(orchestrator), "the workflow makes the release, not this step")
+}
+
+func TestCreatePrereleaseViaWorkflowOnOldGHES(t *testing.T) {
+	for _, status := range []int{400, 422} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			w := workflowWorld(t, map[string]string{"INPUT_API-URL": "https://ghes.example.com/api/v3", "INPUT_TAG-INPUT": "tag"}, githubtest.WithoutRunDetails(status))
+			o := w.run()
+			require.Equal(t, 0, o.code, o.stdout)
+			require.Len(t, o.requests, 2, "once with return_run_details, once without")
+			assert.Contains(t, string(o.requests[0].Body), "return_run_details")
+			assert.NotContains(t, string(o.requests[1].Body), "return_run_details")
+			require.Len(t, w.srv.WorkflowDispatches(), 1)
+			assert.Equal(t, todayTag, w.srv.WorkflowDispatches()[0].Inputs["tag"])
+			assert.NotContains(t, o.outputs, "run-id", "the server did not say")
+		})
+	}
+}
+
+func TestCreatePrereleaseWaits(t *testing.T) {
+	queued := githubtest.RunStep{Status: "queued"}
+	running := githubtest.RunStep{Status: "in_progress"}
+	tests := []struct {
+		name           string
+		steps          []githubtest.RunStep
+		timeout        string
+		wantCode       int
+		wantConclusion string
+		wantError      string
+	}{
+		{"success", []githubtest.RunStep{queued, queued, running, running, {Status: "completed", Conclusion: "success"}}, "30m", 0, "success", ""},
+		{"failure fails the step", []githubtest.RunStep{running, {Status: "completed", Conclusion: "failure"}}, "30m", 1, "", "concluded failure: see https://github.com/BTCDecoded/bllvm/actions/runs/"},
+		{"timeout names the run", []githubtest.RunStep{running}, "2m", 1, "", "is still in_progress after 2m0s: see https://github.com/BTCDecoded/bllvm/actions/runs/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := workflowWorld(t, map[string]string{"INPUT_WAIT": "true", "INPUT_WAIT-TIMEOUT": tt.timeout})
+			w.srv.ScriptNextRuns(tt.steps...)
+			o := w.run()
+			require.Equal(t, tt.wantCode, o.code, o.stdout)
+			if tt.wantError != "" {
+				assert.Contains(t, errorLine(t, o.stdout), tt.wantError)
+				return
+			}
+			assert.Equal(t, tt.wantConclusion, o.outputs["conclusion"])
+			assert.Positive(t, w.srv.NotModified(), "unchanged polls are 304s")
+			for i := 1; i < len(o.sleeps); i++ {
+				assert.GreaterOrEqual(t, o.sleeps[i], o.sleeps[i-1], "intervals grow")
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package githubtest
 import (
 	"net/http"
 	"strings"
+	"time"
 )
 
 type repository struct {
@@ -13,6 +14,7 @@ type repository struct {
 	refs          map[string]string // full ref name, like refs/tags/v1, to sha
 	releases      []*release
 	runs          []*run
+	commits       map[string]time.Time // sha to commit date, for GET commits/{ref}
 }
 
 func (r *repository) fullName() string {

@@ -140,6 +140,7 @@ func (s *Server) routes() (api, uploads *http.ServeMux) {
 	api.HandleFunc("PATCH /repos/{owner}/{repo}/git/refs/{ref...}", s.withRepository(s.updateRef))
 	api.HandleFunc("DELETE /repos/{owner}/{repo}/git/refs/{ref...}", s.withRepository(s.deleteRef))
 	api.HandleFunc("GET /repos/{owner}/{repo}/tags", s.withRepository(s.listTags))
+	api.HandleFunc("GET /repos/{owner}/{repo}/commits/{ref...}", s.withRepository(s.getCommit))
 
 	api.HandleFunc("GET /repos/{owner}/{repo}/releases", s.withRepository(s.listReleases))
 	api.HandleFunc("POST /repos/{owner}/{repo}/releases", s.withRepository(s.createRelease))
