@@ -15,6 +15,7 @@ import (
 	"github.com/BTCDecoded/release-action/internal/nightly"
 	"github.com/BTCDecoded/release-action/internal/prerelease"
 	"github.com/BTCDecoded/release-action/internal/report"
+	"github.com/BTCDecoded/release-action/internal/runs"
 )
 
 // modeFunc runs a mode whose inputs are already checked.
@@ -34,7 +35,7 @@ func prepare(values inputs.Values, ev event.Context, common inputs.Common, env E
 	case inputs.ModeCreatePrerelease:
 		return preparePrerelease(values, ev, common, env, log)
 	case inputs.ModeTriggerOrchestrator:
-		return prepareDispatch(values, ev, common, env)
+		return prepareDispatch(values, ev, common, env, log)
 	case inputs.ModeNightlyTag:
 		return prepareNightly(values, ev, common, env)
 	}
@@ -42,7 +43,7 @@ func prepare(values inputs.Values, ev event.Context, common inputs.Common, env E
 	return prepared{}, nil
 }
 
-func prepareDispatch(values inputs.Values, ev event.Context, common inputs.Common, env Env) (prepared, error) {
+func prepareDispatch(values inputs.Values, ev event.Context, common inputs.Common, env Env, log *report.Log) (prepared, error) {
 	in, err := values.Dispatch()
 	if err != nil {
 		return prepared{}, err
@@ -52,7 +53,19 @@ func prepareDispatch(values inputs.Values, ev event.Context, common inputs.Commo
 		return prepared{}, err
 	}
 	return prepared{calls: req.Skip == "", run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
-		return dispatch.Run(ctx, client.Repositories, req, ev, common.DryRun)
+		var follower *dispatch.Follower
+		if in.Wait {
+			owner, repo, _ := strings.Cut(req.Orchestrator, "/")
+			follower = &dispatch.Follower{
+				Runs: client.Actions,
+				GetRun: func(ctx context.Context, id int64, etag string) (*gh.WorkflowRun, string, bool, error) {
+					return github.GetRun(ctx, client, owner, repo, id, etag)
+				},
+				Timeout: in.WaitTimeout, Poll: runs.DefaultPoll,
+				Now: env.Now, Sleep: env.Sleep, Logf: log.Infof,
+			}
+		}
+		return dispatch.Run(ctx, client.Repositories, req, ev, common.DryRun, follower)
 	}}, nil
 }
 

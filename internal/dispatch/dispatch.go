@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	gh "github.com/google/go-github/v66/github"
 
@@ -139,8 +140,9 @@ func dispatchID(ev event.Context, req Request, random io.Reader) (string, error)
 }
 
 // Run sends the dispatch, or says why it was skipped, and returns the
-// outputs and summary.
-func Run(ctx context.Context, client Dispatcher, req Request, ev event.Context, dryRun bool) (report.Result, error) {
+// outputs and summary. With a follower it then waits for the run the
+// dispatch started.
+func Run(ctx context.Context, client Dispatcher, req Request, ev event.Context, dryRun bool, follower *Follower) (report.Result, error) {
 	var res report.Result
 	sent := req.Skip == ""
 	res.Set("dispatched", strconv.FormatBool(sent))
@@ -156,9 +158,28 @@ func Run(ctx context.Context, client Dispatcher, req Request, ev event.Context, 
 	owner, name, _ := strings.Cut(req.Orchestrator, "/")
 	payload := req.Payload
 	opts := gh.DispatchRequestOptions{EventType: req.EventType, ClientPayload: &payload}
+	var dispatchedAt time.Time
+	if follower != nil {
+		dispatchedAt = follower.Now()
+	}
 	if _, _, err := client.Dispatch(ctx, owner, name, opts); err != nil {
 		err = fmt.Errorf("dispatch %s to %s: %w", req.EventType, req.Orchestrator, err)
 		return report.Result{}, github.Explain(err, github.Access{Repository: req.Orchestrator, Own: ev.Repository, Permission: "contents: write"})
+	}
+	switch {
+	case follower == nil:
+	case dryRun:
+		res.Notices = append(res.Notices, "dry run: would wait for the orchestrator's run of dispatch "+req.DispatchID)
+	default:
+		if err := follower.follow(ctx, req, dispatchedAt, &res); err != nil {
+			return report.Result{}, github.Explain(err, github.Access{Repository: req.Orchestrator, Own: ev.Repository, Permission: "actions: read"})
+		}
+		if url, ok := res.Get("run-url"); ok {
+			res.Summary.Add("Run", report.Link(url, url))
+		}
+		if c, ok := res.Get("conclusion"); ok {
+			res.Summary.Add("Conclusion", report.Code(c))
+		}
 	}
 	return res, nil
 }

@@ -226,3 +226,24 @@ func TestPrepareNeedsContext(t *testing.T) {
 	assert.Contains(t, err.Error(), "--sha=")
 	assert.Contains(t, err.Error(), "--ref=")
 }
+
+func TestCarries(t *testing.T) {
+	const id = "7001-1-ab12cd34"
+	tests := []struct {
+		title string
+		want  bool
+	}{
+		{"build 7001-1-ab12cd34", true},
+		{"7001-1-ab12cd34", true},
+		{"build [7001-1-ab12cd34] consensus", true},
+		{"build 17001-1-ab12cd34", false},
+		{"build 7001-1-ab12cd345", false},
+		{"build 7001-1-ab12cd34.2", false},
+		{"build 17001-1-ab12cd34 then 7001-1-ab12cd34", true},
+		{"Release Orchestrator", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, carries(tt.title, id), tt.title)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 )
 
 // Dispatch is a repository_dispatch event the fake received.
@@ -12,6 +13,22 @@ type Dispatch struct {
 	Repository    string
 	EventType     string
 	ClientPayload map[string]any
+}
+
+// WithDispatchRuns makes every repository_dispatch start a run of the
+// receiving repository, titled by runName, as an orchestrator whose
+// workflow sets run-name from the payload does; scripted by
+// ScriptNextRuns like a workflow_dispatch run.
+func WithDispatchRuns(runName func(eventType string, payload map[string]any) string) Option {
+	return func(s *Server) { s.dispatchRunName = runName }
+}
+
+// HideNewRunsFor keeps each run that a later dispatch starts out of the
+// next n listings of runs, as GitHub lists a new run only after a moment.
+func (s *Server) HideNewRunsFor(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hideRunsFor = n
 }
 
 // Dispatches returns the repository_dispatch events received so far, in
@@ -49,6 +66,9 @@ func (s *Server) createDispatch(w http.ResponseWriter, r *http.Request) {
 			EventType:     body.EventType,
 			ClientPayload: body.ClientPayload,
 		})
+		if s.dispatchRunName != nil {
+			s.startDispatchRun(repo, body.EventType, body.ClientPayload)
+		}
 	}
 	s.mu.Unlock()
 	if repo == nil {
@@ -57,4 +77,23 @@ func (s *Server) createDispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Del("Content-Type") // GitHub sends no body, so no type, with a 204.
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// startDispatchRun adds the run a repository_dispatch starts. The caller
+// holds s.mu.
+func (s *Server) startDispatchRun(repo *repository, eventType string, payload map[string]any) {
+	status, conclusion := "completed", "success"
+	if len(s.nextRunScript) > 0 {
+		status, conclusion = "queued", ""
+	}
+	started := s.addRun(repo, Run{
+		WorkflowID:   "release_orchestrator.yml",
+		Name:         "Release Orchestrator",
+		DisplayTitle: s.dispatchRunName(eventType, payload),
+		Event:        "repository_dispatch",
+		Status:       status,
+		Conclusion:   conclusion,
+		HeadBranch:   repo.defaultBranch,
+	}, slices.Clone(s.nextRunScript))
+	started.listedFrom = s.runListings + s.hideRunsFor + 1
 }

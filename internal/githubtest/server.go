@@ -46,7 +46,10 @@ type Server struct {
 	faults             []fault
 	uploadFaults       []uploadFault
 	nextRunScript      []RunStep
-	workflowIDs        map[string]int64 // by workflow file name
+	dispatchRunName    func(eventType string, payload map[string]any) string // nil: a dispatch starts no run
+	runListings        int                                                   // list-runs requests answered
+	hideRunsFor        int                                                   // listings a dispatched run stays unlisted
+	workflowIDs        map[string]int64                                      // by workflow file name
 	notModified        int
 	lastID             int64
 }

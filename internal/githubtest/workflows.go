@@ -61,6 +61,9 @@ type run struct {
 	Run
 	number    int
 	updatedAt time.Time
+	// listedFrom is the listing (counted by runListings) from which the run
+	// shows in lists: GitHub takes a moment to list a dispatched run.
+	listedFrom int
 	// script is what the next GETs answer; its last step stays.
 	script []RunStep
 }
@@ -348,9 +351,11 @@ func (s *Server) listRuns(r *http.Request, repo *repository) Response {
 		return validationFailed("WorkflowRun", "invalid", "created")
 	}
 	workflow := r.PathValue("workflow_id")
+	s.runListings++
 	var matching []*run
 	for _, candidate := range repo.newestRuns() {
 		switch {
+		case s.runListings < candidate.listedFrom:
 		case workflow != "" && candidate.WorkflowID != workflow && itoa(s.workflowNumber(candidate.WorkflowID)) != workflow:
 		case !matches(query.Get("event"), candidate.Event):
 		case !matches(query.Get("branch"), candidate.HeadBranch):

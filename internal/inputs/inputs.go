@@ -192,6 +192,8 @@ type Dispatch struct {
 	EventType     string // empty: derived from the repository
 	ClientPayload map[string]json.RawMessage
 	Branches      []string
+	Wait          bool
+	WaitTimeout   time.Duration
 }
 
 // MaxEventType is GitHub's limit on a dispatch event type.
@@ -219,6 +221,12 @@ func (v Values) Dispatch() (Dispatch, error) {
 	}
 	d.ClientPayload = payload
 	if d.Branches, err = parseBranches("branches", v.Get("branches")); err != nil {
+		errs = append(errs, err)
+	}
+	if d.Wait, err = parseBool("wait", v.Get("wait")); err != nil {
+		errs = append(errs, err)
+	}
+	if d.WaitTimeout, err = v.waitTimeout(time.Hour); err != nil {
 		errs = append(errs, err)
 	}
 	return d, errors.Join(errs...)

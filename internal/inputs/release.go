@@ -131,10 +131,8 @@ func (v Values) Prerelease() (Prerelease, error) {
 	if p.Wait, err = parseBool("wait", v.Get("wait")); err != nil {
 		errs = append(errs, err)
 	}
-	if p.WaitTimeout, err = parseDuration("wait-timeout", v.Get("wait-timeout"), MaxMaxWait); err != nil {
+	if p.WaitTimeout, err = v.waitTimeout(30 * time.Minute); err != nil {
 		errs = append(errs, err)
-	} else if p.WaitTimeout < time.Second {
-		errs = append(errs, Errorf("wait-timeout", "must be between 1s and %s; got %s", MaxMaxWait, p.WaitTimeout))
 	}
 	if p.Workflow != "" && !workflowRE.MatchString(p.Workflow) {
 		errs = append(errs, Errorf("workflow", "must be a workflow file name such as prerelease.yml, or a workflow id; got %q", p.Workflow))
@@ -221,4 +219,17 @@ func parseInt(input, s string, lo, hi int) (int, error) {
 		return 0, Errorf(input, "must be from %d to %d; got %d", lo, hi, n)
 	}
 	return n, nil
+}
+
+// waitTimeout reads wait-timeout, whose default depends on the mode.
+func (v Values) waitTimeout(def time.Duration) (time.Duration, error) {
+	s := v.Get("wait-timeout")
+	if s == "" {
+		return def, nil
+	}
+	d, err := parseDuration("wait-timeout", s, MaxMaxWait)
+	if err == nil && d < time.Second {
+		err = Errorf("wait-timeout", "must be between 1s and %s; got %s", MaxMaxWait, d)
+	}
+	return d, err
 }

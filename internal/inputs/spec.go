@@ -36,6 +36,7 @@ var (
 	nightlyOnly    = []string{ModeNightlyTag}
 	prereleaseOnly = []string{ModeCreatePrerelease}
 	tagModes       = []string{ModeNightlyTag, ModeCreatePrerelease}
+	waitModes      = []string{ModeTriggerOrchestrator, ModeCreatePrerelease}
 )
 
 // Specs is every input the action reads, in the order --help shows them.
@@ -72,8 +73,8 @@ var Specs = []Spec{
 	{Name: "workflow-ref", Default: "", Modes: prereleaseOnly, Description: "Ref the dispatched workflow runs on. Empty means the triggering branch."},
 	{Name: "workflow-inputs", Default: "{}", Modes: prereleaseOnly, Description: "JSON object of string inputs for the dispatched workflow (at most 25 with the tag's)."},
 	{Name: "tag-input", Default: "version", Modes: prereleaseOnly, Description: "Name of the dispatched workflow's input that receives the tag."},
-	{Name: "wait", Default: "false", Bool: true, Modes: prereleaseOnly, Description: "Wait for the dispatched workflow run to complete; fail unless it succeeds."},
-	{Name: "wait-timeout", Default: "30m", Modes: prereleaseOnly, Description: "Longest time to wait for the dispatched run (Go duration, 1s to 6h)."},
+	{Name: "wait", Default: "false", Bool: true, Modes: waitModes, Description: "Wait for the run the dispatch started (the orchestrator's, or the workflow's) to complete; fail unless it succeeds."},
+	{Name: "wait-timeout", Default: "", Modes: waitModes, Description: "Longest time to wait for that run (Go duration, 1s to 6h). Empty means 60m for trigger-orchestrator, 30m for create-prerelease."},
 }
 
 // Outputs is every output the action sets.
@@ -96,9 +97,9 @@ var Outputs = []Output{
 	{Name: "upload-url", Modes: prereleaseOnly, Description: "Upload URL of the release, for further assets."},
 	{Name: "assets", Modes: prereleaseOnly, Description: "JSON array of the release's assets: name, size, url (download)."},
 	{Name: "pruned", Modes: prereleaseOnly, Description: "JSON array of the tags of old prereleases deleted by keep."},
-	{Name: "run-id", Modes: prereleaseOnly, Description: "Id of the dispatched workflow run, when GitHub reports it."},
-	{Name: "run-url", Modes: prereleaseOnly, Description: "Web page of the dispatched workflow run, when GitHub reports it."},
-	{Name: "conclusion", Modes: prereleaseOnly, Description: "Conclusion of the dispatched run, with wait."},
+	{Name: "run-id", Modes: waitModes, Description: "Id of the run the dispatch started, when known (create-prerelease on github.com, or wait)."},
+	{Name: "run-url", Modes: waitModes, Description: "Web page of that run, when known."},
+	{Name: "conclusion", Modes: waitModes, Description: "Conclusion of that run, with wait."},
 }
 
 // Lookup returns the spec of the named input.
