@@ -13,6 +13,9 @@ import (
 	"strings"
 	"time"
 
+	gh "github.com/google/go-github/v66/github"
+
+	"github.com/BTCDecoded/release-action/internal/appauth"
 	"github.com/BTCDecoded/release-action/internal/event"
 	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/inputs"
@@ -81,12 +84,19 @@ func Run(ctx context.Context, env Env) int {
 	if apiURL == "" {
 		apiURL = ev.APIURL
 	}
-	if token == "" && !common.DryRun && mode.calls {
+	useApp := common.AppID != "" && mode.calls
+	var app appauth.Config
+	if useApp {
+		// Checked now, so a bad key is reported before any request.
+		if _, err := appauth.ParseKey([]byte(common.AppKey)); err != nil {
+			return fail(log, err)
+		}
+		app = appauth.Config{AppID: common.AppID, PrivateKey: []byte(common.AppKey), Now: env.Now}
+	} else if token == "" && !common.DryRun && mode.calls {
 		return fail(log, inputs.Errorf("token", "is empty: pass a token (in a workflow the default is ${{ github.token }}; outside one set GITHUB_TOKEN or --token), or use --dry-run"))
 	}
 
-	var planned []plannedRequest
-	client, err := github.NewClient(github.Config{
+	config := github.Config{
 		APIURL:     apiURL,
 		Token:      token,
 		HTTPClient: env.HTTPClient,
@@ -95,8 +105,28 @@ func Run(ctx context.Context, env Env) int {
 		Sleep:      env.Sleep,
 		Now:        env.Now,
 		UserAgent:  "BTCDecoded-release-action/" + Version,
-		DryRun:     dryRunRecorder(common.DryRun, &planned),
-	})
+	}
+	switch {
+	case useApp && common.DryRun:
+		log.Noticef("dry run: no GitHub App token is minted; reads go out with token, if any")
+	case useApp:
+		minted, revoke, err := mintAppToken(ctx, config, app, mode)
+		if err != nil {
+			return fail(log, err)
+		}
+		// Masked and redacted before anything else can print it.
+		log.AddSecret(minted)
+		stdout.Add(minted)
+		config.Token = minted
+		defer func() {
+			if err := revoke(context.WithoutCancel(ctx)); err != nil {
+				log.Warningf("%v (it expires within the hour anyway)", err)
+			}
+		}()
+	}
+	var planned []plannedRequest
+	config.DryRun = dryRunRecorder(common.DryRun, &planned)
+	client, err := github.NewClient(config)
 	if err != nil {
 		return fail(log, err)
 	}
@@ -127,6 +157,30 @@ func Run(ctx context.Context, env Env) int {
 		log.Warningf("write the step summary: %v", err)
 	}
 	return 0
+}
+
+// mintAppToken mints a GitHub App installation token for the repository
+// the mode works on, limited to it and the permissions the mode needs, and
+// returns it with the function that revokes it.
+func mintAppToken(ctx context.Context, config github.Config, app appauth.Config, mode prepared) (string, func(context.Context) error, error) {
+	newClient := func(bearer string) (*gh.Client, error) {
+		c := config
+		c.Token = bearer
+		return github.NewClient(c)
+	}
+	owner, repo, _ := strings.Cut(mode.target, "/")
+	token, err := appauth.Mint(ctx, newClient, app, owner, repo, nil, mode.permissions)
+	if err != nil {
+		return "", nil, err
+	}
+	revoke := func(ctx context.Context) error {
+		client, err := newClient(token.Value)
+		if err != nil {
+			return err
+		}
+		return appauth.Revoke(ctx, client)
+	}
+	return token.Value, revoke, nil
 }
 
 type plannedRequest struct {

@@ -39,18 +39,42 @@ type outcome struct {
 // world is the runner's environment for one step: variables as the runner
 // sets them for a push to main in bllvm-consensus, and the fake GitHub.
 type world struct {
-	t    testing.TB
-	srv  *githubtest.Server
-	vars map[string]string
+	t     testing.TB
+	srv   *githubtest.Server
+	vars  map[string]string
+	clock *testClock // shared by the program and the fake
+}
+
+// testClock starts at clock and moves only when the program sleeps, so
+// waits and timeouts play out instantly and exactly.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 func newWorld(t testing.TB, opts ...githubtest.Option) *world {
 	t.Helper()
 	dir := t.TempDir()
-	opts = append([]githubtest.Option{githubtest.WithToken(token), githubtest.WithRepository("BTCDecoded/bllvm"), githubtest.WithRepository(consensus)}, opts...)
+	start, err := time.Parse(time.RFC3339, clock)
+	require.NoError(t, err)
+	c := &testClock{now: start}
+	opts = append([]githubtest.Option{githubtest.WithToken(token), githubtest.WithClock(c.Now), githubtest.WithRepository("BTCDecoded/bllvm"), githubtest.WithRepository(consensus)}, opts...)
 	return &world{
-		t:   t,
-		srv: githubtest.New(t, opts...),
+		t:     t,
+		clock: c,
+		srv:   githubtest.New(t, opts...),
 		vars: map[string]string{
 			"GITHUB_ACTIONS":       "true",
 			"GITHUB_EVENT_NAME":    "push",
@@ -89,8 +113,6 @@ func (w *world) run(args ...string) outcome {
 	var stdout, stderr bytes.Buffer
 	var mu sync.Mutex
 	var sleeps []time.Duration
-	now, err := time.Parse(time.RFC3339, clock)
-	require.NoError(w.t, err)
 	before := len(w.srv.Requests())
 	code := Run(context.Background(), Env{
 		Args:       args,
@@ -98,18 +120,12 @@ func (w *world) run(args ...string) outcome {
 		Stdout:     &stdout,
 		Stderr:     &stderr,
 		HTTPClient: w.srv.Client(),
-		// The clock moves only when the program sleeps, so waits and
-		// timeouts play out instantly and exactly.
-		Now: func() time.Time {
-			mu.Lock()
-			defer mu.Unlock()
-			return now
-		},
+		Now:        w.clock.Now,
 		Sleep: func(_ context.Context, d time.Duration) error {
 			mu.Lock()
 			defer mu.Unlock()
 			sleeps = append(sleeps, d)
-			now = now.Add(d)
+			w.clock.advance(d)
 			return nil
 		},
 	})

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/inputs"
 	"github.com/BTCDecoded/release-action/internal/nightly"
+	"github.com/BTCDecoded/release-action/internal/plan"
 	"github.com/BTCDecoded/release-action/internal/prerelease"
 	"github.com/BTCDecoded/release-action/internal/report"
 	"github.com/BTCDecoded/release-action/internal/runs"
@@ -26,6 +28,10 @@ type modeFunc = func(ctx context.Context, client *gh.Client) (report.Result, err
 type prepared struct {
 	run   modeFunc
 	calls bool
+	// target (owner/name) and permissions are what a GitHub App token
+	// minted for this run is limited to.
+	target      string
+	permissions map[string]string
 }
 
 // prepare checks the selected mode's inputs against the run's context and
@@ -38,6 +44,8 @@ func prepare(values inputs.Values, ev event.Context, common inputs.Common, env E
 		return prepareDispatch(values, ev, common, env, log)
 	case inputs.ModeNightlyTag:
 		return prepareNightly(values, ev, common, env)
+	case inputs.ModePlan:
+		return preparePlan(values.Plan(), ev)
 	}
 	// values.Common already rejected the mode.
 	return prepared{}, nil
@@ -52,7 +60,11 @@ func prepareDispatch(values inputs.Values, ev event.Context, common inputs.Commo
 	if err != nil {
 		return prepared{}, err
 	}
-	return prepared{calls: req.Skip == "", run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
+	permissions := map[string]string{"contents": "write"}
+	if in.Wait {
+		permissions["actions"] = "read"
+	}
+	return prepared{calls: req.Skip == "", target: req.Orchestrator, permissions: permissions, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
 		var follower *dispatch.Follower
 		if in.Wait {
 			owner, repo, _ := strings.Cut(req.Orchestrator, "/")
@@ -88,7 +100,11 @@ func prepareNightly(values inputs.Values, ev event.Context, common inputs.Common
 		ServerURL:     ev.ServerURL,
 		DryRun:        common.DryRun,
 	}
-	return prepared{calls: in.PushTag || in.SkipUnchanged, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
+	contents := "read"
+	if in.PushTag {
+		contents = "write"
+	}
+	return prepared{calls: in.PushTag || in.SkipUnchanged, target: ev.Repository, permissions: map[string]string{"contents": contents}, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
 		return nightly.Run(ctx, nightly.Client{Git: client.Git, Commits: client.Repositories}, opts)
 	}}, nil
 }
@@ -164,7 +180,11 @@ func preparePrerelease(values inputs.Values, ev event.Context, common inputs.Com
 		ServerURL: ev.ServerURL, DryRun: common.DryRun,
 		Now: env.Now, Sleep: env.Sleep, Logf: log.Infof,
 	}
-	return prepared{calls: true, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
+	permissions := map[string]string{"contents": "write"}
+	if in.Workflow != "" {
+		permissions = map[string]string{"actions": "write"}
+	}
+	return prepared{calls: true, target: ev.Repository, permissions: permissions, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
 		owner, repo := ev.Owner(), ev.Name()
 		return prerelease.Run(ctx, prerelease.Client{
 			Releases: client.Repositories,
@@ -199,4 +219,56 @@ func readBody(workspace, body, bodyFile string) (string, error) {
 		return string(text), nil
 	}
 	return strings.TrimRight(body, "\n") + "\n\n" + string(text), nil
+}
+
+// preparePlan plans the build entirely before anything else happens: plan
+// sends no request, so its result is ready as soon as its inputs are read.
+func preparePlan(in inputs.Plan, ev event.Context) (prepared, error) {
+	workspace := ev.Workspace
+	if workspace == "" {
+		workspace = "."
+	}
+	graph, err := plan.Load(in.Graph, func(path string) ([]byte, error) {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(workspace, path)
+		}
+		return os.ReadFile(path)
+	})
+	if err != nil {
+		return prepared{}, err
+	}
+	changed := plan.ChangedFromEvent(graph, ev.EventName, ev.DispatchType)
+	source := "the " + orDefault(ev.EventName, "local") + " event"
+	if in.Changed != "" {
+		if changed, err = plan.Changed(graph, in.Changed); err != nil {
+			return prepared{}, err
+		}
+		source = "the changed input"
+	}
+	result, err := graph.Plan(changed)
+	if err != nil {
+		return prepared{}, err
+	}
+	outputs, err := result.Outputs(graph)
+	if err != nil {
+		return prepared{}, fmt.Errorf("write the plan: %w", err)
+	}
+	var res report.Result
+	res.Set("components", outputs.Components)
+	res.Set("matrix", outputs.Matrix)
+	res.Set("waves", outputs.Waves)
+	res.Set("build-all", outputs.BuildAll)
+	res.Summary = report.Summary{Title: "Build plan"}
+	res.Summary.Add("Changed", report.Text(strings.Join(changed, ", ")+" (from "+source+")"))
+	for i, wave := range result.Waves {
+		res.Summary.Add(fmt.Sprintf("Wave %d", i+1), report.Text(strings.Join(wave, ", ")))
+	}
+	return prepared{run: func(context.Context, *gh.Client) (report.Result, error) { return res, nil }}, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -73,13 +73,13 @@ func TestTriggerOrchestratorFindsItsRun(t *testing.T) {
 		{"only on a later page", func(w *world) {
 			// 150 newer runs of other dispatches push ours to page 2.
 			for i := range 150 {
-				w.srv.AddRun("BTCDecoded/bllvm", githubtest.Run{Event: "repository_dispatch", DisplayTitle: fmt.Sprintf("build 9%d-1-00000000", i), CreatedAt: time.Now().Add(time.Hour)})
+				w.srv.AddRun("BTCDecoded/bllvm", githubtest.Run{Event: "repository_dispatch", DisplayTitle: fmt.Sprintf("build 9%d-1-00000000", i), CreatedAt: w.clock.Now().Add(time.Hour)})
 			}
 		}},
 		{"only on a later poll", func(w *world) { w.srv.HideNewRunsFor(2) }},
 		{"next to another repository's run of the same moment", func(w *world) {
-			w.srv.AddRun("BTCDecoded/bllvm", githubtest.Run{Event: "repository_dispatch", DisplayTitle: "build 17001-1-00000000", CreatedAt: time.Now().Add(time.Minute)})
-			w.srv.AddRun("BTCDecoded/bllvm", githubtest.Run{Event: "workflow_dispatch", DisplayTitle: "build 7001-1-whatever", CreatedAt: time.Now().Add(time.Minute)})
+			w.srv.AddRun("BTCDecoded/bllvm", githubtest.Run{Event: "repository_dispatch", DisplayTitle: "build 17001-1-00000000", CreatedAt: w.clock.Now().Add(time.Minute)})
+			w.srv.AddRun("BTCDecoded/bllvm", githubtest.Run{Event: "workflow_dispatch", DisplayTitle: "build 7001-1-whatever", CreatedAt: w.clock.Now().Add(time.Minute)})
 		}},
 	}
 	for _, tt := range tests {
@@ -119,7 +119,7 @@ func TestTriggerOrchestratorRunNotEchoed(t *testing.T) {
 func TestConcurrentDispatchesFindTheirOwnRuns(t *testing.T) {
 	first := waitWorld(t, nil)
 	first.srv.AddRepository("BTCDecoded/bllvm-node")
-	second := &world{t: t, srv: first.srv, vars: map[string]string{}}
+	second := &world{t: t, srv: first.srv, clock: first.clock, vars: map[string]string{}}
 	for k, v := range first.vars {
 		second.vars[k] = v
 	}

@@ -28,8 +28,11 @@ type Context struct {
 	APIURL     string // GITHUB_API_URL, or https://api.github.com
 	Workflow   string
 	Workspace  string
-	OutputPath string // GITHUB_OUTPUT; empty outside Actions
-	Summary    string // GITHUB_STEP_SUMMARY; empty outside Actions
+	// DispatchType is the event type of a repository_dispatch (the
+	// payload's action), such as build_consensus; empty for other events.
+	DispatchType string
+	OutputPath   string // GITHUB_OUTPUT; empty outside Actions
+	Summary      string // GITHUB_STEP_SUMMARY; empty outside Actions
 
 	// Source says where each of Repository, SHA and Ref came from, for the log.
 	Source map[string]string
@@ -69,6 +72,9 @@ func Load(ctx context.Context, getenv func(string) string, git Git, o Overrides)
 		Source:     map[string]string{},
 	}
 	head := workflowRunHead(gh.EventName, gh.Event)
+	if gh.EventName == "repository_dispatch" {
+		c.DispatchType, _ = gh.Event["action"].(string)
+	}
 
 	c.Repository, c.Source["repository"] = first(
 		fixed(o.Repository, "input repository"),

@@ -71,6 +71,11 @@ func TestLoadFromRealPayloads(t *testing.T) {
 			assert.True(t, c.InActions)
 			assert.Zero(t, git.calls, "git is not asked when the runner says everything")
 			assert.NoError(t, c.Require("repository", "sha", "ref"))
+			if tt.eventName == "repository_dispatch" {
+				assert.Equal(t, "on-demand-test", c.DispatchType, "the payload's action is the event type")
+			} else {
+				assert.Empty(t, c.DispatchType)
+			}
 		})
 	}
 }

@@ -37,6 +37,8 @@ type Server struct {
 	port              int
 	immutableReleases bool
 	withoutRunDetails int
+	// app is the GitHub App WithApp installs; nil without one.
+	app *fakeApp
 
 	mu                 sync.Mutex
 	requests           []Request
@@ -159,6 +161,10 @@ func (s *Server) routes() (api, uploads *http.ServeMux) {
 	api.HandleFunc("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", s.withRepository(s.listRuns))
 	api.HandleFunc("GET /repos/{owner}/{repo}/actions/runs", s.withRepository(s.listRuns))
 	api.HandleFunc("GET /repos/{owner}/{repo}/actions/runs/{run_id}", s.withRepository(s.getRun))
+
+	api.HandleFunc("GET /repos/{owner}/{repo}/installation", s.getRepoInstallation)
+	api.HandleFunc("POST /app/installations/{installation_id}/access_tokens", s.createInstallationToken)
+	api.HandleFunc("DELETE /installation/token", s.revokeInstallationToken)
 	api.HandleFunc("/", s.notFound)
 
 	uploads = http.NewServeMux()
@@ -239,6 +245,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	seq := len(s.requests)
 	injected, faulted := s.takeFault(received)
 	s.mu.Unlock()
+	var refusal Response
+	refused := false
+	if !faulted {
+		refusal, refused = s.refuse(received)
+	}
 
 	if faulted && injected.dropConn {
 		dropConnection(s.t, w)
@@ -248,8 +259,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case faulted:
 		s.respond(w, injected.response)
-	case !s.authorized(r.Header):
-		s.respond(w, BadCredentials())
+	case refused:
+		s.respond(w, refusal)
 	case !s.knownRepository(received.Path):
 		s.respond(w, NotFound())
 	default:

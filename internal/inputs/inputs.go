@@ -130,6 +130,8 @@ type Common struct {
 	Ref        string // empty: from the run's context
 	DryRun     bool
 	MaxWait    time.Duration
+	AppID      string // with AppKey: mint a GitHub App installation token
+	AppKey     string
 }
 
 // MaxMaxWait bounds max-wait so that a typo cannot hold a runner for a day.
@@ -175,6 +177,13 @@ func (v Values) Common() (Common, error) {
 			errs = append(errs, Errorf("ref", "must be a git ref such as refs/heads/main; got %q", r))
 		}
 		c.Ref = r
+	}
+	c.AppID, c.AppKey = v.Get("app-id"), v.Get("app-private-key")
+	switch {
+	case c.AppID != "" && c.AppKey == "":
+		errs = append(errs, Errorf("app-private-key", "is empty, but app-id is set: pass the App's private key too (app-private-key: ${{ secrets.APP_PRIVATE_KEY }}), or drop app-id to use token"))
+	case c.AppID == "" && c.AppKey != "":
+		errs = append(errs, Errorf("app-id", "is empty, but app-private-key is set: pass the App's ID too, from its settings page"))
 	}
 	var err error
 	if c.DryRun, err = parseBool("dry-run", v.Get("dry-run")); err != nil {

@@ -233,3 +233,15 @@ func (v Values) waitTimeout(def time.Duration) (time.Duration, error) {
 	}
 	return d, err
 }
+
+// Plan holds the inputs of plan.
+type Plan struct {
+	Graph   string // the graph text, or @path; empty means the default graph
+	Changed string // empty means derived from the event
+}
+
+// Plan returns the inputs of plan; the graph and the changed names are
+// checked by the plan package, which knows their rules.
+func (v Values) Plan() Plan {
+	return Plan{Graph: v.values["graph"], Changed: v.Get("changed")}
+}

@@ -22,13 +22,14 @@ type Output struct {
 }
 
 // Modes lists the valid values of the mode input.
-var Modes = []string{ModeTriggerOrchestrator, ModeNightlyTag, ModeCreatePrerelease}
+var Modes = []string{ModeTriggerOrchestrator, ModeNightlyTag, ModeCreatePrerelease, ModePlan}
 
 // The modes.
 const (
 	ModeTriggerOrchestrator = "trigger-orchestrator" // send a repository_dispatch to the orchestrator
 	ModeNightlyTag          = "nightly-tag"          // compute, and optionally create, the nightly tag
 	ModeCreatePrerelease    = "create-prerelease"    // publish the prerelease with assets, or dispatch a workflow that does
+	ModePlan                = "plan"                 // decide which components a change must rebuild
 )
 
 var (
@@ -37,16 +38,19 @@ var (
 	prereleaseOnly = []string{ModeCreatePrerelease}
 	tagModes       = []string{ModeNightlyTag, ModeCreatePrerelease}
 	waitModes      = []string{ModeTriggerOrchestrator, ModeCreatePrerelease}
+	planOnly       = []string{ModePlan}
 )
 
 // Specs is every input the action reads, in the order --help shows them.
 var Specs = []Spec{
-	{Name: "mode", Default: ModeTriggerOrchestrator, Description: "What to do: trigger-orchestrator, nightly-tag or create-prerelease."},
+	{Name: "mode", Default: ModeTriggerOrchestrator, Description: "What to do: trigger-orchestrator, nightly-tag, create-prerelease or plan."},
 	{Name: "token", Default: "${{ github.token }}", Description: "Token for the GitHub API. The default GITHUB_TOKEN only reaches this repository; pass a PAT or GitHub App token to reach another one. Outside Actions, GITHUB_TOKEN or GH_TOKEN from the environment."},
 	{Name: "api-url", Default: "", Description: "GitHub API base URL. Empty means GITHUB_API_URL, else https://api.github.com; GitHub Enterprise Server as https://HOST/api/v3."},
 	{Name: "repository", Default: "", Description: "This repository (owner/name), where tags and releases live. Empty means GITHUB_REPOSITORY, else the GitHub remote of the local git checkout."},
 	{Name: "sha", Default: "", Description: "Commit that triggered the run (40 hex). Empty means the event's commit (workflow_run.head_sha for workflow_run), else GITHUB_SHA, else the local git HEAD."},
 	{Name: "ref", Default: "", Description: "Ref that triggered the run (refs/heads/...). Empty means the event's ref (workflow_run.head_branch for workflow_run), else GITHUB_REF, else the local git branch."},
+	{Name: "app-id", Default: "", Description: "GitHub App ID (or client ID). With app-private-key, the action mints a short-lived installation token for the repository it works on, limited to that repository and the permissions the mode needs, uses it instead of token, and revokes it at the end."},
+	{Name: "app-private-key", Default: "", Description: "The GitHub App's private key (the .pem file GitHub downloads), from a secret. Used with app-id."},
 	{Name: "dry-run", Default: "false", Bool: true, Description: "Send no request that changes anything; print each request that would be sent and set the outputs as a real run would."},
 	{Name: "max-wait", Default: "5m", Description: "Longest total time to wait while retrying one request after transient failures and rate limits (Go duration, 0s to 6h)."},
 	{Name: "orchestrator", Default: "", Modes: dispatchOnly, Description: "Repository that receives the dispatch (owner/name). Empty means <owner of this repository>/bllvm."},
@@ -75,6 +79,8 @@ var Specs = []Spec{
 	{Name: "tag-input", Default: "version", Modes: prereleaseOnly, Description: "Name of the dispatched workflow's input that receives the tag."},
 	{Name: "wait", Default: "false", Bool: true, Modes: waitModes, Description: "Wait for the run the dispatch started (the orchestrator's, or the workflow's) to complete; fail unless it succeeds."},
 	{Name: "wait-timeout", Default: "", Modes: waitModes, Description: "Longest time to wait for that run (Go duration, 1s to 6h). Empty means 60m for trigger-orchestrator, 30m for create-prerelease."},
+	{Name: "graph", Default: "", Modes: planOnly, Description: "Components and what each depends on, as YAML or JSON ({name: {repository, depends-on: [names]}}), or @path to such a file in the workspace. Empty means the BTCDecoded chain consensus <- protocol <- node <- sdk <- governance."},
+	{Name: "changed", Default: "", Modes: planOnly, Description: "Components that changed, comma or newline separated, or all. Empty means derived from the event: build_<component> from a repository_dispatch, all for anything else."},
 }
 
 // Outputs is every output the action sets.
@@ -99,6 +105,10 @@ var Outputs = []Output{
 	{Name: "pruned", Modes: prereleaseOnly, Description: "JSON array of the tags of old prereleases deleted by keep."},
 	{Name: "run-id", Modes: waitModes, Description: "Id of the run the dispatch started, when known (create-prerelease on github.com, or wait)."},
 	{Name: "run-url", Modes: waitModes, Description: "Web page of that run, when known."},
+	{Name: "components", Modes: planOnly, Description: "JSON array of the components to build, in dependency order."},
+	{Name: "matrix", Modes: planOnly, Description: "JSON for strategy.matrix: {\"include\":[{\"component\",\"repository\",\"wave\"}]}."},
+	{Name: "waves", Modes: planOnly, Description: "JSON array of arrays of component names; each wave can build in parallel once the earlier ones are done."},
+	{Name: "build-all", Modes: planOnly, Description: "true when every component is in the plan."},
 	{Name: "conclusion", Modes: waitModes, Description: "Conclusion of that run, with wait."},
 }
 

@@ -48,7 +48,7 @@ func (r Result) Get(name string) (string, bool) {
 // Log writes human-readable lines. In GitHub Actions it uses workflow
 // commands (annotations, groups); elsewhere plain text.
 type Log struct {
-	w         io.Writer // redacted
+	w         *Redactor
 	raw       io.Writer // only for ::add-mask::, which must carry the secret
 	inActions bool
 	action    *githubactions.Action
@@ -107,6 +107,13 @@ func (l *Log) EndGroup() {
 	}
 }
 
+// AddSecret redacts secret from everything written from now on, and asks
+// the runner to mask it.
+func (l *Log) AddSecret(secret string) {
+	l.Mask(secret)
+	l.w.Add(secret)
+}
+
 // Mask asks the runner to hide a secret in everything it shows. The
 // runner consumes the command and never shows it, so this one line carries
 // the secret itself, past the redactor.
@@ -151,6 +158,15 @@ func NewRedactor(w io.Writer, secrets ...string) *Redactor {
 		}
 	}
 	return r
+}
+
+// Add redacts one more secret.
+func (r *Redactor) Add(secret string) {
+	if secret = strings.TrimSpace(secret); secret != "" {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.secrets = append(r.secrets, []byte(secret))
+	}
 }
 
 func (r *Redactor) Write(p []byte) (int, error) {

@@ -1,0 +1,220 @@
+// Package plan decides which components a change must rebuild, in which
+// order, and renders the build matrix of the orchestrator's workflow.
+//
+// The package is pure: it reads no file and no variable. The caller passes
+// the graph's text (Parse) and the event that triggered the run.
+package plan
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/BTCDecoded/release-action/internal/inputs"
+)
+
+// Component is one repository of the build chain.
+type Component struct {
+	Name       string
+	Repository string   // repository name without owner; default "bllvm-<name>"
+	DependsOn  []string // names of the components it is built against
+}
+
+// Graph is a validated, acyclic set of components. It keeps the components
+// in the order they were declared, which breaks ties in every plan.
+type Graph struct {
+	components []Component
+	index      map[string]int
+	deps       [][]int // deps[i]: indices of what component i depends on
+	dependents [][]int // dependents[i]: indices of what depends on component i
+}
+
+// All is the word that means every component, in the changed input and in
+// event types (build_all); no component may take it as its name.
+const All = "all"
+
+// NamePattern is the rule every component name follows: it becomes part of
+// event types (build_<name>), job names and the default repository name.
+const NamePattern = `^[a-z0-9][a-z0-9_-]*$`
+
+var (
+	nameRE = regexp.MustCompile(NamePattern)
+	// GitHub's rule for a repository name, as in inputs.CheckRepository.
+	repositoryRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+)
+
+// DefaultGraph is the BTCDecoded chain, each component built against the one
+// before: consensus, protocol, node, sdk, governance.
+func DefaultGraph() *Graph {
+	g, err := New([]Component{
+		{Name: "consensus"},
+		{Name: "protocol", DependsOn: []string{"consensus"}},
+		{Name: "node", DependsOn: []string{"protocol"}},
+		{Name: "sdk", DependsOn: []string{"node"}},
+		{Name: "governance", Repository: "governance-app", DependsOn: []string{"sdk"}},
+	})
+	if err != nil {
+		panic("plan: default graph is invalid: " + err.Error())
+	}
+	return g
+}
+
+// New validates components and builds a graph of them in the given order. An
+// empty Repository becomes bllvm-<name>. Every error is an *inputs.Error of
+// the graph input.
+func New(components []Component) (*Graph, error) {
+	if len(components) == 0 {
+		return nil, inputs.Errorf("graph", "must define at least one component, such as consensus: {}")
+	}
+	g := &Graph{
+		components: make([]Component, len(components)),
+		index:      make(map[string]int, len(components)),
+		deps:       make([][]int, len(components)),
+		dependents: make([][]int, len(components)),
+	}
+	for i, c := range components {
+		if rule := nameRule(c.Name); rule != "" {
+			return nil, inputs.Errorf("graph", "%s", rule)
+		}
+		if _, dup := g.index[c.Name]; dup {
+			return nil, inputs.Errorf("graph", "component %s is defined twice", c.Name)
+		}
+		g.index[c.Name] = i
+		if c.Repository == "" {
+			c.Repository = "bllvm-" + c.Name
+		} else if !repositoryRE.MatchString(c.Repository) || c.Repository == "." || c.Repository == ".." {
+			return nil, inputs.Errorf("graph", "repository of component %s must be a repository name without owner, such as bllvm-%s (letters, digits, ., _ and -); got %q", c.Name, c.Name, c.Repository)
+		}
+		c.DependsOn = slices.Clone(c.DependsOn)
+		g.components[i] = c
+	}
+	// listedBy[j] is 1 + the last component found to list j, so a repeated
+	// dependency shows without a scan of the list.
+	listedBy := make([]int, len(components))
+	for i, c := range g.components {
+		g.deps[i] = make([]int, 0, len(c.DependsOn))
+		for _, dep := range c.DependsOn {
+			j, ok := g.index[dep]
+			switch {
+			case !ok:
+				return nil, inputs.Errorf("graph", "component %s depends on unknown component %q (known: %s)", c.Name, dep, listNames(g.Names()))
+			case j == i:
+				return nil, inputs.Errorf("graph", "component %s depends on itself, a cycle: %s → %s", c.Name, c.Name, c.Name)
+			case listedBy[j] == i+1:
+				return nil, inputs.Errorf("graph", "component %s lists dependency %s twice", c.Name, dep)
+			}
+			listedBy[j] = i + 1
+			g.deps[i] = append(g.deps[i], j)
+			g.dependents[j] = append(g.dependents[j], i)
+		}
+	}
+	if cycle := g.findCycle(); cycle != nil {
+		names := make([]string, len(cycle))
+		for k, i := range cycle {
+			names[k] = g.components[i].Name
+		}
+		return nil, inputs.Errorf("graph", "components depend on each other in a cycle: %s (each depends on the next)", strings.Join(names, " → "))
+	}
+	return g, nil
+}
+
+// nameRule returns the rule name breaks, or "" when it is a valid name.
+func nameRule(name string) string {
+	if !nameRE.MatchString(name) {
+		return fmt.Sprintf("component name %q must match %s: lowercase letters, digits, _ and -, starting with a letter or digit", name, NamePattern)
+	}
+	if name == All {
+		return fmt.Sprintf("component name %q is reserved: it means every component", All)
+	}
+	return ""
+}
+
+// findCycle returns the indices of a dependency cycle, first one repeated at
+// the end and starting at its earliest-declared member, or nil when the graph
+// is acyclic.
+func (g *Graph) findCycle() []int {
+	// Kahn's algorithm: whatever is never freed of its dependencies lies on,
+	// or depends on, a cycle.
+	pending := make([]int, len(g.components))
+	ready := make([]int, 0, len(g.components))
+	for i := range g.components {
+		pending[i] = len(g.deps[i])
+		if pending[i] == 0 {
+			ready = append(ready, i)
+		}
+	}
+	for k := 0; k < len(ready); k++ {
+		for _, d := range g.dependents[ready[k]] {
+			if pending[d]--; pending[d] == 0 {
+				ready = append(ready, d)
+			}
+		}
+	}
+	if len(ready) == len(g.components) {
+		return nil
+	}
+	// Every component left has a dependency that is also left, so following
+	// those from any of them must come back to a component already seen.
+	start := slices.IndexFunc(pending, func(p int) bool { return p > 0 })
+	onPath := make(map[int]int) // component index → position in path
+	var path []int
+	for i := start; ; {
+		if at, seen := onPath[i]; seen {
+			cycle := path[at:]
+			low := 0
+			for k, c := range cycle {
+				if c < cycle[low] {
+					low = k
+				}
+			}
+			cycle = append(slices.Clone(cycle[low:]), cycle[:low]...)
+			return append(cycle, cycle[0])
+		}
+		onPath[i] = len(path)
+		path = append(path, i)
+		next := slices.IndexFunc(g.deps[i], func(d int) bool { return pending[d] > 0 })
+		i = g.deps[i][next]
+	}
+}
+
+// Names returns the component names in declared order.
+func (g *Graph) Names() []string {
+	names := make([]string, len(g.components))
+	for i, c := range g.components {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// Components returns a copy of the components in declared order, with their
+// repositories filled in.
+func (g *Graph) Components() []Component {
+	out := make([]Component, len(g.components))
+	for i, c := range g.components {
+		c.DependsOn = slices.Clone(c.DependsOn)
+		out[i] = c
+	}
+	return out
+}
+
+// Component returns the named component.
+func (g *Graph) Component(name string) (Component, bool) {
+	i, ok := g.index[name]
+	if !ok {
+		return Component{}, false
+	}
+	c := g.components[i]
+	c.DependsOn = slices.Clone(c.DependsOn)
+	return c, true
+}
+
+// maxListed keeps messages readable when a large graph lists its names.
+const maxListed = 20
+
+func listNames(names []string) string {
+	if len(names) > maxListed {
+		return fmt.Sprintf("%s and %d more", strings.Join(names[:maxListed], ", "), len(names)-maxListed)
+	}
+	return strings.Join(names, ", ")
+}

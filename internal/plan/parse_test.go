@@ -1,0 +1,194 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/release-action/internal/inputs"
+)
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		graph string
+		want  string
+	}{
+		// Empty graphs.
+		{"empty text", "", "input graph: must define at least one component, such as consensus: {}"},
+		{"only a comment", "# nothing yet\n", "input graph: must define at least one component, such as consensus: {}"},
+		{"null", "~", "input graph: must define at least one component, such as consensus: {}"},
+		{"empty JSON object", "{}", "input graph: must define at least one component, such as consensus: {}"},
+		{"empty YAML mapping", "{ }\n", "input graph: must define at least one component, such as consensus: {}"},
+
+		// Cycles.
+		{"two-component cycle", "consensus: {depends-on: [protocol]}\nprotocol: {depends-on: [consensus]}\n",
+			"input graph: components depend on each other in a cycle: consensus → protocol → consensus (each depends on the next)"},
+		{"cycle found past its tail and printed from its first-declared member", "a: {}\nb: {depends-on: [a, d]}\nc: {depends-on: [b]}\nd: {depends-on: [c]}\ne: {depends-on: [d]}\n",
+			"input graph: components depend on each other in a cycle: b → d → c → b (each depends on the next)"},
+		{"cycle behind an acyclic part", "x: {depends-on: [y]}\ny: {depends-on: [z]}\nz: {depends-on: [w]}\nw: {depends-on: [z]}\n",
+			"input graph: components depend on each other in a cycle: z → w → z (each depends on the next)"},
+		{"self dependency", "consensus: {depends-on: [consensus]}\n",
+			"input graph: component consensus depends on itself, a cycle: consensus → consensus"},
+
+		// References.
+		{"unknown dependency", "consensus: {}\nprotocol: {depends-on: [consesus]}\n",
+			`input graph: component protocol depends on unknown component "consesus" (known: consensus, protocol)`},
+		{"dependency listed twice", "consensus: {}\nprotocol: {depends-on: [consensus, consensus]}\n",
+			"input graph: component protocol lists dependency consensus twice"},
+
+		// Duplicates.
+		{"duplicate YAML key", "consensus: {}\nprotocol: {}\nconsensus: {}\n",
+			"input graph: line 3: component consensus is defined twice (first at line 1)"},
+		{"duplicate JSON key", "{\"consensus\": {},\n \"consensus\": {\"repository\": \"x\"}}",
+			"input graph: line 2: component consensus is defined twice (first at line 1)"},
+		{"entry key set twice", "protocol:\n  depends-on: []\n  depends-on: []\n",
+			"input graph: line 3: component protocol sets depends-on twice"},
+
+		// Keys of an entry.
+		{"misspelt depends-on", "consensus: {}\nprotocol: {depends_on: [consensus]}\n",
+			`input graph: line 2: component protocol has unknown key "depends_on" (did you mean depends-on?); the allowed keys are repository and depends-on`},
+		{"misspelt depends-on in JSON", `{"consensus": {}, "protocol": {"dependencies": ["consensus"]}}`,
+			`input graph: line 1: component protocol has unknown key "dependencies" (did you mean depends-on?); the allowed keys are repository and depends-on`},
+		{"unknown key", "protocol:\n  branch: main\n",
+			`input graph: line 2: component protocol has unknown key "branch"; the allowed keys are repository and depends-on`},
+		{"merge key", "base: &base {repository: x}\nprotocol:\n  <<: *base\n",
+			"input graph: line 3: YAML merge keys (<<) are not supported; write the entry out"},
+
+		// Names.
+		{"upper-case name", "Consensus: {}\n",
+			`input graph: line 1: component name "Consensus" must match ^[a-z0-9][a-z0-9_-]*$: lowercase letters, digits, _ and -, starting with a letter or digit`},
+		{"name starting with a hyphen", "-x: {}\n",
+			`input graph: line 1: component name "-x" must match ^[a-z0-9][a-z0-9_-]*$: lowercase letters, digits, _ and -, starting with a letter or digit`},
+		{"name with a space", "{\"my node\": {}}",
+			`input graph: line 1: component name "my node" must match ^[a-z0-9][a-z0-9_-]*$: lowercase letters, digits, _ and -, starting with a letter or digit`},
+		{"name JSON escapes and YAML cannot read", `{"\ud83d\ude00": {}}`,
+			`input graph: line 1: component name "😀" must match ^[a-z0-9][a-z0-9_-]*$: lowercase letters, digits, _ and -, starting with a letter or digit`},
+		{"reserved name", "all: {}\n", `input graph: line 1: component name "all" is reserved: it means every component`},
+		{"name that is not a string", "? [a]\n: {}\n", "input graph: line 1: component names must be strings; got a list"},
+
+		// Shapes.
+		{"list instead of mapping", "- consensus\n- protocol\n",
+			"input graph: line 1: must map each component name to its entry, such as consensus: {}; got a list"},
+		{"JSON array", `["consensus"]`,
+			"input graph: line 1: must map each component name to its entry, such as consensus: {}; got a list"},
+		{"entry is a string", "protocol: consensus\n",
+			"input graph: line 1: entry of component protocol must be a mapping with the optional keys repository and depends-on, such as {depends-on: [consensus]}; got a string"},
+		{"entry is a JSON array", `{"protocol": ["consensus"]}`,
+			"input graph: line 1: entry of component protocol must be a mapping with the optional keys repository and depends-on, such as {depends-on: [consensus]}; got an array"},
+		{"depends-on is a string", "protocol: {depends-on: consensus}\n",
+			"input graph: line 1: depends-on of component protocol must be a list of component names, such as [consensus]; got a string"},
+		{"depends-on is a JSON number", `{"protocol": {"depends-on": 5}}`,
+			"input graph: line 1: depends-on of component protocol must be a list of component names, such as [consensus]; got a number"},
+		{"depends-on lists a mapping", "protocol: {depends-on: [{name: consensus}]}\n",
+			"input graph: line 1: depends-on of component protocol must list component names; got a mapping"},
+		{"depends-on lists an empty name", "protocol:\n  depends-on:\n    - ''\n",
+			"input graph: line 3: depends-on of component protocol must list component names; got an empty name"},
+		{"depends-on lists null", "protocol:\n  depends-on:\n    -\n",
+			"input graph: line 3: depends-on of component protocol must list component names; got null"},
+		{"repository is a list", "protocol: {repository: [a, b]}\n",
+			"input graph: line 1: repository of component protocol must be a repository name such as bllvm-protocol; got a list"},
+		{"repository is empty", "protocol: {repository: ''}\n",
+			"input graph: line 1: repository of component protocol is empty; leave it out for bllvm-protocol"},
+		{"repository with owner", "protocol: {repository: BTCDecoded/bllvm-protocol}\n",
+			`input graph: repository of component protocol must be a repository name without owner, such as bllvm-protocol (letters, digits, ., _ and -); got "BTCDecoded/bllvm-protocol"`},
+		{"repository with a JSON escape YAML cannot read", `{"a": {"repository": "bllvm\/a"}}`,
+			`input graph: repository of component a must be a repository name without owner, such as bllvm-a (letters, digits, ., _ and -); got "bllvm/a"`},
+
+		// Syntax.
+		{"two YAML documents", "a: {}\n---\nb: {}\n",
+			"input graph: must be a single YAML document; another one starts at line 2"},
+		// yaml.v3 numbers the lines of scanner errors like these right; its
+		// parser errors (did not find expected …) name the line before.
+		{"YAML unterminated string", "a: {}\nb: {repository: \"open}\n",
+			"input graph: parse YAML: line 2: found unexpected end of stream"},
+		{"YAML tab indentation", "protocol:\n\tdepends-on: []\n",
+			"input graph: parse YAML: line 2: found character that cannot start any token"},
+		{"JSON trailing comma", "{\"consensus\": {},\n \"protocol\": {\"depends-on\": [\"consensus\"],}}",
+			"input graph: parse JSON: line 2, column 43: invalid character '}' looking for beginning of object key string"},
+		{"JSON missing brace", `{"consensus": {}`,
+			"input graph: parse JSON: unexpected end of the text (is a } or ] missing?)"},
+		{"JSON text after the object", "{\"consensus\": {}}\n{\"protocol\": {}}",
+			"input graph: parse JSON: line 2: unexpected text after the top-level object"},
+		{"JSON garbage after the object", "{\"consensus\": {}}\n\n x",
+			"input graph: parse JSON: line 3: unexpected text after the top-level object"},
+		{"JSON bad literal", "{\"a\":\n {\"repository\": tru}}",
+			"input graph: parse JSON: line 2, column 17: invalid character '}' in literal true (expecting 'e')"},
+		{"JSON missing colon", "{\n  \"consensus\" {}\n}",
+			"input graph: parse JSON: line 2, column 15: invalid character '{' after object key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.graph))
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			var inputErr *inputs.Error
+			require.True(t, errors.As(err, &inputErr), "every graph error is an input error")
+			assert.Equal(t, "graph", inputErr.Input)
+		})
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		components []Component
+		want       string
+	}{
+		{"no components", nil, "input graph: must define at least one component, such as consensus: {}"},
+		{"duplicate name", []Component{{Name: "a"}, {Name: "a"}}, "input graph: component a is defined twice"},
+		{"bad name", []Component{{Name: "A"}},
+			`input graph: component name "A" must match ^[a-z0-9][a-z0-9_-]*$: lowercase letters, digits, _ and -, starting with a letter or digit`},
+		{"repository ..", []Component{{Name: "a", Repository: ".."}},
+			`input graph: repository of component a must be a repository name without owner, such as bllvm-a (letters, digits, ., _ and -); got ".."`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(tt.components)
+			assert.EqualError(t, err, tt.want)
+		})
+	}
+}
+
+func TestNewCopiesItsInput(t *testing.T) {
+	deps := []string{"a"}
+	g, err := New([]Component{{Name: "a"}, {Name: "b", DependsOn: deps}})
+	require.NoError(t, err)
+	deps[0] = "changed"
+	got := g.Components()
+	assert.Equal(t, []string{"a"}, got[1].DependsOn)
+	got[1].DependsOn[0] = "changed"
+	c, _ := g.Component("b")
+	assert.Equal(t, []string{"a"}, c.DependsOn)
+}
+
+func TestParseAcceptsAliases(t *testing.T) {
+	g, err := Parse([]byte("a: {}\nb: {depends-on: &base [a]}\nc: {depends-on: *base}\n"))
+	require.NoError(t, err)
+	c, _ := g.Component("c")
+	assert.Equal(t, []string{"a"}, c.DependsOn)
+}
+
+func TestParseBoundsAliasExpansion(t *testing.T) {
+	// A thousand components, each a thousand keys, each a thousand names:
+	// a billion nodes from 30 KB of text.
+	var graph strings.Builder
+	graph.WriteString("l: &l [")
+	for i := range 1000 {
+		fmt.Fprintf(&graph, "a%d, ", i)
+	}
+	graph.WriteString("]\nm: &m {")
+	for i := range 1000 {
+		fmt.Fprintf(&graph, "k%d: *l, ", i)
+	}
+	graph.WriteString("}\n")
+	for i := range 1000 {
+		fmt.Fprintf(&graph, "c%d: *m\n", i)
+	}
+	_, err := Parse([]byte(graph.String()))
+	assert.EqualError(t, err, "input graph: must be smaller than 1000000 YAML nodes once aliases are expanded")
+}
