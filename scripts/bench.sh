@@ -2,7 +2,8 @@
 # Prints the performance figures the README quotes:
 #   1. requests per operation against the fake GitHub;
 #   2. upload-concurrency 4 against 1, with 100 ms of server latency per upload;
-#   3. peak memory (max RSS) of the action's process uploading a 1 GiB asset
+#   3. planning a large build graph;
+#   4. peak memory (max RSS) of the action's process uploading a 1 GiB asset
 #      to the fake GitHub served on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,9 @@ go test -run '^$' -bench 'BenchmarkRequests' -benchtime 5x ./internal/app | grep
 
 echo "== 16 uploads with 100 ms latency each, concurrency 1 and 4 (ns/op)"
 go test -run '^$' -bench 'BenchmarkUploadConcurrency' -benchtime 3x ./internal/prerelease | grep '^Benchmark'
+
+echo "== plan of 10,000 components and 50,000 edges (ns/op)"
+go test -run '^$' -bench 'BenchmarkPlan|BenchmarkParse' ./internal/plan | grep '^Benchmark'
 
 echo "== peak memory of the process uploading a 1 GiB asset"
 tmp="$(mktemp -d)"
