@@ -24,6 +24,8 @@ import (
 type Server struct {
 	t         reporter
 	client    *http.Client
+	contract  *contract // nil without GitHub's description
+	directURL string    // the API base for other processes; see URL
 	api       *http.ServeMux
 	uploads   *http.ServeMux
 	token     string
@@ -95,9 +97,11 @@ func New(t testing.TB, opts ...Option) *Server {
 		t.Fatalf("githubtest: %v", err)
 	}
 	s := newServer(t, opts)
+	s.contract = checked
 
 	fake := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(fake.Close)
+	s.directURL = fake.URL + ghesAPIPrefix
 	target, err := url.Parse(fake.URL)
 	if err != nil {
 		t.Fatalf("githubtest: parse the fake's URL: %v", err)
@@ -238,6 +242,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		Query:       r.URL.Query(),
 		Header:      r.Header.Clone(),
 		Body:        body,
+	}
+
+	if err := s.checkDirect(r, where, apiPath, body); err != nil {
+		s.t.Errorf("githubtest: %v", err)
+		s.respond(w, errorResponse(http.StatusBadRequest, nil, errorBody{Message: "githubtest: " + err.Error()}))
+		return
 	}
 
 	s.mu.Lock()
