@@ -32,7 +32,7 @@ type Server struct {
 	now       func() time.Time
 	rateReset time.Time
 	// scheme is the one of the URLs in responses: https, as GitHub's, but
-	// http for the standalone server, which clients reach directly.
+	// http for a standalone server without TLS, which clients reach directly.
 	scheme string
 	// port, immutableReleases and withoutRunDetails are set by their
 	// options.

@@ -1,17 +1,27 @@
 package githubtest
 
 import (
+	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // WithPort sets the port a standalone server listens on; 0, the default,
@@ -57,6 +67,18 @@ func (l *logReporter) Fatalf(format string, args ...any) {
 	panic(fmt.Sprintf(format, args...))
 }
 
+// Standalone is how a standalone server serves, beyond the Options it
+// shares with New.
+type Standalone struct {
+	// TLS serves https with a throw-away self-signed certificate for
+	// 127.0.0.1, ::1 and localhost, valid for a day: clients such as gh
+	// reach a GitHub Enterprise Server host over https only.
+	TLS bool
+	// LogRequests reports every request with its status. Requests that no
+	// route of the fake handles are reported either way.
+	LogRequests bool
+}
+
 // NewStandalone serves the fake on 127.0.0.1 for programs outside tests,
 // such as benchmarks, the way GitHub Enterprise Server is served: the API
 // under baseURL (http://127.0.0.1:PORT/api/v3, with no trailing slash, the
@@ -64,13 +86,35 @@ func (l *logReporter) Fatalf(format string, args ...any) {
 // Requests are not checked against GitHub's description. closeFn stops the
 // server.
 func NewStandalone(opts ...Option) (s *Server, baseURL string, closeFn func(), err error) {
+	s, baseURL, _, closeFn, err = Standalone{}.Start(opts...)
+	return s, baseURL, closeFn, err
+}
+
+// Start serves the fake as NewStandalone does, over https with TLS, and
+// returns the PEM of the certificate its clients must trust (nil without
+// TLS).
+func (cfg Standalone) Start(opts ...Option) (s *Server, baseURL string, certPEM []byte, closeFn func(), err error) {
 	s = newServer(&logReporter{w: os.Stderr}, opts)
 	s.scheme = "http"
+	// HTTP/1.1 only, over TLS too: the faults that drop a connection hijack
+	// it, which HTTP/2 cannot do.
+	server := &http.Server{Handler: s.logged(cfg.LogRequests), TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
+	if cfg.TLS {
+		s.scheme = "https"
+		cert, pemBytes, err := selfSignedCertificate(s.now())
+		if err != nil {
+			return nil, "", nil, nil, err
+		}
+		server.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		certPEM = pemBytes
+	}
 	listener, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)))
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("listen on 127.0.0.1:%d: %w", s.port, err)
+		return nil, "", nil, nil, fmt.Errorf("listen on 127.0.0.1:%d: %w", s.port, err)
 	}
-	server := &http.Server{Handler: http.HandlerFunc(s.serve)}
+	if cfg.TLS {
+		listener = tls.NewListener(listener, server.TLSConfig)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -79,12 +123,104 @@ func NewStandalone(opts ...Option) (s *Server, baseURL string, closeFn func(), e
 		}
 	}()
 	s.client = &http.Client{}
+	if cfg.TLS {
+		roots := x509.NewCertPool()
+		roots.AppendCertsFromPEM(certPEM)
+		s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	}
 	closeFn = func() {
 		server.Close()
 		<-done
 	}
-	return s, "http://" + listener.Addr().String() + ghesAPIPrefix, closeFn, nil
+	return s, s.scheme + "://" + listener.Addr().String() + ghesAPIPrefix, certPEM, closeFn, nil
 }
+
+// selfSignedCertificate makes a throw-away certificate for the loopback
+// server, valid from an hour before now (for clock skew) to a day after.
+// It is its own CA, so that a client trusts it once it is in its roots
+// (SSL_CERT_FILE for Go programs, NODE_EXTRA_CA_CERTS for Node.js).
+func selfSignedCertificate(now time.Time) (tls.Certificate, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("generate a TLS key: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("generate a certificate serial number: %w", err)
+	}
+	template := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "fakegithub on 127.0.0.1", Organization: []string{"githubtest (throw-away)"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("create a TLS certificate: %w", err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, nil
+}
+
+// logged is the fake's handler, reporting every request when all is set
+// and, either way, those no route of the fake handles, which tell what a
+// new client needs that the fake lacks.
+func (s *Server) logged(all bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		routed := s.routed(r)
+		if !all && routed {
+			s.serve(w, r)
+			return
+		}
+		recorder := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		s.serve(recorder, r)
+		if routed {
+			s.t.Errorf("fakegithub: %s %s %d", r.Method, r.URL.RequestURI(), recorder.status)
+		} else {
+			s.t.Errorf("fakegithub: no route for %s %s: answered %d", r.Method, r.URL.RequestURI(), recorder.status)
+		}
+	})
+}
+
+// routed tells whether a route of the fake, not its catch-all 404, handles r.
+func (s *Server) routed(r *http.Request) bool {
+	where, apiPath, err := splitGitHubURL(r.Host, r.URL.EscapedPath())
+	if err != nil {
+		return false
+	}
+	mux := s.api
+	if where == uploadsEndpoint {
+		mux = s.uploads
+	}
+	probe := r.Clone(r.Context())
+	probe.URL.Path, probe.URL.RawPath = unescapedPath(apiPath), apiPath
+	_, pattern := mux.Handler(probe)
+	return pattern != "/"
+}
+
+// statusRecorder keeps the status written through it, and can still be
+// hijacked for the faults that drop a connection.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(r.ResponseWriter).Hijack()
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // repeated collects a flag given several times.
 type repeated []string
@@ -99,14 +235,18 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 	flags := flag.NewFlagSet("fakegithub", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fakegithub [--port N] [--token T] [--repo owner/name]... [--immutable-releases]")
+		fmt.Fprintln(stderr, "usage: fakegithub [--port N] [--token T] [--repo owner/name]... [--immutable-releases] [--tls [--cert-out FILE]] [--log-requests]")
 		fmt.Fprintln(stderr, "Serves a fake GitHub on 127.0.0.1 as GitHub Enterprise Server is served, and prints its API base URL.")
 		flags.PrintDefaults()
 	}
 	var repos repeated
+	var cfg Standalone
 	port := flags.Int("port", 0, "port to listen on, 0 for a free one")
 	token := flags.String("token", "", "token requests must send; empty accepts any")
 	immutable := flags.Bool("immutable-releases", false, "refuse to change published releases, as with immutable releases on")
+	flags.BoolVar(&cfg.TLS, "tls", false, "serve https with a throw-away self-signed certificate for 127.0.0.1 and localhost, valid for a day")
+	certOut := flags.String("cert-out", "", "with --tls, write the certificate (PEM) to this file, for clients to trust")
+	flags.BoolVar(&cfg.LogRequests, "log-requests", false, "report every request and its status on stderr")
 	flags.Var(&repos, "repo", "repository owner/name to serve (repeatable)")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -116,6 +256,10 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "fakegithub: unexpected argument %q\n", flags.Arg(0))
+		return 2
+	}
+	if *certOut != "" && !cfg.TLS {
+		fmt.Fprintln(stderr, "fakegithub: --cert-out needs --tls")
 		return 2
 	}
 
@@ -134,12 +278,20 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *immutable {
 		opts = append(opts, WithImmutableReleases())
 	}
-	_, baseURL, closeFn, err := NewStandalone(opts...)
+	_, baseURL, certPEM, closeFn, err := cfg.Start(opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "fakegithub: %v\n", err)
 		return 1
 	}
 	defer closeFn()
+	// The certificate is written before the URL is printed, so that a
+	// script that waits for the URL finds it.
+	if *certOut != "" {
+		if err := os.WriteFile(*certOut, certPEM, 0o644); err != nil {
+			fmt.Fprintf(stderr, "fakegithub: write the certificate: %v\n", err)
+			return 1
+		}
+	}
 	fmt.Fprintln(stdout, baseURL)
 	fmt.Fprintf(stderr, "fakegithub: API at %s/, uploads at %s/\n", baseURL, strings.TrimSuffix(baseURL, ghesAPIPrefix)+ghesUploadsPrefix)
 	<-ctx.Done()

@@ -4,8 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,10 +26,25 @@ import (
 // API base URL, as the action builds one for an api-url input.
 func enterpriseClient(t *testing.T, baseURL, token string) *gh.Client {
 	t.Helper()
+	return enterpriseClientOver(t, nil, baseURL, token)
+}
+
+// enterpriseClientOver is enterpriseClient over httpClient, such as one
+// that trusts the certificate of a server started with TLS.
+func enterpriseClientOver(t *testing.T, httpClient *http.Client, baseURL, token string) *gh.Client {
+	t.Helper()
 	uploads := strings.TrimSuffix(baseURL, "/api/v3") + "/api/uploads/"
-	client, err := gh.NewClient(nil).WithAuthToken(token).WithEnterpriseURLs(baseURL+"/", uploads)
+	client, err := gh.NewClient(httpClient).WithAuthToken(token).WithEnterpriseURLs(baseURL+"/", uploads)
 	require.NoError(t, err)
 	return client
+}
+
+// trusting is an HTTP client whose only root is the certificate certPEM.
+func trusting(t *testing.T, certPEM []byte) *http.Client {
+	t.Helper()
+	roots := x509.NewCertPool()
+	require.True(t, roots.AppendCertsFromPEM(certPEM), "a PEM certificate: %q", certPEM)
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 }
 
 func TestStandaloneServesEnterpriseClients(t *testing.T) {
@@ -58,6 +78,112 @@ func TestStandaloneServesEnterpriseClients(t *testing.T) {
 	status, body := do(t, fake.Client(), http.MethodGet, root+"/BTCDecoded/bllvm", "", nil)
 	assert.Equal(t, http.StatusNotFound, status, "outside /api/v3 and /api/uploads")
 	assert.Contains(t, body, "Not Found")
+}
+
+func TestStandaloneServesTLS(t *testing.T) {
+	var log syncBuffer
+	fake, baseURL, certPEM, closeFn, err := Standalone{TLS: true}.Start(WithRepository(repoName), WithToken("ghs_bench"), WithLog(&log))
+	require.NoError(t, err)
+	t.Cleanup(closeFn)
+	require.Regexp(t, `^https://127\.0\.0\.1:[0-9]+/api/v3$`, baseURL)
+	root := strings.TrimSuffix(baseURL, "/api/v3")
+	client := enterpriseClientOver(t, trusting(t, certPEM), baseURL, "ghs_bench")
+
+	created, _, err := client.Repositories.CreateRelease(t.Context(), testOwner, testRepo, &gh.RepositoryRelease{TagName: gh.String("v1"), TargetCommitish: gh.String(shaMain), Draft: gh.Bool(true)})
+	require.NoError(t, err)
+	assert.Equal(t, root+"/api/uploads/repos/BTCDecoded/bllvm/releases/"+itoa(created.GetID())+"/assets{?name,label}", created.GetUploadURL(),
+		"the upload URL is the server's own, over https")
+	_, _, err = client.Repositories.UploadReleaseAsset(t.Context(), testOwner, testRepo, created.GetID(), &gh.UploadOptions{Name: "bllvm.tar.gz"}, assetFile(t, "bllvm.tar.gz", "bytes"))
+	require.NoError(t, err)
+	published, _, err := client.Repositories.EditRelease(t.Context(), testOwner, testRepo, created.GetID(), &gh.RepositoryRelease{Draft: gh.Bool(false)})
+	require.NoError(t, err)
+	assert.Equal(t, root+"/BTCDecoded/bllvm/releases/tag/v1", published.GetHTMLURL())
+	assert.Equal(t, map[string]string{"v1": shaMain}, fake.Tags(repoName))
+	status, _ := do(t, fake.Client(), http.MethodGet, baseURL+"/repos/BTCDecoded/bllvm", "", map[string]string{"Authorization": "token ghs_bench"})
+	assert.Equal(t, http.StatusOK, status, "the fake's own client trusts its certificate")
+	assert.Empty(t, log.String(), "nothing went wrong")
+
+	_, _, err = enterpriseClient(t, baseURL, "ghs_bench").Repositories.Get(t.Context(), testOwner, testRepo)
+	var unknownAuthority x509.UnknownAuthorityError
+	require.ErrorAs(t, err, &unknownAuthority, "a client that does not trust the certificate")
+}
+
+func TestSelfSignedCertificate(t *testing.T) {
+	now := time.Now()
+
+	cert, certPEM, err := selfSignedCertificate(now)
+
+	require.NoError(t, err)
+	block, rest := pem.Decode(certPEM)
+	require.NotNil(t, block)
+	assert.Empty(t, rest, "one certificate")
+	parsed, err := x509.ParseCertificate(block.Bytes)
+	require.NoError(t, err)
+	assert.Equal(t, cert.Certificate[0], block.Bytes, "the PEM is the certificate served")
+	assert.Equal(t, 25*time.Hour, parsed.NotAfter.Sub(parsed.NotBefore), "from an hour ago to a day from now")
+	assert.WithinDuration(t, now.Add(24*time.Hour), parsed.NotAfter, time.Second)
+	roots := x509.NewCertPool()
+	roots.AddCert(parsed)
+	for _, name := range []string{"127.0.0.1", "::1", "localhost"} {
+		_, err := parsed.Verify(x509.VerifyOptions{DNSName: name, Roots: roots, CurrentTime: now})
+		assert.NoError(t, err, "valid for %s", name)
+	}
+	_, err = parsed.Verify(x509.VerifyOptions{DNSName: "api.github.com", Roots: roots, CurrentTime: now})
+	assert.Error(t, err, "valid for loopback only")
+	_, err = parsed.Verify(x509.VerifyOptions{DNSName: "127.0.0.1", Roots: roots, CurrentTime: now.Add(25 * time.Hour)})
+	assert.Error(t, err, "expired after a day")
+}
+
+func TestStandaloneLogsRequests(t *testing.T) {
+	tests := []struct {
+		name        string
+		logRequests bool
+		method      string
+		path        string
+		wantLog     string
+	}{
+		{"every request when asked", true, http.MethodGet, "/api/v3/repos/BTCDecoded/bllvm", "fakegithub: GET /api/v3/repos/BTCDecoded/bllvm 200\n"},
+		{"a missing repository is routed", true, http.MethodGet, "/api/v3/repos/BTCDecoded/other", "fakegithub: GET /api/v3/repos/BTCDecoded/other 404\n"},
+		{"routed requests not otherwise", false, http.MethodGet, "/api/v3/repos/BTCDecoded/bllvm", ""},
+		{"unrouted API request always", false, http.MethodPost, "/api/graphql", "fakegithub: no route for POST /api/graphql: answered 404\n"},
+		{"unrouted under /api/v3", false, http.MethodGet, "/api/v3/user", "fakegithub: no route for GET /api/v3/user: answered 404\n"},
+		{"unrouted upload", false, http.MethodPut, "/api/uploads/repos/BTCDecoded/bllvm/releases/1/assets?name=a", "fakegithub: no route for PUT /api/uploads/repos/BTCDecoded/bllvm/releases/1/assets?name=a: answered 404\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var log syncBuffer
+			fake, baseURL, closeFn, err := startStandalone(Standalone{LogRequests: tt.logRequests}, WithRepository(repoName), WithLog(&log))
+			require.NoError(t, err)
+			t.Cleanup(closeFn)
+
+			do(t, fake.Client(), tt.method, strings.TrimSuffix(baseURL, "/api/v3")+tt.path, "", nil)
+
+			assert.Equal(t, tt.wantLog, log.String())
+		})
+	}
+}
+
+// startStandalone is Standalone.Start without the certificate.
+func startStandalone(cfg Standalone, opts ...Option) (*Server, string, func(), error) {
+	fake, baseURL, _, closeFn, err := cfg.Start(opts...)
+	return fake, baseURL, closeFn, err
+}
+
+func TestStandaloneLoggingKeepsDroppedUploads(t *testing.T) {
+	var log syncBuffer
+	fake, baseURL, closeFn, err := startStandalone(Standalone{LogRequests: true}, WithRepository(repoName), WithLog(&log))
+	require.NoError(t, err)
+	t.Cleanup(closeFn)
+	client := enterpriseClient(t, baseURL, "")
+	created, _, err := client.Repositories.CreateRelease(t.Context(), testOwner, testRepo, &gh.RepositoryRelease{TagName: gh.String("v1"), Draft: gh.Bool(true)})
+	require.NoError(t, err)
+	fake.FailUploadAfter("bllvm.tar.gz", 2)
+
+	_, err = sendAsset(t, client, created.GetID(), "bllvm.tar.gz", "bytes")
+
+	require.Error(t, err, "the connection was dropped")
+	assert.NotContains(t, log.String(), "cannot be hijacked")
+	assert.Equal(t, "starter", fake.Releases(repoName)[0].Assets[0].State)
 }
 
 func TestStandalonePort(t *testing.T) {
@@ -128,6 +254,38 @@ func TestRunStandalone(t *testing.T) {
 	assert.Contains(t, stderr.String(), "uploads at "+strings.TrimSuffix(baseURL, "/api/v3")+"/api/uploads/")
 }
 
+func TestRunStandaloneTLS(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	certOut := filepath.Join(t.TempDir(), "fake.pem")
+	stdoutReader, stdout := io.Pipe()
+	var stderr syncBuffer
+	exit := make(chan int, 1)
+	go func() {
+		exit <- RunStandalone(ctx, []string{"--repo", repoName, "--tls", "--cert-out", certOut}, stdout, &stderr)
+		stdout.Close()
+	}()
+
+	baseURL, err := bufio.NewReader(stdoutReader).ReadString('\n')
+	require.NoError(t, err, "stderr: %s", stderr.String())
+	baseURL = strings.TrimSpace(baseURL)
+	go io.Copy(io.Discard, stdoutReader)
+	require.Regexp(t, `^https://127\.0\.0\.1:[0-9]+/api/v3$`, baseURL)
+	certPEM, err := os.ReadFile(certOut)
+	require.NoError(t, err, "the certificate is written before the URL is printed")
+	got, _, err := enterpriseClientOver(t, trusting(t, certPEM), baseURL, "").Repositories.Get(t.Context(), testOwner, testRepo)
+	require.NoError(t, err)
+	assert.Equal(t, strings.TrimSuffix(baseURL, "/api/v3")+"/BTCDecoded/bllvm", got.GetHTMLURL())
+
+	cancel()
+	select {
+	case code := <-exit:
+		assert.Equal(t, 0, code)
+	case <-time.After(5 * time.Second):
+		t.Fatal("fakegithub did not stop when its context ended")
+	}
+}
+
 func TestRunStandaloneRefusesBadArguments(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -138,6 +296,7 @@ func TestRunStandaloneRefusesBadArguments(t *testing.T) {
 		{"repository without owner", []string{"--repo", "bllvm"}, 2, `--repo "bllvm": want owner/name`},
 		{"unknown flag", []string{"--verbose"}, 2, "flag provided but not defined: -verbose"},
 		{"stray argument", []string{"serve"}, 2, `unexpected argument "serve"`},
+		{"certificate without tls", []string{"--cert-out", "fake.pem"}, 2, "--cert-out needs --tls"},
 		{"help", []string{"--help"}, 0, "usage: fakegithub"},
 	}
 	for _, tt := range tests {
