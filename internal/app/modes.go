@@ -137,10 +137,7 @@ func preparePrerelease(values inputs.Values, ev event.Context, common inputs.Com
 		}
 		tag = name.Tag
 	}
-	workspace := ev.Workspace
-	if workspace == "" {
-		workspace = "."
-	}
+	workspace := ev.WorkspaceDir()
 	body, err := readBody(workspace, in.Body, in.BodyFile)
 	if err != nil {
 		return prepared{}, err
@@ -224,10 +221,7 @@ func readBody(workspace, body, bodyFile string) (string, error) {
 // preparePlan plans the build entirely before anything else happens: plan
 // sends no request, so its result is ready as soon as its inputs are read.
 func preparePlan(in inputs.Plan, ev event.Context) (prepared, error) {
-	workspace := ev.Workspace
-	if workspace == "" {
-		workspace = "."
-	}
+	workspace := ev.WorkspaceDir()
 	graph, err := plan.Load(in.Graph, func(path string) ([]byte, error) {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(workspace, path)

@@ -120,6 +120,16 @@ func (c Context) Require(names ...string) error {
 var describe = map[string]string{"repository": "repository", "sha": "commit", "ref": "branch or tag"}
 var example = map[string]string{"repository": "owner/name", "sha": "<40-hex commit>", "ref": "refs/heads/main"}
 
+// WorkspaceDir is where workspace-relative paths (assets, body-file, an
+// @graph file) are found: GITHUB_WORKSPACE, or the working directory
+// outside Actions.
+func (c Context) WorkspaceDir() string {
+	if c.Workspace == "" {
+		return "."
+	}
+	return c.Workspace
+}
+
 // Owner returns the owner part of Repository.
 func (c Context) Owner() string { owner, _, _ := strings.Cut(c.Repository, "/"); return owner }
 
