@@ -66,6 +66,7 @@ func Run(ctx context.Context, env Env) int {
 	stdout := report.NewRedactor(env.Stdout, token)
 	log := report.NewLog(logTo, inActions, token)
 	log.Mask(token)
+	secrets := []string{token}
 	if err != nil {
 		return fail(log, err)
 	}
@@ -117,6 +118,7 @@ func Run(ctx context.Context, env Env) int {
 		// Masked and redacted before anything else can print it.
 		log.AddSecret(minted)
 		stdout.Add(minted)
+		secrets = append(secrets, minted)
 		config.Token = minted
 		defer func() {
 			if err := revoke(context.WithoutCancel(ctx)); err != nil {
@@ -148,10 +150,10 @@ func Run(ctx context.Context, env Env) int {
 	if common.DryRun {
 		res.Summary.Title += " (dry run)"
 	}
-	if err := report.WriteOutputs(ev.OutputPath, stdout, env.Random, redactFields(res.Outputs, token)); err != nil {
+	if err := report.WriteOutputs(ev.OutputPath, stdout, env.Random, redactFields(res.Outputs, secrets)); err != nil {
 		return fail(log, fmt.Errorf("set outputs: %w", err))
 	}
-	res.Summary.Rows = redactRows(res.Summary.Rows, token)
+	res.Summary.Rows = redactRows(res.Summary.Rows, secrets)
 	if err := report.WriteSummary(ev.Summary, res.Summary); err != nil {
 		// The work is done; a summary that cannot be written is not worth failing it.
 		log.Warningf("write the step summary: %v", err)
@@ -211,18 +213,18 @@ func tokenFrom(values inputs.Values, getenv func(string) string, inActions bool)
 	return ""
 }
 
-func redactFields(fields []report.Field, token string) []report.Field {
+func redactFields(fields []report.Field, secrets []string) []report.Field {
 	out := make([]report.Field, len(fields))
 	for i, f := range fields {
-		out[i] = report.Field{Name: f.Name, Value: report.Redact(f.Value, token)}
+		out[i] = report.Field{Name: f.Name, Value: report.Redact(f.Value, secrets...)}
 	}
 	return out
 }
 
-func redactRows(rows []report.Row, token string) []report.Row {
+func redactRows(rows []report.Row, secrets []string) []report.Row {
 	out := make([]report.Row, len(rows))
 	for i, r := range rows {
-		out[i] = report.Row{Key: r.Key, Value: report.Redact(r.Value, token)}
+		out[i] = report.Row{Key: r.Key, Value: report.Redact(r.Value, secrets...)}
 	}
 	return out
 }
