@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: fetch GitHub's REST description,
-# check formatting and vet, lint action.yml and the workflows, and run
-# every test with the race detector.
+# check formatting and vet, lint action.yml and the workflows, run every
+# test with the race detector, then fuzz every parser of user input for a
+# short while (FUZZTIME per target, default 5s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +17,4 @@ fi
 go vet ./...
 go tool actionlint
 go test -race -count=1 ./...
+bash scripts/fuzz.sh "${FUZZTIME:-5s}"

@@ -118,6 +118,11 @@ func EventType(repository, orchestrator string) (string, error) {
 		return "", inputs.Errorf("event-type", "cannot be derived from the repository name %q; set it", repository)
 	}
 	eventType := "build_" + component
+	if eventType == "build_all" {
+		// build_all means "build everything"; a repository named bllvm-all
+		// must say what it means.
+		return "", inputs.Errorf("event-type", "derived from %q as build_all, which asks the orchestrator to build everything; set it", repository)
+	}
 	if err := inputs.CheckEventType("event-type", eventType); err != nil {
 		return "", inputs.Errorf("event-type", "derived from %q as %q, which is too long; set it", repository, eventType)
 	}

@@ -40,7 +40,7 @@ func TestEventType(t *testing.T) {
 }
 
 func TestEventTypeCannotBeDerived(t *testing.T) {
-	for _, repo := range []string{"BTCDecoded/bllvm-", "BTCDecoded/---", "BTCDecoded/" + strings.Repeat("a", 100)} {
+	for _, repo := range []string{"BTCDecoded/bllvm-", "BTCDecoded/---", "BTCDecoded/" + strings.Repeat("a", 100), "BTCDecoded/bllvm-all", "BTCDecoded/all-app"} {
 		_, err := EventType(repo, "BTCDecoded/bllvm")
 		require.Error(t, err, repo)
 		assert.Contains(t, err.Error(), "input event-type: ")

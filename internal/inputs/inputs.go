@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -173,7 +174,7 @@ func (v Values) Common() (Common, error) {
 		if !strings.HasPrefix(r, "refs/") {
 			r = "refs/heads/" + r
 		}
-		if strings.ContainsAny(r, " \t\r\n~^:?*[\\") {
+		if CheckTagName("ref", r) != nil {
 			errs = append(errs, Errorf("ref", "must be a git ref such as refs/heads/main; got %q", r))
 		}
 		c.Ref = r
@@ -306,6 +307,9 @@ func parseDuration(input, s string, maxDuration time.Duration) (time.Duration, e
 func parsePayload(input, s string) (map[string]json.RawMessage, error) {
 	if s == "" {
 		return map[string]json.RawMessage{}, nil
+	}
+	if !utf8.ValidString(s) {
+		return nil, Errorf(input, "must be UTF-8 text")
 	}
 	var payload map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(s), &payload); err != nil || payload == nil {

@@ -113,10 +113,14 @@ func TestBadInputs(t *testing.T) {
 		{"repository without owner", map[string]string{"INPUT_REPOSITORY": "bllvm"}, "repository", "must be a repository as owner/name"},
 		{"short sha", map[string]string{"INPUT_SHA": "abc1234"}, "sha", "40 hexadecimal characters"},
 		{"ref with space", map[string]string{"INPUT_REF": "refs/heads/a b"}, "ref", "must be a git ref"},
+		{"ref with ..", map[string]string{"INPUT_REF": "main..x"}, "ref", "must be a git ref"},
+		{"ref part ending .lock", map[string]string{"INPUT_REF": "refs/heads/x.lock/y"}, "ref", "must be a git ref"},
+		{"payload not UTF-8", map[string]string{"INPUT_CLIENT-PAYLOAD": "{\"a\": \"\xff\"}"}, "client-payload", "must be UTF-8 text"},
 		{"dry-run not a bool", map[string]string{"INPUT_DRY-RUN": "maybe"}, "dry-run", "must be true or false"},
 		{"max-wait not a duration", map[string]string{"INPUT_MAX-WAIT": "soon"}, "max-wait", "must be a duration"},
 		{"max-wait out of range", map[string]string{"INPUT_MAX-WAIT": "7h"}, "max-wait", "between 0s and 6h0m0s"},
 		{"orchestrator not owner/name", map[string]string{"INPUT_ORCHESTRATOR": "BTCDecoded/"}, "orchestrator", "owner/name"},
+		{"prefix with a part ending .lock", map[string]string{"INPUT_PREFIX": "0.lock/0"}, "prefix", "must make a valid tag name"},
 		{"event type too long", map[string]string{"INPUT_EVENT-TYPE": string(bytes.Repeat([]byte("x"), 101))}, "event-type", "1 to 100 characters"},
 		{"event type control character", map[string]string{"INPUT_EVENT-TYPE": "build\tall"}, "event-type", "control characters"},
 		{"payload not JSON", map[string]string{"INPUT_CLIENT-PAYLOAD": "{ref: main}"}, "client-payload", "must be valid JSON"},
@@ -133,9 +137,12 @@ func TestBadInputs(t *testing.T) {
 			require.NoError(t, err)
 			_, cerr := v.Common()
 			_, derr := v.Dispatch()
+			_, nerr := v.Nightly()
 			err = cerr
-			if err == nil {
-				err = derr
+			for _, e := range []error{derr, nerr} {
+				if err == nil {
+					err = e
+				}
 			}
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "input "+tt.input+": ")

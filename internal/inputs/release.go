@@ -23,8 +23,14 @@ type Nightly struct {
 func (v Values) Nightly() (Nightly, error) {
 	n := Nightly{Prefix: v.Get("prefix")}
 	var errs []error
-	if err := CheckTagName("prefix", n.Prefix+"-20000101-0000000"); err != nil || n.Prefix == "" {
-		errs = append(errs, Errorf("prefix", "must make a valid tag name (no spaces, ~^:?*[\\, .., @{ or trailing . or /); got %q", n.Prefix))
+	var err error
+	if n.ShaLength, err = parseInt("sha-length", v.Get("sha-length"), 4, 40); err != nil {
+		errs = append(errs, err)
+	}
+	// The longest tag this prefix makes must be a valid tag name.
+	longest := n.Prefix + "-20000101-" + strings.Repeat("0", max(n.ShaLength, 4))
+	if err := CheckTagName("prefix", longest); err != nil || n.Prefix == "" {
+		errs = append(errs, Errorf("prefix", "must make a valid tag name (no spaces, ~^:?*[\\, .., @{, a part starting with . or ending with .lock, at most 250 characters with the date and sha); got %q", n.Prefix))
 	}
 	if d := v.Get("date"); d != "" {
 		date, err := ParseDate("date", d)
@@ -32,10 +38,6 @@ func (v Values) Nightly() (Nightly, error) {
 			errs = append(errs, err)
 		}
 		n.Date = date
-	}
-	var err error
-	if n.ShaLength, err = parseInt("sha-length", v.Get("sha-length"), 4, 40); err != nil {
-		errs = append(errs, err)
 	}
 	if n.PushTag, err = parseBool("push-tag", v.Get("push-tag")); err != nil {
 		errs = append(errs, err)
@@ -199,8 +201,11 @@ func CheckTagName(input, name string) error {
 		return bad(`it contains "..", "@{" or "//"`)
 	case strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/") || strings.HasSuffix(name, "."):
 		return bad("it starts or ends with / or ends with .")
-	case strings.HasSuffix(name, ".lock") || strings.Contains(name, "/.") || strings.HasPrefix(name, "."):
-		return bad("a part of it starts with . or ends with .lock")
+	}
+	for _, part := range strings.Split(name, "/") {
+		if strings.HasPrefix(part, ".") || strings.HasSuffix(part, ".lock") {
+			return bad("a part of it starts with . or ends with .lock")
+		}
 	}
 	for _, r := range name {
 		if r < 0x20 || r == 0x7f {

@@ -37,13 +37,16 @@ func Day(date time.Time, getenv func(string) string, now func() time.Time) (time
 	}
 	if epoch := strings.TrimSpace(getenv("SOURCE_DATE_EPOCH")); epoch != "" {
 		seconds, err := strconv.ParseInt(epoch, 10, 64)
-		if err != nil || seconds < 0 {
-			return time.Time{}, fmt.Errorf("read SOURCE_DATE_EPOCH: must be whole seconds since 1970-01-01 UTC; got %q", epoch)
+		if err != nil || seconds < 0 || seconds > lastEpoch {
+			return time.Time{}, fmt.Errorf("read SOURCE_DATE_EPOCH: must be whole seconds since 1970-01-01 UTC, before the year 10000; got %q", epoch)
 		}
 		return time.Unix(seconds, 0).UTC(), nil
 	}
 	return now().UTC(), nil
 }
+
+// lastEpoch is 9999-12-31T23:59:59Z: a later day has no YYYYMMDD.
+const lastEpoch = 253402300799
 
 // Parse tells whether tag is a nightly of prefix, and returns its date
 // (YYYYMMDD) and short sha.

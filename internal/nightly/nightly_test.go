@@ -58,6 +58,8 @@ func TestDay(t *testing.T) {
 		{"date input wins", day("2024-02-29"), "1", "20240229", ""},
 		{"SOURCE_DATE_EPOCH", time.Time{}, "1700000000", "20231114", ""},
 		{"bad SOURCE_DATE_EPOCH", time.Time{}, "yesterday", "", "read SOURCE_DATE_EPOCH: must be whole seconds"},
+		{"SOURCE_DATE_EPOCH after the year 9999", time.Time{}, "700000000000", "", "before the year 10000"},
+		{"the last day there is", time.Time{}, "253402300799", "99991231", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
