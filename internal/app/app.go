@@ -85,18 +85,6 @@ func Run(ctx context.Context, env Env) int {
 	if apiURL == "" {
 		apiURL = ev.APIURL
 	}
-	useApp := common.AppID != "" && mode.calls
-	var app appauth.Config
-	if useApp {
-		// Checked now, so a bad key is reported before any request.
-		if _, err := appauth.ParseKey([]byte(common.AppKey)); err != nil {
-			return fail(log, err)
-		}
-		app = appauth.Config{AppID: common.AppID, PrivateKey: []byte(common.AppKey), Now: env.Now}
-	} else if token == "" && !common.DryRun && mode.calls {
-		return fail(log, inputs.Errorf("token", "is empty: pass a token (in a workflow the default is ${{ github.token }}; outside one set GITHUB_TOKEN or --token), or use --dry-run"))
-	}
-
 	config := github.Config{
 		APIURL:     apiURL,
 		Token:      token,
@@ -107,24 +95,14 @@ func Run(ctx context.Context, env Env) int {
 		Now:        env.Now,
 		UserAgent:  "BTCDecoded-release-action/" + Version,
 	}
-	switch {
-	case useApp && common.DryRun:
-		log.Noticef("dry run: no GitHub App token is minted; reads go out with token, if any")
-	case useApp:
-		minted, revoke, err := mintAppToken(ctx, config, app, mode)
-		if err != nil {
-			return fail(log, err)
-		}
-		// Masked and redacted before anything else can print it.
-		log.AddSecret(minted)
-		stdout.Add(minted)
-		secrets = append(secrets, minted)
-		config.Token = minted
-		defer func() {
-			if err := revoke(context.WithoutCancel(ctx)); err != nil {
-				log.Warningf("%v (it expires within the hour anyway)", err)
-			}
-		}()
+	revoke, err := authenticate(ctx, &config, common, mode, env, log)
+	if err != nil {
+		return fail(log, err)
+	}
+	defer revoke()
+	if config.Token != token {
+		stdout.Add(config.Token)
+		secrets = append(secrets, config.Token)
 	}
 	var planned []plannedRequest
 	config.DryRun = dryRunRecorder(common.DryRun, &planned)
@@ -159,6 +137,43 @@ func Run(ctx context.Context, env Env) int {
 		log.Warningf("write the step summary: %v", err)
 	}
 	return 0
+}
+
+// authenticate settles the token the run uses: the token input, or, with
+// app-id and app-private-key, a GitHub App installation token minted now,
+// masked before anything else can print it, and revoked by the returned
+// function. A mode that calls GitHub without either fails here, before any
+// request.
+func authenticate(ctx context.Context, config *github.Config, common inputs.Common, mode prepared, env Env, log *report.Log) (revoke func(), err error) {
+	noop := func() {}
+	switch {
+	case !mode.calls:
+		return noop, nil
+	case common.AppID == "" && config.Token == "" && !common.DryRun:
+		return nil, inputs.Errorf("token", "is empty: pass a token (in a workflow the default is ${{ github.token }}; outside one set GITHUB_TOKEN or --token), or use --dry-run")
+	case common.AppID == "":
+		return noop, nil
+	}
+	// Checked now, so a bad key is reported before any request.
+	if _, err := appauth.ParseKey([]byte(common.AppKey)); err != nil {
+		return nil, err
+	}
+	if common.DryRun {
+		log.Noticef("dry run: no GitHub App token is minted; reads go out with token, if any")
+		return noop, nil
+	}
+	app := appauth.Config{AppID: common.AppID, PrivateKey: []byte(common.AppKey), Now: env.Now}
+	minted, revokeToken, err := mintAppToken(ctx, *config, app, mode)
+	if err != nil {
+		return nil, err
+	}
+	log.AddSecret(minted)
+	config.Token = minted
+	return func() {
+		if err := revokeToken(context.WithoutCancel(ctx)); err != nil {
+			log.Warningf("%v (it expires within the hour anyway)", err)
+		}
+	}, nil
 }
 
 // mintAppToken mints a GitHub App installation token for the repository
