@@ -146,15 +146,20 @@ func (s *Server) Releases(repo string) []Release {
 	return out
 }
 
-// newestReleases lists releases the way GitHub does: newest first, by
-// creation time, then by ID. The caller holds s.mu.
+// newestReleases lists releases the way GitHub does: newest first. The
+// caller holds s.mu.
 func (repo *repository) newestReleases() []*release {
-	sorted := slices.Clone(repo.releases)
-	slices.SortStableFunc(sorted, func(a, b *release) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
+	return newestFirst(repo.releases, func(r *release) (time.Time, int64) { return r.CreatedAt, r.ID })
+}
+
+// newestFirst sorts a copy of items the way GitHub lists releases and
+// runs: by creation time, newest first, then by ID.
+func newestFirst[T any](items []T, key func(T) (time.Time, int64)) []T {
+	sorted := slices.Clone(items)
+	slices.SortStableFunc(sorted, func(a, b T) int {
+		aTime, aID := key(a)
+		bTime, bID := key(b)
+		return cmp.Or(bTime.Compare(aTime), cmp.Compare(bID, aID))
 	})
 	return sorted
 }

@@ -1,7 +1,6 @@
 package githubtest
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -123,15 +122,10 @@ func (s *Server) Runs(repo string) []Run {
 	return out
 }
 
+// newestRuns lists runs the way GitHub does: newest first. The caller
+// holds s.mu.
 func (repo *repository) newestRuns() []*run {
-	sorted := slices.Clone(repo.runs)
-	slices.SortStableFunc(sorted, func(a, b *run) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
-	})
-	return sorted
+	return newestFirst(repo.runs, func(r *run) (time.Time, int64) { return r.CreatedAt, r.ID })
 }
 
 // ScriptRun scripts what GETs of run runID answer: each GET takes the next
