@@ -56,16 +56,15 @@ func (e *RunNotFoundError) Error() string {
 // search bound is reached.
 func (f Follower) find(ctx context.Context, owner, repo, dispatchID string, dispatchedAt time.Time) (*gh.WorkflowRun, error) {
 	budget := min(MaxSearch, f.Timeout)
-	deadline := f.Now().Add(budget)
 	created := ">=" + dispatchedAt.Add(-clockSkew).UTC().Format("2006-01-02T15:04:05Z")
-	interval := f.Poll.First
-	for {
-		var found []*gh.WorkflowRun
+	var found []*gh.WorkflowRun
+	done, err := f.Poll.Until(ctx, budget, f.Now, f.Sleep, func() (bool, error) {
+		found = nil
 		opts := &gh.ListWorkflowRunsOptions{Event: "repository_dispatch", Created: created, ListOptions: gh.ListOptions{PerPage: 100}}
 		for {
 			page, resp, err := f.Runs.ListRepositoryWorkflowRuns(ctx, owner, repo, opts)
 			if err != nil {
-				return nil, fmt.Errorf("find the run of dispatch %s in %s/%s: %w", dispatchID, owner, repo, err)
+				return false, err
 			}
 			for _, run := range page.WorkflowRuns {
 				if carries(run.GetDisplayTitle(), dispatchID) {
@@ -73,30 +72,26 @@ func (f Follower) find(ctx context.Context, owner, repo, dispatchID string, disp
 				}
 			}
 			if resp == nil || resp.NextPage == 0 {
-				break
+				return len(found) > 0, nil
 			}
 			opts.Page = resp.NextPage
 		}
-		if len(found) > 0 {
-			// More than one means the event was delivered twice (a retried
-			// dispatch): the first run is the one that does the work.
-			first := found[len(found)-1]
-			if len(found) > 1 {
-				f.Logf("dispatch %s started %d runs (a repeated delivery); following the first, %d", dispatchID, len(found), first.GetID())
-			}
-			return first, nil
-		}
-		left := deadline.Sub(f.Now())
-		if left <= 0 {
-			return nil, &RunNotFoundError{Orchestrator: owner + "/" + repo, DispatchID: dispatchID, Searched: budget}
-		}
-		wait := min(interval, left)
+	}, func(wait time.Duration) {
 		f.Logf("no run of %s/%s carries dispatch %s yet; looking again in %s", owner, repo, dispatchID, wait)
-		if err := f.Sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("find the run of dispatch %s: %w", dispatchID, err)
-		}
-		interval = min(interval+f.Poll.Step, f.Poll.Max)
+	})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("find the run of dispatch %s in %s/%s: %w", dispatchID, owner, repo, err)
+	case !done:
+		return nil, &RunNotFoundError{Orchestrator: owner + "/" + repo, DispatchID: dispatchID, Searched: budget}
 	}
+	// More than one means the event was delivered twice (a retried
+	// dispatch): the first run, listed last, is the one that does the work.
+	first := found[len(found)-1]
+	if len(found) > 1 {
+		f.Logf("dispatch %s started %d runs (a repeated delivery); following the first, %d", dispatchID, len(found), first.GetID())
+	}
+	return first, nil
 }
 
 // carries tells whether title has id as a whole word, so that dispatch

@@ -82,10 +82,7 @@ func (s *Server) createDispatch(w http.ResponseWriter, r *http.Request) {
 // startDispatchRun adds the run a repository_dispatch starts. The caller
 // holds s.mu.
 func (s *Server) startDispatchRun(repo *repository, eventType string, payload map[string]any) {
-	status, conclusion := "completed", "success"
-	if len(s.nextRunScript) > 0 {
-		status, conclusion = "queued", ""
-	}
+	status, conclusion := s.startingState()
 	started := s.addRun(repo, Run{
 		WorkflowID:   "release_orchestrator.yml",
 		Name:         "Release Orchestrator",

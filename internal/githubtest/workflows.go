@@ -156,6 +156,16 @@ func (s *Server) ScriptNextRuns(steps ...RunStep) {
 	s.nextRunScript = slices.Clone(steps)
 }
 
+// startingState is how a run a dispatch starts looks at first: queued when
+// ScriptNextRuns scripts it, else already completed and successful. The
+// caller holds s.mu.
+func (s *Server) startingState() (status, conclusion string) {
+	if len(s.nextRunScript) > 0 {
+		return "queued", ""
+	}
+	return "completed", "success"
+}
+
 // NotModified counts the 304s answered to conditional GETs of runs.
 func (s *Server) NotModified() int {
 	s.mu.Lock()
@@ -216,10 +226,7 @@ func (s *Server) createWorkflowDispatch(r *http.Request, repo *repository) Respo
 		Inputs:           body.Inputs,
 		ReturnRunDetails: returnDetails,
 	})
-	status, conclusion := "completed", "success"
-	if len(s.nextRunScript) > 0 {
-		status, conclusion = "queued", ""
-	}
+	status, conclusion := s.startingState()
 	created := s.addRun(repo, Run{
 		WorkflowID: workflow,
 		Event:      "workflow_dispatch",

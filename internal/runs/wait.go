@@ -36,38 +36,57 @@ func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("run %d is still %s after %s: see %s (raise wait-timeout to wait longer)", e.ID, e.Status, e.Timeout, e.URL)
 }
 
+// Until calls check until it reports done or timeout passes, waiting
+// between calls as p says (first, then growing by step up to max) and never
+// past the deadline; waiting is told each wait before it starts. It reports
+// whether check was done in time. An error from check is returned as it
+// is; a sleep cut short (the job cancelled) stops the polling.
+func (p Poll) Until(ctx context.Context, timeout time.Duration, now func() time.Time, sleep func(context.Context, time.Duration) error,
+	check func() (bool, error), waiting func(time.Duration)) (bool, error) {
+	deadline := now().Add(timeout)
+	interval := p.First
+	for {
+		done, err := check()
+		if err != nil || done {
+			return done, err
+		}
+		left := deadline.Sub(now())
+		if left <= 0 {
+			return false, nil
+		}
+		wait := min(interval, left)
+		waiting(wait)
+		if err := sleep(ctx, wait); err != nil {
+			return false, fmt.Errorf("stop waiting: %w", err)
+		}
+		interval = min(interval+p.Step, p.Max)
+	}
+}
+
 // Wait polls the run until it completes or timeout passes, and returns
 // the completed run.
 func Wait(ctx context.Context, get Getter, id int64, htmlURL string, timeout time.Duration, poll Poll,
 	sleep func(context.Context, time.Duration) error, now func() time.Time, logf func(string, ...any)) (*gh.WorkflowRun, error) {
-	deadline := now().Add(timeout)
 	var last *gh.WorkflowRun
 	etag := ""
-	interval := poll.First
-	for {
+	done, err := poll.Until(ctx, timeout, now, sleep, func() (bool, error) {
 		run, newETag, notModified, err := get(ctx, id, etag)
-		if err != nil {
-			return nil, err
+		if err != nil || notModified {
+			return false, err
 		}
-		if !notModified {
-			last, etag = run, newETag
-			if htmlURL == "" {
-				htmlURL = run.GetHTMLURL()
-			}
-			if last.GetStatus() == "completed" {
-				return last, nil
-			}
+		last, etag = run, newETag
+		if htmlURL == "" {
+			htmlURL = run.GetHTMLURL()
 		}
-		status := last.GetStatus()
-		left := deadline.Sub(now())
-		if left <= 0 {
-			return last, &TimeoutError{ID: id, URL: htmlURL, Timeout: timeout, Status: status}
-		}
-		wait := min(interval, left)
-		logf("run %d is %s; looking again in %s", id, status, wait)
-		if err := sleep(ctx, wait); err != nil {
-			return last, fmt.Errorf("wait for run %d: %w", id, err)
-		}
-		interval = min(interval+poll.Step, poll.Max)
+		return last.GetStatus() == "completed", nil
+	}, func(wait time.Duration) {
+		logf("run %d is %s; looking again in %s", id, last.GetStatus(), wait)
+	})
+	switch {
+	case err != nil:
+		return last, fmt.Errorf("wait for run %d: %w", id, err)
+	case !done:
+		return last, &TimeoutError{ID: id, URL: htmlURL, Timeout: timeout, Status: last.GetStatus()}
 	}
+	return last, nil
 }
