@@ -31,6 +31,12 @@ type Context struct {
 	// DispatchType is the event type of a repository_dispatch (the
 	// payload's action), such as build_consensus; empty for other events.
 	DispatchType string
+	// DispatchRepo and DispatchSHA are a repository_dispatch's
+	// client_payload.repo and client_payload.sha as sent: the component
+	// repository that changed and its commit. Unchecked; empty when absent
+	// or not strings.
+	DispatchRepo string
+	DispatchSHA  string
 	OutputPath   string // GITHUB_OUTPUT; empty outside Actions
 	Summary      string // GITHUB_STEP_SUMMARY; empty outside Actions
 
@@ -74,6 +80,9 @@ func Load(ctx context.Context, getenv func(string) string, git Git, o Overrides)
 	head := workflowRunHead(gh.EventName, gh.Event)
 	if gh.EventName == "repository_dispatch" {
 		c.DispatchType, _ = gh.Event["action"].(string)
+		payload, _ := gh.Event["client_payload"].(map[string]any)
+		c.DispatchRepo, _ = payload["repo"].(string)
+		c.DispatchSHA, _ = payload["sha"].(string)
 	}
 
 	c.Repository, c.Source["repository"] = first(

@@ -2,7 +2,9 @@ package event
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -160,4 +162,39 @@ func TestLoadBadEventFile(t *testing.T) {
 	_, err := Load(context.Background(), func(k string) string { return vars[k] }, nil, Overrides{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "read the run's context")
+}
+
+func TestLoadDispatchPayload(t *testing.T) {
+	real, err := os.ReadFile(eventsDir("repository_dispatch.json"))
+	require.NoError(t, err)
+	tests := []struct {
+		name              string
+		payload           any
+		wantRepo, wantSHA string
+	}{
+		{"repo and sha", map[string]any{"repo": "bllvm-consensus", "sha": "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0", "ref": "refs/heads/main"},
+			"bllvm-consensus", "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"},
+		{"kept as sent, checked later", map[string]any{"repo": "x\n::error::y", "sha": "nope"}, "x\n::error::y", "nope"},
+		{"not strings", map[string]any{"repo": 12, "sha": []string{"a"}}, "", ""},
+		{"empty client_payload (the real example)", map[string]any{}, "", ""},
+		{"client_payload not an object", "text", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var event map[string]any
+			require.NoError(t, json.Unmarshal(real, &event))
+			event["action"] = "build_consensus"
+			event["client_payload"] = tt.payload
+			data, err := json.Marshal(event)
+			require.NoError(t, err)
+			path := filepath.Join(t.TempDir(), "event.json")
+			require.NoError(t, os.WriteFile(path, data, 0o644))
+			vars := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "repository_dispatch", "GITHUB_EVENT_PATH": path}
+			c, err := Load(context.Background(), func(k string) string { return vars[k] }, nil, Overrides{})
+			require.NoError(t, err)
+			assert.Equal(t, "build_consensus", c.DispatchType)
+			assert.Equal(t, tt.wantRepo, c.DispatchRepo)
+			assert.Equal(t, tt.wantSHA, c.DispatchSHA)
+		})
+	}
 }

@@ -106,7 +106,7 @@ func BenchmarkMatrix(b *testing.B) {
 	r, err := g.Plan(g.Names())
 	require.NoError(b, err)
 	for b.Loop() {
-		if _, err := r.Outputs(g); err != nil {
+		if _, err := r.Outputs(g, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

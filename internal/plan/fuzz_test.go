@@ -47,7 +47,7 @@ func FuzzParse(f *testing.F) {
 			if len(changed) == len(all) && (!r.BuildAll || len(r.Components) != len(all)) {
 				t.Fatalf("plan of all has %d of %d components", len(r.Components), len(all))
 			}
-			out, err := r.Outputs(g)
+			out, err := r.Outputs(g, nil)
 			if err != nil {
 				t.Fatalf("outputs: %v", err)
 			}

@@ -38,7 +38,7 @@ func TestOutputsGolden(t *testing.T) {
 			require.NoError(t, err)
 			r, err := g.Plan(changed)
 			require.NoError(t, err)
-			out, err := r.Outputs(g)
+			out, err := r.Outputs(g, nil)
 			require.NoError(t, err)
 			got := fmt.Sprintf("components=%s\nwaves=%s\nbuild-all=%s\nmatrix=%s\n", out.Components, out.Waves, out.BuildAll, out.Matrix)
 			assertGolden(t, tt.name+".golden", got)

@@ -18,6 +18,7 @@ import (
 type Component struct {
 	Name       string
 	Repository string   // repository name without owner; default "bllvm-<name>"
+	Branch     string   // branch whose head a snapshot pins; "" for the default branch
 	DependsOn  []string // names of the components it is built against
 }
 
@@ -86,6 +87,9 @@ func New(components []Component) (*Graph, error) {
 		} else if !repositoryRE.MatchString(c.Repository) || c.Repository == "." || c.Repository == ".." {
 			return nil, inputs.Errorf("graph", "repository of component %s must be a repository name without owner, such as bllvm-%s (letters, digits, ., _ and -); got %q", c.Name, c.Name, c.Repository)
 		}
+		if c.Branch != "" && !validBranch(c.Branch) {
+			return nil, inputs.Errorf("graph", "branch of component %s must be a branch name such as main or release/1.0 (no refs/ prefix); got %q", c.Name, c.Branch)
+		}
 		c.DependsOn = slices.Clone(c.DependsOn)
 		g.components[i] = c
 	}
@@ -117,6 +121,13 @@ func New(components []Component) (*Graph, error) {
 		return nil, inputs.Errorf("graph", "components depend on each other in a cycle: %s (each depends on the next)", strings.Join(names, " → "))
 	}
 	return g, nil
+}
+
+// validBranch applies git's rules for a ref name to a branch, and refuses
+// what would name something else than a branch in a commits/{ref} request.
+func validBranch(branch string) bool {
+	return inputs.CheckTagName("graph", "refs/heads/"+branch) == nil &&
+		!strings.HasPrefix(branch, "refs/") && !strings.HasPrefix(branch, "-") && branch != "HEAD"
 }
 
 // nameRule returns the rule name breaks, or "" when it is a valid name.

@@ -42,8 +42,9 @@ func Load(input string, readFile func(path string) ([]byte, error)) (*Graph, err
 }
 
 // Parse reads a graph from YAML or JSON: a mapping from component name to an
-// entry with two optional keys, repository (default bllvm-<name>) and
-// depends-on (a list of component names):
+// entry with three optional keys, repository (default bllvm-<name>),
+// branch (default: the repository's default branch) and depends-on (a list
+// of component names):
 //
 //	consensus: {}
 //	protocol: {depends-on: [consensus]}
@@ -305,14 +306,19 @@ func lineStarts(data []byte) []int64 {
 // Entry keys, in the order messages list them.
 const (
 	keyRepository = "repository"
+	keyBranch     = "branch"
 	keyDependsOn  = "depends-on"
 )
+
+// allowedKeys lists the entry keys for messages.
+var allowedKeys = keyRepository + ", " + keyBranch + " and " + keyDependsOn
 
 // likelyKeys maps misspellings seen in other tools to the key meant.
 var likelyKeys = map[string]string{
 	"depends_on": keyDependsOn, "dependson": keyDependsOn, "depends": keyDependsOn,
 	"dependencies": keyDependsOn, "deps": keyDependsOn, "needs": keyDependsOn,
 	"after": keyDependsOn, "repo": keyRepository, "repository_name": keyRepository,
+	"ref": keyBranch, "default-branch": keyBranch, "default_branch": keyBranch,
 }
 
 func componentsOf(root *node) ([]Component, error) {
@@ -357,8 +363,8 @@ func componentOf(name string, entry *node) (Component, error) {
 		return c, nil
 	case mappingNode:
 	default:
-		return c, inputs.Errorf("graph", "line %d: entry of component %s must be a mapping with the optional keys %s and %s, such as {%s: [consensus]}; got %s",
-			entry.line, name, keyRepository, keyDependsOn, keyDependsOn, entry.what)
+		return c, inputs.Errorf("graph", "line %d: entry of component %s must be a mapping with the optional keys %s, such as {%s: [consensus]}; got %s",
+			entry.line, name, allowedKeys, keyDependsOn, entry.what)
 	}
 	set := map[string]bool{}
 	for k := 0; k+1 < len(entry.items); k += 2 {
@@ -382,6 +388,17 @@ func componentOf(name string, entry *node) (Component, error) {
 			default:
 				return c, inputs.Errorf("graph", "line %d: repository of component %s must be a repository name such as bllvm-%s; got %s", value.line, name, name, value.what)
 			}
+		case keyBranch:
+			switch value.kind {
+			case nullNode:
+			case scalarNode:
+				if value.text == "" {
+					return c, inputs.Errorf("graph", "line %d: branch of component %s is empty; leave it out for the repository's default branch", value.line, name)
+				}
+				c.Branch = value.text
+			default:
+				return c, inputs.Errorf("graph", "line %d: branch of component %s must be a branch name such as main; got %s", value.line, name, value.what)
+			}
 		case keyDependsOn:
 			switch value.kind {
 			case nullNode:
@@ -404,7 +421,7 @@ func componentOf(name string, entry *node) (Component, error) {
 			if meant, ok := likelyKeys[strings.ToLower(key.text)]; ok {
 				hint = fmt.Sprintf(" (did you mean %s?)", meant)
 			}
-			return c, inputs.Errorf("graph", "line %d: component %s has unknown key %q%s; the allowed keys are %s and %s", key.line, name, key.text, hint, keyRepository, keyDependsOn)
+			return c, inputs.Errorf("graph", "line %d: component %s has unknown key %q%s; the allowed keys are %s", key.line, name, key.text, hint, allowedKeys)
 		}
 	}
 	return c, nil

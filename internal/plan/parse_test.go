@@ -51,11 +51,23 @@ func TestParseErrors(t *testing.T) {
 
 		// Keys of an entry.
 		{"misspelt depends-on", "consensus: {}\nprotocol: {depends_on: [consensus]}\n",
-			`input graph: line 2: component protocol has unknown key "depends_on" (did you mean depends-on?); the allowed keys are repository and depends-on`},
+			`input graph: line 2: component protocol has unknown key "depends_on" (did you mean depends-on?); the allowed keys are repository, branch and depends-on`},
 		{"misspelt depends-on in JSON", `{"consensus": {}, "protocol": {"dependencies": ["consensus"]}}`,
-			`input graph: line 1: component protocol has unknown key "dependencies" (did you mean depends-on?); the allowed keys are repository and depends-on`},
-		{"unknown key", "protocol:\n  branch: main\n",
-			`input graph: line 2: component protocol has unknown key "branch"; the allowed keys are repository and depends-on`},
+			`input graph: line 1: component protocol has unknown key "dependencies" (did you mean depends-on?); the allowed keys are repository, branch and depends-on`},
+		{"unknown key", "protocol:\n  branches: main\n",
+			`input graph: line 2: component protocol has unknown key "branches"; the allowed keys are repository, branch and depends-on`},
+		{"ref meant as branch", "protocol: {ref: main}\n",
+			`input graph: line 1: component protocol has unknown key "ref" (did you mean branch?); the allowed keys are repository, branch and depends-on`},
+		{"empty branch", "protocol: {branch: ''}\n",
+			"input graph: line 1: branch of component protocol is empty; leave it out for the repository's default branch"},
+		{"branch a list", "protocol: {branch: [main]}\n",
+			"input graph: line 1: branch of component protocol must be a branch name such as main; got a list"},
+		{"branch a full ref", "protocol: {branch: refs/heads/main}\n",
+			`input graph: branch of component protocol must be a branch name such as main or release/1.0 (no refs/ prefix); got "refs/heads/main"`},
+		{"branch with ..", "protocol: {branch: a..b}\n",
+			`input graph: branch of component protocol must be a branch name such as main or release/1.0 (no refs/ prefix); got "a..b"`},
+		{"branch HEAD", "protocol: {branch: HEAD}\n",
+			`input graph: branch of component protocol must be a branch name such as main or release/1.0 (no refs/ prefix); got "HEAD"`},
 		{"merge key", "base: &base {repository: x}\nprotocol:\n  <<: *base\n",
 			"input graph: line 3: YAML merge keys (<<) are not supported; write the entry out"},
 
@@ -77,9 +89,9 @@ func TestParseErrors(t *testing.T) {
 		{"JSON array", `["consensus"]`,
 			"input graph: line 1: must map each component name to its entry, such as consensus: {}; got a list"},
 		{"entry is a string", "protocol: consensus\n",
-			"input graph: line 1: entry of component protocol must be a mapping with the optional keys repository and depends-on, such as {depends-on: [consensus]}; got a string"},
+			"input graph: line 1: entry of component protocol must be a mapping with the optional keys repository, branch and depends-on, such as {depends-on: [consensus]}; got a string"},
 		{"entry is a JSON array", `{"protocol": ["consensus"]}`,
-			"input graph: line 1: entry of component protocol must be a mapping with the optional keys repository and depends-on, such as {depends-on: [consensus]}; got an array"},
+			"input graph: line 1: entry of component protocol must be a mapping with the optional keys repository, branch and depends-on, such as {depends-on: [consensus]}; got an array"},
 		{"depends-on is a string", "protocol: {depends-on: consensus}\n",
 			"input graph: line 1: depends-on of component protocol must be a list of component names, such as [consensus]; got a string"},
 		{"depends-on is a JSON number", `{"protocol": {"depends-on": 5}}`,
@@ -191,4 +203,30 @@ func TestParseBoundsAliasExpansion(t *testing.T) {
 	}
 	_, err := Parse([]byte(graph.String()))
 	assert.EqualError(t, err, "input graph: must be smaller than 1000000 YAML nodes once aliases are expanded")
+}
+
+func TestParseBranch(t *testing.T) {
+	tests := []struct {
+		name  string
+		graph string
+		want  []Component
+	}{
+		{"YAML", "consensus: {branch: release/1.0}\nprotocol: {depends-on: [consensus]}\n", []Component{
+			{Name: "consensus", Repository: "bllvm-consensus", Branch: "release/1.0"},
+			{Name: "protocol", Repository: "bllvm-protocol", DependsOn: []string{"consensus"}},
+		}},
+		{"JSON", `{"consensus": {"branch": "master", "repository": "core"}}`, []Component{
+			{Name: "consensus", Repository: "core", Branch: "master"},
+		}},
+		{"null means the default branch", "consensus: {branch: ~}\n", []Component{
+			{Name: "consensus", Repository: "bllvm-consensus"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := Parse([]byte(tt.graph))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, g.Components())
+		})
+	}
 }

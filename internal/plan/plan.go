@@ -58,6 +58,48 @@ func ChangedFromEvent(g *Graph, eventName, dispatchEventType string) []string {
 	return g.Names()
 }
 
+// Dispatched returns the component a repository_dispatch names, whose
+// commit the dispatch carries: the one whose repository is repo (the
+// client_payload.repo, a name or owner/name), else the one of the
+// build_<component> event type. It is "" for any other event, for
+// build_all and for a type no component has; a repo that names no
+// component, or another one than the type, is an error.
+func (g *Graph) Dispatched(eventName, eventType, repo string) (string, error) {
+	if eventName != "repository_dispatch" {
+		return "", nil
+	}
+	byType := ""
+	if name, ok := strings.CutPrefix(eventType, "build_"); ok {
+		if _, known := g.index[name]; known {
+			byType = name
+		}
+	}
+	if repo == "" {
+		return byType, nil
+	}
+	repoName := repo
+	if i := strings.LastIndex(repo, "/"); i >= 0 {
+		repoName = repo[i+1:]
+	}
+	byRepo := ""
+	for _, c := range g.components {
+		if strings.EqualFold(c.Repository, repoName) {
+			byRepo = c.Name
+			break
+		}
+	}
+	switch {
+	case byRepo == "" && byType == "":
+		// build_all from the orchestrator itself, or a dispatch of no component.
+		return "", nil
+	case byRepo == "":
+		return "", fmt.Errorf("read the repository_dispatch: client_payload.repo %q is not the repository of component %s (%s)", repo, byType, g.components[g.index[byType]].Repository)
+	case byType != "" && byType != byRepo:
+		return "", fmt.Errorf("read the repository_dispatch: client_payload.repo %q is component %s, but the event type %s names component %s", repo, byRepo, eventType, byType)
+	}
+	return byRepo, nil
+}
+
 // Result is what a change must rebuild.
 type Result struct {
 	// Components holds every changed component and everything downstream of
@@ -145,13 +187,16 @@ type MatrixEntry struct {
 	Component  string `json:"component"`
 	Repository string `json:"repository"`
 	Wave       int    `json:"wave"`
+	SHA        string `json:"sha,omitempty"` // the pinned commit, when resolved
 }
 
 // Matrix renders the plan as a GitHub Actions matrix,
-// {"include":[{"component":…,"repository":…,"wave":N}]}, in Components
-// order with waves numbered from 1. An empty plan gives an empty include,
-// which GitHub rejects: skip the build job when components is [].
-func (r Result) Matrix(g *Graph) ([]byte, error) {
+// {"include":[{"component":…,"repository":…,"wave":N,"sha":…}]}, in
+// Components order with waves numbered from 1; sha is the component's
+// commit in pins, left out when pins has none. An empty plan gives an
+// empty include, which GitHub rejects: skip the build job when components
+// is [].
+func (r Result) Matrix(g *Graph, pins map[string]string) ([]byte, error) {
 	include := make([]MatrixEntry, 0, len(r.Components))
 	for w, wave := range r.Waves {
 		for _, name := range wave {
@@ -159,7 +204,7 @@ func (r Result) Matrix(g *Graph) ([]byte, error) {
 			if !ok {
 				return nil, fmt.Errorf("render matrix: component %s is not in the graph", name)
 			}
-			include = append(include, MatrixEntry{Component: name, Repository: g.components[i].Repository, Wave: w + 1})
+			include = append(include, MatrixEntry{Component: name, Repository: g.components[i].Repository, Wave: w + 1, SHA: pins[name]})
 		}
 	}
 	return json.Marshal(struct {
@@ -175,9 +220,9 @@ type Outputs struct {
 	Matrix     string // JSON object for strategy.matrix
 }
 
-// Outputs renders the plan's four outputs.
-func (r Result) Outputs(g *Graph) (Outputs, error) {
-	matrix, err := r.Matrix(g)
+// Outputs renders the plan's four outputs; pins as for Matrix.
+func (r Result) Outputs(g *Graph, pins map[string]string) (Outputs, error) {
+	matrix, err := r.Matrix(g, pins)
 	if err != nil {
 		return Outputs{}, err
 	}

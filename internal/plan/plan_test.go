@@ -197,7 +197,7 @@ func TestMatrix(t *testing.T) {
 	require.NoError(t, err)
 	r, err := g.Plan([]string{"protocol"})
 	require.NoError(t, err)
-	got, err := r.Matrix(g)
+	got, err := r.Matrix(g, nil)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"include":[
 		{"component":"protocol","repository":"bllvm-protocol","wave":1},
@@ -205,14 +205,59 @@ func TestMatrix(t *testing.T) {
 		{"component":"node","repository":"bllvm-node","wave":2},
 		{"component":"app","repository":"governance-app","wave":3}]}`, string(got))
 
-	_, err = r.Matrix(DefaultGraph())
+	_, err = r.Matrix(DefaultGraph(), nil)
 	assert.EqualError(t, err, "render matrix: component wallet is not in the graph")
+
+	// Pinned commits go into each job; a component without one has no sha.
+	pins := map[string]string{"protocol": "1111111111111111111111111111111111111111", "node": "2222222222222222222222222222222222222222"}
+	got, err = r.Matrix(g, pins)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"include":[
+		{"component":"protocol","repository":"bllvm-protocol","wave":1,"sha":"1111111111111111111111111111111111111111"},
+		{"component":"wallet","repository":"bllvm-wallet-rs","wave":2},
+		{"component":"node","repository":"bllvm-node","wave":2,"sha":"2222222222222222222222222222222222222222"},
+		{"component":"app","repository":"governance-app","wave":3}]}`, string(got))
+}
+
+func TestDispatched(t *testing.T) {
+	tests := []struct {
+		name                 string
+		eventName, eventType string
+		repo                 string
+		want                 string
+		wantErr              string
+	}{
+		{"repo and type agree", "repository_dispatch", "build_consensus", "bllvm-consensus", "consensus", ""},
+		{"owner/name repo", "repository_dispatch", "build_governance", "BTCDecoded/governance-app", "governance", ""},
+		{"repo alone", "repository_dispatch", "custom", "bllvm-node", "node", ""},
+		{"type alone", "repository_dispatch", "build_sdk", "", "sdk", ""},
+		{"build_all from the orchestrator", "repository_dispatch", "build_all", "bllvm", "", ""},
+		{"unknown type, unknown repo", "repository_dispatch", "build_wallet", "bllvm-wallet", "", ""},
+		{"not a dispatch", "push", "build_consensus", "bllvm-consensus", "", ""},
+		{"repo of no component", "repository_dispatch", "build_consensus", "bllvm", "",
+			`read the repository_dispatch: client_payload.repo "bllvm" is not the repository of component consensus (bllvm-consensus)`},
+		{"repo and type disagree", "repository_dispatch", "build_consensus", "bllvm-node", "",
+			`read the repository_dispatch: client_payload.repo "bllvm-node" is component node, but the event type build_consensus names component consensus`},
+		{"a crafted repo is quoted", "repository_dispatch", "build_consensus", "x\n::error::y", "",
+			`read the repository_dispatch: client_payload.repo "x\n::error::y" is not the repository of component consensus (bllvm-consensus)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DefaultGraph().Dispatched(tt.eventName, tt.eventType, tt.repo)
+			if tt.wantErr != "" {
+				assert.EqualError(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
 
 func TestOutputsOfEmptyPlan(t *testing.T) {
 	r, err := DefaultGraph().Plan(nil)
 	require.NoError(t, err)
-	got, err := r.Outputs(DefaultGraph())
+	got, err := r.Outputs(DefaultGraph(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, Outputs{Components: "[]", Waves: "[]", BuildAll: "false", Matrix: `{"include":[]}`}, got)
 }
@@ -241,7 +286,7 @@ func TestLoad(t *testing.T) {
 		{"missing file", "@nope.yml", nil, "input graph: read nope.yml: file does not exist"},
 		{"no path", "@", nil, "input graph: must name a file after @, such as @.github/build-graph.yml"},
 		{"bad file names itself", "@bad.yml",
-			nil, `input graph: bad.yml: line 2: component b has unknown key "depends_on" (did you mean depends-on?); the allowed keys are repository and depends-on`},
+			nil, `input graph: bad.yml: line 2: component b has unknown key "depends_on" (did you mean depends-on?); the allowed keys are repository, branch and depends-on`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
