@@ -186,7 +186,7 @@ func mintAppToken(ctx context.Context, config github.Config, app appauth.Config,
 		return github.NewClient(c)
 	}
 	owner, repo, _ := strings.Cut(mode.target, "/")
-	token, err := appauth.Mint(ctx, newClient, app, owner, repo, nil, mode.permissions)
+	token, err := appauth.Mint(ctx, newClient, app, owner, repo, mode.repositories, mode.permissions)
 	if err != nil {
 		return "", nil, err
 	}

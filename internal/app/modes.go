@@ -13,7 +13,9 @@ import (
 	"github.com/BTCDecoded/release-action/internal/event"
 	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/inputs"
+	"github.com/BTCDecoded/release-action/internal/manifest"
 	"github.com/BTCDecoded/release-action/internal/nightly"
+	"github.com/BTCDecoded/release-action/internal/pin"
 	"github.com/BTCDecoded/release-action/internal/plan"
 	"github.com/BTCDecoded/release-action/internal/prerelease"
 	"github.com/BTCDecoded/release-action/internal/report"
@@ -32,6 +34,9 @@ type prepared struct {
 	// minted for this run is limited to.
 	target      string
 	permissions map[string]string
+	// repositories, when set, are the names (of target's owner) the token
+	// must reach instead of target alone.
+	repositories []string
 }
 
 // prepare checks the selected mode's inputs against the run's context and
@@ -45,7 +50,11 @@ func prepare(values inputs.Values, ev event.Context, common inputs.Common, env E
 	case inputs.ModeNightlyTag:
 		return prepareNightly(values, ev, common, env)
 	case inputs.ModePlan:
-		return preparePlan(values.Plan(), ev)
+		in, err := values.Plan()
+		if err != nil {
+			return prepared{}, err
+		}
+		return preparePlan(in, ev)
 	}
 	// values.Common already rejected the mode.
 	return prepared{}, nil
@@ -218,8 +227,9 @@ func readBody(workspace, body, bodyFile string) (string, error) {
 	return strings.TrimRight(body, "\n") + "\n\n" + string(text), nil
 }
 
-// preparePlan plans the build entirely before anything else happens: plan
-// sends no request, so its result is ready as soon as its inputs are read.
+// preparePlan plans the build before anything else happens; with
+// resolve-commits the run then pins every component's commit, one request
+// each, and the plan's outputs wait for it.
 func preparePlan(in inputs.Plan, ev event.Context) (prepared, error) {
 	workspace := ev.WorkspaceDir()
 	graph, err := plan.Load(in.Graph, func(path string) ([]byte, error) {
@@ -243,21 +253,87 @@ func preparePlan(in inputs.Plan, ev event.Context) (prepared, error) {
 	if err != nil {
 		return prepared{}, err
 	}
-	outputs, err := result.Outputs(graph)
+	summary := report.Summary{Title: "Build plan"}
+	summary.Add("Changed", report.Text(strings.Join(changed, ", ")+" (from "+source+")"))
+	for i, wave := range result.Waves {
+		summary.Add(fmt.Sprintf("Wave %d", i+1), report.Text(strings.Join(wave, ", ")))
+	}
+	if !in.ResolveCommits {
+		res, err := planResult(graph, result, nil, summary)
+		return prepared{run: func(context.Context, *gh.Client) (report.Result, error) { return res, err }}, err
+	}
+
+	// Everything from the event is checked before the first request.
+	dispatched, err := graph.Dispatched(ev.EventName, ev.DispatchType, ev.DispatchRepo)
 	if err != nil {
-		return prepared{}, fmt.Errorf("write the plan: %w", err)
+		return prepared{}, err
+	}
+	dispatchedSHA := ""
+	if dispatched != "" && ev.DispatchSHA != "" {
+		if inputs.CheckSHA("client_payload.sha", ev.DispatchSHA) != nil {
+			return prepared{}, fmt.Errorf("read the repository_dispatch: client_payload.sha must be a full commit id of 40 hexadecimal characters; got %.60q", ev.DispatchSHA)
+		}
+		dispatchedSHA = strings.ToLower(ev.DispatchSHA)
+	}
+	if err := ev.Require("repository"); err != nil {
+		return prepared{}, err
+	}
+	components := graph.Components()
+	names := make([]string, len(components))
+	for i, c := range components {
+		names[i] = c.Repository
+	}
+	req := pin.Request{
+		Owner: ev.Owner(), Own: ev.Repository, Components: components,
+		Dispatched: dispatched, DispatchedSHA: dispatchedSHA, Rebuilt: result.Components,
+	}
+	return prepared{
+		calls: true, target: ev.Repository, repositories: names,
+		permissions: map[string]string{"contents": "read"},
+		run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
+			snapshot, sources, err := pin.Resolve(ctx, client.Repositories, req)
+			if err != nil {
+				return report.Result{}, err
+			}
+			server := orDefault(ev.ServerURL, "https://github.com")
+			for i, e := range snapshot {
+				how := "dispatched commit"
+				if ref := sources[i].Ref; ref == "HEAD" {
+					how = "head of the default branch"
+				} else if ref != "" {
+					how = "head of " + ref
+				}
+				if !e.Rebuilt {
+					how += ", not rebuilt"
+				}
+				summary.Add(e.Component, report.Link(e.SHA[:7], server+"/"+e.Repository+"/commit/"+e.SHA)+" "+report.Text("("+how+")"))
+			}
+			return planResult(graph, result, snapshot, summary)
+		},
+	}, nil
+}
+
+// planResult sets the plan's outputs: with a snapshot, each matrix entry
+// carries its component's commit and the manifest is set.
+func planResult(graph *plan.Graph, result plan.Result, snapshot manifest.Manifest, summary report.Summary) (report.Result, error) {
+	pins := make(map[string]string, len(snapshot))
+	for _, e := range snapshot {
+		pins[e.Component] = e.SHA
+	}
+	outputs, err := result.Outputs(graph, pins)
+	if err != nil {
+		return report.Result{}, fmt.Errorf("write the plan: %w", err)
 	}
 	var res report.Result
 	res.Set("components", outputs.Components)
 	res.Set("matrix", outputs.Matrix)
 	res.Set("waves", outputs.Waves)
 	res.Set("build-all", outputs.BuildAll)
-	res.Summary = report.Summary{Title: "Build plan"}
-	res.Summary.Add("Changed", report.Text(strings.Join(changed, ", ")+" (from "+source+")"))
-	for i, wave := range result.Waves {
-		res.Summary.Add(fmt.Sprintf("Wave %d", i+1), report.Text(strings.Join(wave, ", ")))
+	if snapshot != nil {
+		res.Set("manifest", snapshot.String())
 	}
-	return prepared{run: func(context.Context, *gh.Client) (report.Result, error) { return res, nil }}, nil
+	res.Summary = summary
+	return res, nil
 }
 
 func orDefault(s, def string) string {

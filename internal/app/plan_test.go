@@ -51,11 +51,14 @@ func TestPlan(t *testing.T) {
 			w := newWorld(t).with(map[string]string{
 				"INPUT_MODE": "plan", "GITHUB_REPOSITORY": orchestrator,
 				"GITHUB_EVENT_NAME": tt.event, "GITHUB_EVENT_PATH": tt.eventPath(t),
+				"INPUT_RESOLVE-COMMITS": "false",
 			}).with(tt.vars)
 			delete(w.vars, "INPUT_TOKEN")
 			o := w.run()
 			require.Equal(t, 0, o.code, o.stdout)
-			assert.Empty(t, o.requests, "plan sends no request")
+			assert.Empty(t, o.requests, "plan without resolve-commits sends no request")
+			assert.NotContains(t, o.outputs, "manifest", "nor sets a manifest")
+			assert.NotContains(t, o.outputs["matrix"], `"sha"`)
 			assert.Equal(t, tt.wantComponents, o.outputs["components"])
 			assert.Equal(t, tt.wantBuildAll, o.outputs["build-all"])
 			var matrix struct {
@@ -80,7 +83,7 @@ func TestPlan(t *testing.T) {
 func TestPlanCustomGraphFromFile(t *testing.T) {
 	w := newWorld(t).with(map[string]string{
 		"INPUT_MODE": "plan", "GITHUB_REPOSITORY": orchestrator, "GITHUB_WORKSPACE": t.TempDir(),
-		"INPUT_GRAPH": "@.github/build-graph.yml", "INPUT_CHANGED": "core",
+		"INPUT_GRAPH": "@.github/build-graph.yml", "INPUT_CHANGED": "core", "INPUT_RESOLVE-COMMITS": "false",
 	})
 	w.file(".github/build-graph.yml", "core: {}\nleft: {depends-on: [core]}\nright: {depends-on: [core]}\napp: {repository: the-app, depends-on: [left, right]}\n")
 	o := w.run()

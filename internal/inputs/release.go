@@ -16,6 +16,9 @@ type Nightly struct {
 	ShaLength     int
 	PushTag       bool
 	SkipUnchanged bool
+	// Manifest is the snapshot's JSON as given, checked by the manifest
+	// package; empty without one.
+	Manifest string
 }
 
 // Nightly validates the inputs of nightly-tag (and the naming inputs
@@ -28,7 +31,7 @@ func (v Values) Nightly() (Nightly, error) {
 		errs = append(errs, err)
 	}
 	// The longest tag this prefix makes must be a valid tag name.
-	longest := n.Prefix + "-20000101-" + strings.Repeat("0", max(n.ShaLength, 4))
+	longest := n.Prefix + "-20000101-" + strings.Repeat("0", max(n.ShaLength, 4)) + "-" + strconv.Itoa(MaxSuffix)
 	if err := CheckTagName("prefix", longest); err != nil || n.Prefix == "" {
 		errs = append(errs, Errorf("prefix", "must make a valid tag name (no spaces, ~^:?*[\\, .., @{, a part starting with . or ending with .lock, at most 250 characters with the date and sha); got %q", n.Prefix))
 	}
@@ -45,6 +48,7 @@ func (v Values) Nightly() (Nightly, error) {
 	if n.SkipUnchanged, err = parseBool("skip-unchanged", v.Get("skip-unchanged")); err != nil {
 		errs = append(errs, err)
 	}
+	n.Manifest = v.Get("manifest")
 	return n, errors.Join(errs...)
 }
 
@@ -239,14 +243,20 @@ func (v Values) waitTimeout(def time.Duration) (time.Duration, error) {
 	return d, err
 }
 
+// MaxSuffix is the highest -N a nightly tag takes when other snapshots
+// already hold the names of the same day and commit.
+const MaxSuffix = 99
+
 // Plan holds the inputs of plan.
 type Plan struct {
-	Graph   string // the graph text, or @path; empty means the default graph
-	Changed string // empty means derived from the event
+	Graph          string // the graph text, or @path; empty means the default graph
+	Changed        string // empty means derived from the event
+	ResolveCommits bool
 }
 
 // Plan returns the inputs of plan; the graph and the changed names are
 // checked by the plan package, which knows their rules.
-func (v Values) Plan() Plan {
-	return Plan{Graph: v.values["graph"], Changed: v.Get("changed")}
+func (v Values) Plan() (Plan, error) {
+	resolve, err := parseBool("resolve-commits", v.Get("resolve-commits"))
+	return Plan{Graph: v.values["graph"], Changed: v.Get("changed"), ResolveCommits: resolve}, err
 }
