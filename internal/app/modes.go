@@ -99,6 +99,12 @@ func prepareNightly(values inputs.Values, ev event.Context, common inputs.Common
 	if err != nil {
 		return prepared{}, err
 	}
+	var snapshot manifest.Manifest
+	if in.Manifest != "" {
+		if snapshot, err = manifest.Parse("manifest", in.Manifest); err != nil {
+			return prepared{}, err
+		}
+	}
 	opts := nightly.Options{
 		Owner:         ev.Owner(),
 		Repo:          ev.Name(),
@@ -106,6 +112,7 @@ func prepareNightly(values inputs.Values, ev event.Context, common inputs.Common
 		Name:          name,
 		PushTag:       in.PushTag,
 		SkipUnchanged: in.SkipUnchanged,
+		Manifest:      snapshot,
 		ServerURL:     ev.ServerURL,
 		DryRun:        common.DryRun,
 	}
@@ -114,7 +121,7 @@ func prepareNightly(values inputs.Values, ev event.Context, common inputs.Common
 		contents = "write"
 	}
 	return prepared{calls: in.PushTag || in.SkipUnchanged, target: ev.Repository, permissions: map[string]string{"contents": contents}, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
-		return nightly.Run(ctx, nightly.Client{Git: client.Git, Commits: client.Repositories}, opts)
+		return nightly.Run(ctx, nightly.Client{Git: client.Git, Commits: client.Repositories, Tags: client.Git, Releases: client.Repositories}, opts)
 	}}, nil
 }
 

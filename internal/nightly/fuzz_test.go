@@ -71,11 +71,15 @@ func FuzzNameRoundTrip(f *testing.F) {
 }
 
 // FuzzParseTag reads arbitrary tags as nightlies of an arbitrary prefix: a
-// tag Parse accepts is exactly <prefix>-<YYYYMMDD>-<4 to 40 hex>, a real
-// day, and NewName names it the same way again.
+// tag ParseTag accepts is exactly <prefix>-<YYYYMMDD>-<4 to 40 hex> with an
+// optional -<k> (k from 2, no leading zero), a real day, and NewName with
+// WithSuffix names it the same way again.
 func FuzzParseTag(f *testing.F) {
 	for _, seed := range []struct{ prefix, tag string }{
 		{"nightly", "nightly-20251117-6113728"},
+		{"nightly", "nightly-20251117-6113728-2"},
+		{"nightly", "nightly-20251117-6113728-02"},
+		{"nightly", "nightly-20251117-6113728-1"},
 		{"nightly", "nightly-20251117-6113728f27ae82c7b1a177c8d03f9e96e0adf246"},
 		{"nightly", "nightly-20251317-6113728"},
 		{"nightly", "nightly-20250229-6113728"},
@@ -93,22 +97,30 @@ func FuzzParseTag(f *testing.F) {
 	}
 	short := regexp.MustCompile(`^[0-9a-f]{4,40}$`)
 	f.Fuzz(func(t *testing.T, prefix, tag string) {
-		date, shortSHA, ok := Parse(prefix, tag)
+		p, ok := ParseTag(prefix, tag)
+		date, shortSHA, parsed := Parse(prefix, tag)
+		if parsed != ok || date != p.Date || shortSHA != p.Short {
+			t.Fatalf("Parse(%q, %q) = %q, %q, %v; ParseTag = %+v, %v", prefix, tag, date, shortSHA, parsed, p, ok)
+		}
 		if !ok {
-			if date != "" || shortSHA != "" {
-				t.Fatalf("Parse(%q, %q) refuses but returns %q, %q", prefix, tag, date, shortSHA)
+			if p != (Parsed{}) {
+				t.Fatalf("ParseTag(%q, %q) refuses but returns %+v", prefix, tag, p)
 			}
 			return
 		}
-		if tag != prefix+"-"+date+"-"+shortSHA || len(date) != 8 || !short.MatchString(shortSHA) {
-			t.Fatalf("Parse(%q, %q) = %q, %q", prefix, tag, date, shortSHA)
+		want := prefix + "-" + p.Date + "-" + p.Short
+		if p.Suffix != 1 {
+			want += "-" + strconv.Itoa(p.Suffix)
 		}
-		day, err := time.Parse("20060102", date)
+		if tag != want || len(p.Date) != 8 || !short.MatchString(p.Short) || p.Suffix < 1 || p.Suffix == 1 && tag != prefix+"-"+p.Date+"-"+p.Short {
+			t.Fatalf("ParseTag(%q, %q) = %+v", prefix, tag, p)
+		}
+		day, err := time.Parse("20060102", p.Date)
 		if err != nil {
-			t.Fatalf("Parse(%q, %q) returns date %q, not YYYYMMDD: %v", prefix, tag, date, err)
+			t.Fatalf("ParseTag(%q, %q) returns date %q, not YYYYMMDD: %v", prefix, tag, p.Date, err)
 		}
-		if n := NewName(prefix, day, shortSHA, len(shortSHA)); n.Tag != tag {
-			t.Fatalf("Parse(%q, %q) = %q, %q, but NewName names that %q", prefix, tag, date, shortSHA, n.Tag)
+		if n := NewName(prefix, day, p.Short, len(p.Short)).WithSuffix(p.Suffix); n.Tag != tag {
+			t.Fatalf("ParseTag(%q, %q) = %+v, but NewName names that %q", prefix, tag, p, n.Tag)
 		}
 	})
 }

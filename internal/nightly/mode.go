@@ -10,6 +10,7 @@ import (
 	gh "github.com/google/go-github/v66/github"
 
 	"github.com/BTCDecoded/release-action/internal/github"
+	"github.com/BTCDecoded/release-action/internal/manifest"
 	"github.com/BTCDecoded/release-action/internal/report"
 )
 
@@ -17,6 +18,9 @@ import (
 type Client struct {
 	Git     Git
 	Commits Commits
+	// Tags and Releases are needed with a manifest only.
+	Tags     TagObjects
+	Releases Releases
 }
 
 // Options is a validated nightly-tag run.
@@ -26,45 +30,61 @@ type Options struct {
 	Name          Name
 	PushTag       bool
 	SkipUnchanged bool
-	ServerURL     string
-	DryRun        bool
+	// Manifest is the snapshot this nightly holds; nil keeps the nightly a
+	// name for the orchestrator's commit alone.
+	Manifest  manifest.Manifest
+	ServerURL string
+	DryRun    bool
 }
 
 // Run computes the tag and, when asked, looks at the existing nightlies
 // and creates the tag. Without push-tag or skip-unchanged it sends nothing.
 func Run(ctx context.Context, c Client, o Options) (report.Result, error) {
+	access := github.Access{Repository: o.Owner + "/" + o.Repo, Own: o.Own, Permission: "contents: read"}
+	if o.Manifest != nil && (o.PushTag || o.SkipUnchanged) {
+		res, err := runSnapshot(ctx, c, o)
+		if err != nil {
+			if o.PushTag {
+				access.Permission = "contents: write"
+			}
+			return report.Result{}, github.Explain(err, access)
+		}
+		return res, nil
+	}
 	var res report.Result
-	res.Set("tag", o.Name.Tag)
-	res.Set("version", o.Name.Version)
-	res.Set("date", o.Name.Date)
-	res.Set("sha", o.Name.SHA)
-	res.Set("short-sha", o.Name.ShortSHA)
+	setName(&res, o.Name)
 
 	changed, created := true, false
 	var previous Tag
 	if o.PushTag || o.SkipUnchanged {
-		access := github.Access{Repository: o.Owner + "/" + o.Repo, Own: o.Own, Permission: "contents: read"}
 		tags, err := List(ctx, c.Git, o.Owner, o.Repo, o.Name.Prefix)
 		if err != nil {
 			return report.Result{}, github.Explain(err, access)
 		}
-		commits := &memoCommits{next: c.Commits}
-		if previous, _, err = Newest(ctx, commits, o.Owner, o.Repo, Older(tags, o.Name.Tag, o.Name.Date)); err != nil {
+		r := newReader(c, o)
+		own := Tag{Name: o.Name.Tag, Date: o.Name.Date, Short: o.Name.ShortSHA, Suffix: 1}
+		if previous, _, err = Newest(ctx, r, o.Owner, o.Repo, Older(tags, own)); err != nil {
 			return report.Result{}, github.Explain(err, access)
 		}
 		if o.SkipUnchanged {
-			newest, ok, err := Newest(ctx, commits, o.Owner, o.Repo, tags)
+			newest, ok, err := Newest(ctx, r, o.Owner, o.Repo, tags)
 			if err != nil {
 				return report.Result{}, github.Explain(err, access)
 			}
-			changed = !ok || !strings.EqualFold(newest.SHA, o.Name.SHA)
+			if ok {
+				snap, err := r.snapshot(ctx, newest)
+				if err != nil {
+					return report.Result{}, github.Explain(err, access)
+				}
+				changed = !strings.EqualFold(snap.commit, o.Name.SHA)
+			}
 			if !changed {
 				res.Notices = append(res.Notices, fmt.Sprintf("%s already points at %s: nothing to do", newest.Name, o.Name.ShortSHA))
 			}
 		}
 		if o.PushTag && changed {
 			access.Permission = "contents: write"
-			if created, err = createKnown(ctx, c.Git, o, tags); err != nil {
+			if created, err = createKnown(ctx, c.Git, r, o, tags); err != nil {
 				return report.Result{}, github.Explain(err, access)
 			}
 		}
@@ -72,19 +92,31 @@ func Run(ctx context.Context, c Client, o Options) (report.Result, error) {
 	res.Set("previous-tag", previous.Name)
 	res.Set("changed", strconv.FormatBool(changed))
 	res.Set("created", strconv.FormatBool(created))
-	res.Summary = summary(o, previous.Name, changed, created)
+	res.Summary = summary(o, o.Name, previous.Name, changed, created, nil)
 	return res, nil
+}
+
+func setName(res *report.Result, n Name) {
+	res.Set("tag", n.Tag)
+	res.Set("version", n.Version)
+	res.Set("date", n.Date)
+	res.Set("sha", n.SHA)
+	res.Set("short-sha", n.ShortSHA)
 }
 
 // createKnown creates the tag unless the listing already shows it, which
 // saves the create-then-read round trip on a rerun.
-func createKnown(ctx context.Context, git Git, o Options, tags []Tag) (bool, error) {
+func createKnown(ctx context.Context, git Git, r *reader, o Options, tags []Tag) (bool, error) {
 	for _, t := range tags {
 		if t.Name != o.Name.Tag {
 			continue
 		}
-		if !strings.EqualFold(t.SHA, o.Name.SHA) {
-			return false, &CommitMismatchError{Tag: t.Name, Want: o.Name.SHA, Have: t.SHA}
+		snap, err := r.snapshot(ctx, t)
+		if err != nil {
+			return false, err
+		}
+		if !strings.EqualFold(snap.commit, o.Name.SHA) {
+			return false, &CommitMismatchError{Tag: t.Name, Want: o.Name.SHA, Have: snap.commit}
 		}
 		return false, nil
 	}
@@ -115,7 +147,7 @@ func (m *memoCommits) GetCommit(ctx context.Context, owner, repo, sha string, op
 	return c, resp, nil
 }
 
-func summary(o Options, previous string, changed, created bool) report.Summary {
+func summary(o Options, name Name, previous string, changed, created bool, changedComponents []string) report.Summary {
 	server := o.ServerURL
 	if server == "" {
 		server = "https://github.com"
@@ -124,20 +156,35 @@ func summary(o Options, previous string, changed, created bool) report.Summary {
 	s := report.Summary{Title: "Nightly tag"}
 	switch {
 	case !changed:
-		s.Add("Status", "unchanged: the newest nightly already points at this commit")
+		s.Add("Status", "unchanged: the newest nightly already holds this snapshot, published")
 	case created && o.DryRun:
 		s.Add("Status", "dry run: would create the tag")
 	case created:
 		s.Add("Status", "tag created")
+	case o.PushTag && o.Manifest != nil:
+		s.Add("Status", "tag already there, its prerelease not published yet")
 	case o.PushTag:
 		s.Add("Status", "tag already there")
 	default:
 		s.Add("Status", "computed (push-tag is off)")
 	}
-	s.Add("Tag", report.Link(o.Name.Tag, repo+"/tree/"+o.Name.Tag))
-	s.Add("Commit", report.Link(o.Name.ShortSHA, repo+"/commit/"+o.Name.SHA))
+	s.Add("Tag", report.Link(name.Tag, repo+"/tree/"+name.Tag))
+	s.Add("Commit", report.Link(name.ShortSHA, repo+"/commit/"+name.SHA))
 	if previous != "" {
-		s.Add("Previous", report.Link(previous, repo+"/compare/"+previous+"..."+o.Name.Tag))
+		s.Add("Previous", report.Link(previous, repo+"/compare/"+previous+"..."+name.Tag))
+	}
+	if o.Manifest != nil {
+		s.Add("Changed components", report.Text(orNone(strings.Join(changedComponents, ", "))))
+		for _, e := range o.Manifest {
+			s.Add(e.Component, report.Link(e.SHA[:7], server+"/"+e.Repository+"/commit/"+e.SHA)+" "+report.Text(e.Repository))
+		}
+	}
+	return s
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
 	}
 	return s
 }

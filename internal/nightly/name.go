@@ -48,21 +48,56 @@ func Day(date time.Time, getenv func(string) string, now func() time.Time) (time
 // lastEpoch is 9999-12-31T23:59:59Z: a later day has no YYYYMMDD.
 const lastEpoch = 253402300799
 
-// Parse tells whether tag is a nightly of prefix, and returns its date
-// (YYYYMMDD) and short sha.
-func Parse(prefix, tag string) (date, short string, ok bool) {
+// WithSuffix names the k-th snapshot of the same day and commit: the name
+// itself for k below 2, else the name with -k appended.
+func (n Name) WithSuffix(k int) Name {
+	if k >= 2 {
+		n.Tag += "-" + strconv.Itoa(k)
+		n.Version += "-" + strconv.Itoa(k)
+	}
+	return n
+}
+
+// Parsed is what a nightly tag's name says.
+type Parsed struct {
+	Date   string // YYYYMMDD
+	Short  string // the short sha
+	Suffix int    // 1 without a suffix, else the k of -k (2 and up)
+}
+
+// ParseTag tells whether tag is a nightly of prefix,
+// <prefix>-<YYYYMMDD>-<short sha> with an optional -<k> (k from 2), and
+// returns what its name says.
+func ParseTag(prefix, tag string) (Parsed, bool) {
 	rest, found := strings.CutPrefix(tag, prefix+"-")
 	if !found {
-		return "", "", false
+		return Parsed{}, false
 	}
 	m := versionRE.FindStringSubmatch(rest)
 	if m == nil {
-		return "", "", false
+		return Parsed{}, false
 	}
 	if _, err := time.Parse("20060102", m[1]); err != nil {
-		return "", "", false
+		return Parsed{}, false
 	}
-	return m[1], m[2], true
+	p := Parsed{Date: m[1], Short: m[2], Suffix: 1}
+	if m[3] != "" {
+		k, err := strconv.Atoi(m[3])
+		if err != nil {
+			return Parsed{}, false
+		}
+		p.Suffix = k
+	}
+	return p, true
 }
 
-var versionRE = regexp.MustCompile(`^([0-9]{8})-([0-9a-f]{4,40})$`)
+// Parse tells whether tag is a nightly of prefix, and returns its date
+// (YYYYMMDD) and short sha.
+func Parse(prefix, tag string) (date, short string, ok bool) {
+	p, ok := ParseTag(prefix, tag)
+	return p.Date, p.Short, ok
+}
+
+// The suffix is at most four digits and never 0 or 1: -2 is the second
+// snapshot, and -02 would be a second name for it.
+var versionRE = regexp.MustCompile(`^([0-9]{8})-([0-9a-f]{4,40})(?:-([2-9]|[1-9][0-9]{1,3}))?$`)

@@ -94,6 +94,13 @@ func TestParse(t *testing.T) {
 		{"nightlyx-20251117-6113728", "", "", false},
 		{"nightly-extra-20251117-6113728", "", "", false},
 		{"v1.0.0", "", "", false},
+		{"nightly-20251117-6113728-2", "20251117", "6113728", true},
+		{"nightly-20251117-6113728-10", "20251117", "6113728", true},
+		{"nightly-20251117-6113728-1", "", "", false},  // the first has no suffix
+		{"nightly-20251117-6113728-02", "", "", false}, // another name for -2
+		{"nightly-20251117-6113728-0", "", "", false},
+		{"nightly-20251117-6113728-10000", "", "", false},
+		{"nightly-20251117-6113728-", "", "", false},
 	}
 	for _, tt := range tests {
 		date, short, ok := Parse("nightly", tt.tag)
@@ -184,6 +191,41 @@ func TestListReadsEveryPage(t *testing.T) {
 	assert.Equal(t, 3, f.calls["list"], "three pages of two")
 }
 
+func TestOlder(t *testing.T) {
+	tags := []Tag{
+		{Name: "n-20251109-aaa1", Date: "20251109", Short: "aaa1", Suffix: 1},
+		{Name: "n-20251110-aaa1", Date: "20251110", Short: "aaa1", Suffix: 1},
+		{Name: "n-20251110-aaa1-2", Date: "20251110", Short: "aaa1", Suffix: 2},
+		{Name: "n-20251110-aaa1-3", Date: "20251110", Short: "aaa1", Suffix: 3},
+		{Name: "n-20251110-bbb1", Date: "20251110", Short: "bbb1", Suffix: 1},
+		{Name: "n-20251111-aaa1", Date: "20251111", Short: "aaa1", Suffix: 1},
+	}
+	names := func(tags []Tag) []string {
+		var out []string
+		for _, t := range tags {
+			out = append(out, t.Name)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		own  Tag
+		want []string
+	}{
+		{"the unsuffixed name comes before its suffixes", Tag{Name: "n-20251110-aaa1", Date: "20251110", Short: "aaa1", Suffix: 1},
+			[]string{"n-20251109-aaa1", "n-20251110-bbb1"}},
+		{"-2 comes after the unsuffixed, before -3", Tag{Name: "n-20251110-aaa1-2", Date: "20251110", Short: "aaa1", Suffix: 2},
+			[]string{"n-20251109-aaa1", "n-20251110-aaa1", "n-20251110-bbb1"}},
+		{"a new -4", Tag{Name: "n-20251110-aaa1-4", Date: "20251110", Short: "aaa1", Suffix: 4},
+			[]string{"n-20251109-aaa1", "n-20251110-aaa1", "n-20251110-aaa1-2", "n-20251110-aaa1-3", "n-20251110-bbb1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, names(Older(tags, tt.own)))
+		})
+	}
+}
+
 func TestNewest(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -192,11 +234,25 @@ func TestNewest(t *testing.T) {
 		want    string
 		calls   int
 	}{
-		{"by date, not by order", []Tag{{"n-20251103-ccc1", "20251103", "c"}, {"n-20251110-aaa1", "20251110", "a"}, {"n-20251105-bbb1", "20251105", "b"}}, nil, "n-20251110-aaa1", 0},
-		{"same day: the later commit", []Tag{{"n-20251110-fff1", "20251110", "f"}, {"n-20251110-aaa1", "20251110", "a"}, {"n-20251101-zzz1", "20251101", "z"}},
+		{"by date, not by order", []Tag{{Name: "n-20251103-ccc1", Date: "20251103", SHA: "c", Type: "commit", Short: "ccc1", Suffix: 1}, {Name: "n-20251110-aaa1", Date: "20251110", SHA: "a", Type: "commit", Short: "aaa1", Suffix: 1}, {Name: "n-20251105-bbb1", Date: "20251105", SHA: "b", Type: "commit", Short: "bbb1", Suffix: 1}}, nil, "n-20251110-aaa1", 0},
+		{"same day: the later commit", []Tag{{Name: "n-20251110-fff1", Date: "20251110", SHA: "f", Type: "commit", Short: "fff1", Suffix: 1}, {Name: "n-20251110-aaa1", Date: "20251110", SHA: "a", Type: "commit", Short: "aaa1", Suffix: 1}, {Name: "n-20251101-zzz1", Date: "20251101", SHA: "z", Type: "commit", Short: "zzz1", Suffix: 1}},
 			map[string]time.Time{"f": day("2025-11-09"), "a": day("2025-11-10")}, "n-20251110-aaa1", 2},
-		{"same day, same commit time: by name", []Tag{{"n-20251110-aaa1", "20251110", "a"}, {"n-20251110-bbb1", "20251110", "b"}},
+		{"same day, same commit time: by name", []Tag{{Name: "n-20251110-aaa1", Date: "20251110", SHA: "a", Type: "commit", Short: "aaa1", Suffix: 1}, {Name: "n-20251110-bbb1", Date: "20251110", SHA: "b", Type: "commit", Short: "bbb1", Suffix: 1}},
 			map[string]time.Time{"a": day("2025-11-10"), "b": day("2025-11-10")}, "n-20251110-bbb1", 2},
+		{"one day and commit: by suffix, -10 after -9, no commit read", []Tag{
+			{Name: "n-20251110-aaa1-10", Date: "20251110", SHA: "a", Short: "aaa1", Suffix: 10},
+			{Name: "n-20251110-aaa1", Date: "20251110", SHA: "a", Short: "aaa1", Suffix: 1},
+			{Name: "n-20251110-aaa1-9", Date: "20251110", SHA: "a", Short: "aaa1", Suffix: 9}}, nil, "n-20251110-aaa1-10", 0},
+		{"suffixes within a commit, commits by date, one read per commit", []Tag{
+			{Name: "n-20251110-aaa1-2", Date: "20251110", SHA: "a", Short: "aaa1", Suffix: 2},
+			{Name: "n-20251110-aaa1", Date: "20251110", SHA: "a", Short: "aaa1", Suffix: 1},
+			{Name: "n-20251110-bbb1", Date: "20251110", SHA: "b", Short: "bbb1", Suffix: 1},
+			{Name: "n-20251110-bbb1-2", Date: "20251110", SHA: "b", Short: "bbb1", Suffix: 2}},
+			map[string]time.Time{"a": day("2025-11-10"), "b": day("2025-11-09")}, "n-20251110-aaa1-2", 2},
+		{"annotated: the commit is read through the tag's name", []Tag{
+			{Name: "n-20251110-aaa1", Date: "20251110", SHA: "tagobject-a", Type: "tag", Short: "aaa1", Suffix: 1},
+			{Name: "n-20251110-bbb1", Date: "20251110", SHA: "b", Type: "commit", Short: "bbb1", Suffix: 1}},
+			map[string]time.Time{"n-20251110-aaa1": day("2025-11-11"), "b": day("2025-11-10")}, "n-20251110-aaa1", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

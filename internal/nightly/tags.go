@@ -27,10 +27,20 @@ type Commits interface {
 
 // Tag is an existing nightly tag.
 type Tag struct {
-	Name string
-	Date string // YYYYMMDD, from the name
-	SHA  string // what the ref points at: the commit, or the tag object of an annotated tag
+	Name   string
+	Date   string // YYYYMMDD, from the name
+	SHA    string // what the ref points at: the commit, or the tag object of an annotated tag
+	Type   string // "commit", or "tag" for an annotated tag
+	Short  string // the short sha in the name
+	Suffix int    // 1, or the k of a -k suffix
 }
+
+// Annotated tells whether the tag is a tag object, whose SHA is not a commit.
+func (t Tag) Annotated() bool { return t.Type == "tag" }
+
+// family tells whether a and b are names of one day and commit, which
+// differ only in their suffix.
+func family(a, b Tag) bool { return a.Date == b.Date && a.Short == b.Short }
 
 // List returns every nightly tag of prefix in owner/repo, reading every
 // page: a repository may hold thousands of tags.
@@ -44,8 +54,12 @@ func List(ctx context.Context, git Git, owner, repo, prefix string) ([]Tag, erro
 		}
 		for _, ref := range refs {
 			name := strings.TrimPrefix(ref.GetRef(), "refs/tags/")
-			if date, _, ok := Parse(prefix, name); ok {
-				tags = append(tags, Tag{Name: name, Date: date, SHA: ref.GetObject().GetSHA()})
+			if p, ok := ParseTag(prefix, name); ok {
+				kind := ref.GetObject().GetType()
+				if kind == "" {
+					kind = "commit"
+				}
+				tags = append(tags, Tag{Name: name, Date: p.Date, SHA: ref.GetObject().GetSHA(), Type: kind, Short: p.Short, Suffix: p.Suffix})
 			}
 		}
 		if resp == nil || resp.NextPage == 0 {
@@ -55,44 +69,64 @@ func List(ctx context.Context, git Git, owner, repo, prefix string) ([]Tag, erro
 	}
 }
 
-// Newest returns the newest of tags: by the date in the name, then, for
-// nightlies of the same day, by the date of the commit they point at (the
-// tag's position in history), then by name. Never by the order the API
-// listed them in. It reads commits only to break a tie on the newest day.
+// Newest returns the newest of tags: by the date in the name; on one day,
+// the names of one commit by their suffix (-2 after the name without one),
+// and the names of different commits by the date of the commit (the tag's
+// position in history), then by name. Never by the order the API listed
+// them in. It reads one commit per commit named on the newest day, and
+// only when that day names more than one.
 func Newest(ctx context.Context, commits Commits, owner, repo string, tags []Tag) (Tag, bool, error) {
 	if len(tags) == 0 {
 		return Tag{}, false, nil
 	}
 	newestDay := slices.MaxFunc(tags, func(a, b Tag) int { return cmp.Compare(a.Date, b.Date) }).Date
 	var tied []Tag
+	shorts := map[string]bool{}
 	for _, t := range tags {
 		if t.Date == newestDay {
 			tied = append(tied, t)
+			shorts[t.Short] = true
 		}
 	}
-	if len(tied) == 1 {
-		return tied[0], true, nil
+	bySuffix := func(a, b Tag) int { return cmp.Or(cmp.Compare(a.Suffix, b.Suffix), cmp.Compare(a.Name, b.Name)) }
+	if len(shorts) == 1 {
+		return slices.MaxFunc(tied, bySuffix), true, nil
 	}
-	when := make(map[string]time.Time, len(tied))
+	when := make(map[string]time.Time, len(shorts))
 	for _, t := range tied {
-		commit, _, err := commits.GetCommit(ctx, owner, repo, t.SHA, nil)
-		if err != nil {
-			return Tag{}, false, fmt.Errorf("order the nightlies of %s: read commit %s of %s: %w", newestDay, t.SHA, t.Name, err)
+		if _, read := when[t.Short]; read {
+			continue
 		}
-		when[t.Name] = commit.GetCommit().GetCommitter().GetDate().Time
+		// An annotated tag's ref names the tag object; commits/{tag name}
+		// reads the commit it points at.
+		ref := t.SHA
+		if t.Annotated() {
+			ref = t.Name
+		}
+		commit, _, err := commits.GetCommit(ctx, owner, repo, ref, nil)
+		if err != nil {
+			return Tag{}, false, fmt.Errorf("order the nightlies of %s: read the commit of %s: %w", newestDay, t.Name, err)
+		}
+		when[t.Short] = commit.GetCommit().GetCommitter().GetDate().Time
 	}
 	return slices.MaxFunc(tied, func(a, b Tag) int {
-		return cmp.Or(when[a.Name].Compare(when[b.Name]), cmp.Compare(a.Name, b.Name))
+		if a.Short == b.Short {
+			return bySuffix(a, b)
+		}
+		return cmp.Or(when[a.Short].Compare(when[b.Short]), cmp.Compare(a.Name, b.Name))
 	}), true, nil
 }
 
-// Older returns the tags other than tag whose date is not after date.
-func Older(tags []Tag, tag, date string) []Tag {
+// Older returns the tags that come before own: every other nightly whose
+// date is not after own's, except the names of own's day and commit with
+// a higher suffix, which come after it.
+func Older(tags []Tag, own Tag) []Tag {
 	var out []Tag
 	for _, t := range tags {
-		if t.Name != tag && t.Date <= date {
-			out = append(out, t)
+		if t.Name == own.Name || t.Date > own.Date || (family(t, own) && t.Suffix > own.Suffix) {
+			continue
 		}
+		out = append(out, t)
 	}
 	return out
 }

@@ -22,22 +22,24 @@ func prune(ctx context.Context, c Client, o Options, firstPage []*gh.RepositoryR
 		return nil, err
 	}
 	type candidate struct {
-		rel  *gh.RepositoryRelease
-		date string
+		rel    *gh.RepositoryRelease
+		date   string
+		suffix int
 	}
 	var nightlies []candidate
 	seenJustMade := false
 	for _, r := range all {
-		date, _, ok := nightly.Parse(o.Prefix, r.GetTagName())
+		p, ok := nightly.ParseTag(o.Prefix, r.GetTagName())
 		if !ok || !r.GetPrerelease() {
 			continue
 		}
 		seenJustMade = seenJustMade || r.GetID() == justMade
-		nightlies = append(nightlies, candidate{r, date})
+		nightlies = append(nightlies, candidate{r, p.Date, p.Suffix})
 	}
-	// Newest first: by the date in the tag, then by creation, then by id.
+	// Newest first: by the date in the tag, then by creation, then a
+	// suffixed name after the unsuffixed one of the same second, then by id.
 	slices.SortFunc(nightlies, func(a, b candidate) int {
-		return -cmp.Or(cmp.Compare(a.date, b.date), a.rel.GetCreatedAt().Compare(b.rel.GetCreatedAt().Time), cmp.Compare(a.rel.GetID(), b.rel.GetID()))
+		return -cmp.Or(cmp.Compare(a.date, b.date), a.rel.GetCreatedAt().Compare(b.rel.GetCreatedAt().Time), cmp.Compare(a.suffix, b.suffix), cmp.Compare(a.rel.GetID(), b.rel.GetID()))
 	})
 	keep := o.Keep
 	if !seenJustMade {

@@ -244,7 +244,7 @@ func releaseBody(ctx context.Context, c Client, o Options) (string, error) {
 // previousNightly is the newest nightly older than o.Tag, or "" when o.Tag
 // is not a nightly of o.Prefix or there is none.
 func previousNightly(ctx context.Context, c Client, o Options) (string, error) {
-	date, _, ok := nightly.Parse(o.Prefix, o.Tag)
+	own, ok := nightly.ParseTag(o.Prefix, o.Tag)
 	if !ok {
 		return "", nil
 	}
@@ -252,7 +252,7 @@ func previousNightly(ctx context.Context, c Client, o Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	previous, _, err := nightly.Newest(ctx, c.Commits, o.Owner, o.Repo, nightly.Older(tags, o.Tag, date))
+	previous, _, err := nightly.Newest(ctx, c.Commits, o.Owner, o.Repo, nightly.Older(tags, nightly.Tag{Name: o.Tag, Date: own.Date, Short: own.Short, Suffix: own.Suffix}))
 	return previous.Name, err
 }
 

@@ -1,0 +1,271 @@
+package nightly
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	gh "github.com/google/go-github/v66/github"
+
+	"github.com/BTCDecoded/release-action/internal/inputs"
+	"github.com/BTCDecoded/release-action/internal/manifest"
+	"github.com/BTCDecoded/release-action/internal/report"
+)
+
+// TagObjects reads and writes annotated tags' objects.
+type TagObjects interface {
+	GetTag(ctx context.Context, owner, repo, sha string) (*gh.Tag, *gh.Response, error)
+	CreateTag(ctx context.Context, owner, repo string, tag *gh.Tag) (*gh.Tag, *gh.Response, error)
+}
+
+// Releases finds the published release of a tag.
+type Releases interface {
+	GetReleaseByTag(ctx context.Context, owner, repo, tag string) (*gh.RepositoryRelease, *gh.Response, error)
+}
+
+// snapshot is what an existing nightly holds.
+type snapshot struct {
+	commit   string
+	manifest manifest.Manifest // nil: the tag records none
+}
+
+// same tells whether the nightly holds the snapshot of commit and m;
+// snapshots are compared on commits only.
+func (s snapshot) same(commit string, m manifest.Manifest) bool {
+	return s.manifest != nil && strings.EqualFold(s.commit, commit) && s.manifest.SameCommits(m)
+}
+
+// reader reads what existing nightlies hold, each tag object and commit
+// once per run.
+type reader struct {
+	*memoCommits
+	c     Client
+	o     Options
+	seen  map[string]snapshot // by tag name
+	notes []string
+}
+
+func newReader(c Client, o Options) *reader {
+	return &reader{memoCommits: &memoCommits{next: c.Commits}, c: c, o: o, seen: map[string]snapshot{}}
+}
+
+// snapshot returns the commit a nightly points at and the manifest its
+// message records. A lightweight tag records none; so does an annotated
+// one whose manifest does not parse, which counts as another snapshot.
+func (r *reader) snapshot(ctx context.Context, t Tag) (snapshot, error) {
+	if s, ok := r.seen[t.Name]; ok {
+		return s, nil
+	}
+	s := snapshot{commit: t.SHA}
+	if t.Annotated() {
+		if r.c.Tags == nil {
+			return snapshot{}, fmt.Errorf("read tag %s: it is annotated, and this run cannot read tag objects", t.Name)
+		}
+		obj, _, err := r.c.Tags.GetTag(ctx, r.o.Owner, r.o.Repo, t.SHA)
+		if err != nil {
+			return snapshot{}, fmt.Errorf("read the tag object of %s: %w", t.Name, err)
+		}
+		s.commit = ""
+		if obj.GetObject().GetType() == "commit" && shaRE.MatchString(obj.GetObject().GetSHA()) {
+			s.commit = strings.ToLower(obj.GetObject().GetSHA())
+		}
+		m, found, err := manifest.FromMessage(obj.GetMessage())
+		if err != nil {
+			r.notes = append(r.notes, fmt.Sprintf("%s records a manifest that does not parse; it counts as another snapshot (%v)", t.Name, err))
+		} else if found {
+			s.manifest = m
+		}
+	}
+	r.seen[t.Name] = s
+	return s, nil
+}
+
+// published tells whether the tag has a published release: GET
+// releases/tags/{tag} never answers with a draft.
+func (r *reader) published(ctx context.Context, tag string) (bool, error) {
+	if r.c.Releases == nil {
+		return false, errors.New("check the release: this run cannot read releases")
+	}
+	_, _, err := r.c.Releases.GetReleaseByTag(ctx, r.o.Owner, r.o.Repo, url.PathEscape(tag))
+	var apiErr *gh.ErrorResponse
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &apiErr) && apiErr.Response != nil && apiErr.Response.StatusCode == http.StatusNotFound:
+		return false, nil
+	}
+	return false, fmt.Errorf("look for the published release of %s: %w", tag, err)
+}
+
+// runSnapshot is nightly-tag with a manifest: the nightly is the snapshot
+// of the orchestrator's commit and every component's, recorded in an
+// annotated tag. A snapshot already tagged is found and reused, whatever
+// its suffix; another snapshot never takes a name in use; and a snapshot
+// counts as done only once its prerelease is published.
+func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error) {
+	tags, err := List(ctx, c.Git, o.Owner, o.Repo, o.Name.Prefix)
+	if err != nil {
+		return report.Result{}, err
+	}
+	r := newReader(c, o)
+	newest, haveNewest, err := Newest(ctx, r, o.Owner, o.Repo, tags)
+	if err != nil {
+		return report.Result{}, err
+	}
+
+	// Where this snapshot may already be: the newest nightly (a rerun, or
+	// a night with nothing new), then the names of this day and commit.
+	var candidates []Tag
+	if haveNewest {
+		candidates = append(candidates, newest)
+	}
+	next := 1
+	for _, t := range tags {
+		if family(t, Tag{Date: o.Name.Date, Short: o.Name.ShortSHA}) {
+			next = max(next, t.Suffix+1)
+			if t.Name != newest.Name {
+				candidates = append(candidates, t)
+			}
+		}
+	}
+	var own Tag
+	found := false
+	for _, t := range candidates {
+		s, err := r.snapshot(ctx, t)
+		if err != nil {
+			return report.Result{}, err
+		}
+		if s.same(o.Name.SHA, o.Manifest) {
+			own, found = t, true
+			break
+		}
+	}
+
+	var res report.Result
+	name := o.Name
+	changed, created := true, false
+	recorded := o.Manifest
+	switch {
+	case found:
+		// Its name, which may be of an earlier day (the newest nightly).
+		name = Name{Prefix: o.Name.Prefix, Tag: own.Name, Version: strings.TrimPrefix(own.Name, o.Name.Prefix+"-"), Date: own.Date, SHA: o.Name.SHA, ShortSHA: own.Short}
+		s, _ := r.snapshot(ctx, own)
+		recorded = s.manifest
+		done, err := r.published(ctx, own.Name)
+		if err != nil {
+			return report.Result{}, err
+		}
+		switch {
+		case done && o.SkipUnchanged && own.Name == newest.Name:
+			changed = false
+			res.Notices = append(res.Notices, fmt.Sprintf("%s already holds this snapshot and is published: nothing to do", own.Name))
+		case !done:
+			res.Notices = append(res.Notices, fmt.Sprintf("%s already holds this snapshot, but its prerelease is not published: the pipeline goes on to publish it", own.Name))
+		}
+	case !o.PushTag:
+		// skip-unchanged alone: report the name the snapshot would take.
+		name = name.WithSuffix(next)
+	default:
+		if name, created, err = createAnnotated(ctx, c, r, o, next); err != nil {
+			return report.Result{}, err
+		}
+	}
+
+	ownTag := Tag{Name: name.Tag, Date: name.Date, Short: name.ShortSHA, Suffix: 1}
+	if p, ok := ParseTag(o.Name.Prefix, name.Tag); ok {
+		ownTag.Suffix = p.Suffix
+	}
+	previous, havePrevious, err := Newest(ctx, r, o.Owner, o.Repo, Older(tags, ownTag))
+	if err != nil {
+		return report.Result{}, err
+	}
+	changedComponents := []string{}
+	if changed {
+		var before manifest.Manifest
+		if havePrevious {
+			s, err := r.snapshot(ctx, previous)
+			if err != nil {
+				return report.Result{}, err
+			}
+			before = s.manifest
+		}
+		changedComponents = o.Manifest.Changed(before)
+	}
+	list, err := json.Marshal(changedComponents)
+	if err != nil {
+		return report.Result{}, fmt.Errorf("write changed-components: %w", err)
+	}
+
+	setName(&res, name)
+	res.Set("previous-tag", previous.Name)
+	res.Set("changed", strconv.FormatBool(changed))
+	res.Set("created", strconv.FormatBool(created))
+	res.Set("changed-components", string(list))
+	res.Set("manifest", recorded.String())
+	res.Notices = append(res.Notices, r.notes...)
+	res.Summary = summary(o, name, previous.Name, changed, created, changedComponents)
+	return res, nil
+}
+
+// createAnnotated tags the snapshot under the first free name from the
+// suffix next: a tag object whose message records the manifest, then the
+// ref to it. When another run takes the name first (422), the name is
+// read: holding this snapshot, it is this snapshot's tag; holding another,
+// the next suffix is tried.
+func createAnnotated(ctx context.Context, c Client, r *reader, o Options, next int) (Name, bool, error) {
+	orchestrator := o.Owner + "/" + o.Repo
+	for k := next; k <= maxSuffix; k++ {
+		name := o.Name.WithSuffix(k)
+		obj, _, err := c.Tags.CreateTag(ctx, o.Owner, o.Repo, &gh.Tag{
+			Tag:     gh.String(name.Tag),
+			Message: gh.String(manifest.Message(name.Tag, orchestrator, name.SHA, o.Manifest)),
+			Object:  &gh.GitObject{Type: gh.String("commit"), SHA: gh.String(name.SHA)},
+		})
+		if err != nil {
+			return Name{}, false, fmt.Errorf("create the tag object of %s at %s: %w", name.Tag, name.SHA, err)
+		}
+		objectSHA := obj.GetSHA()
+		if o.DryRun && objectSHA == "" {
+			objectSHA = "(the sha of the tag object above)"
+		}
+		ref := &gh.Reference{Ref: gh.String("refs/tags/" + name.Tag), Object: &gh.GitObject{SHA: gh.String(objectSHA)}}
+		_, _, err = c.Git.CreateRef(ctx, o.Owner, o.Repo, ref)
+		if err == nil {
+			return name, true, nil
+		}
+		if !isStatus(err, http.StatusUnprocessableEntity) {
+			return Name{}, false, fmt.Errorf("create tag %s: %w", name.Tag, err)
+		}
+		existing, _, getErr := c.Git.GetRef(ctx, o.Owner, o.Repo, "tags/"+name.Tag)
+		if getErr != nil {
+			// The 422 was about something else than a taken name.
+			return Name{}, false, fmt.Errorf("create tag %s: %w", name.Tag, err)
+		}
+		taken := Tag{Name: name.Tag, Date: name.Date, SHA: existing.GetObject().GetSHA(), Type: existing.GetObject().GetType(), Short: name.ShortSHA, Suffix: max(k, 1)}
+		s, err := r.snapshot(ctx, taken)
+		if err != nil {
+			return Name{}, false, err
+		}
+		if s.same(name.SHA, o.Manifest) {
+			return name, false, nil
+		}
+	}
+	return Name{}, false, fmt.Errorf("tag the snapshot: %s-%s-%s through -%d are all taken by other snapshots; prune old nightlies or raise sha-length", o.Name.Prefix, o.Name.Date, o.Name.ShortSHA, maxSuffix)
+}
+
+// maxSuffix bounds the names tried for one day and commit; the prefix
+// input is checked to make valid names up to it.
+const maxSuffix = inputs.MaxSuffix
+
+var shaRE = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
+
+func isStatus(err error, status int) bool {
+	var apiErr *gh.ErrorResponse
+	return errors.As(err, &apiErr) && apiErr.Response != nil && apiErr.Response.StatusCode == status
+}
