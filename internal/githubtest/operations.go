@@ -24,6 +24,8 @@ var operations = []operation{
 	{"POST", "/repos/{owner}/{repo}/git/refs"},
 	{"PATCH", "/repos/{owner}/{repo}/git/refs/{ref}"},
 	{"DELETE", "/repos/{owner}/{repo}/git/refs/{ref}"},
+	{"POST", "/repos/{owner}/{repo}/git/tags"},
+	{"GET", "/repos/{owner}/{repo}/git/tags/{tag_sha}"},
 	{"GET", "/repos/{owner}/{repo}/releases"},
 	{"POST", "/repos/{owner}/{repo}/releases"},
 	{"POST", "/repos/{owner}/{repo}/releases/generate-notes"},

@@ -17,29 +17,38 @@ func (s *Server) SetTag(repo, tag, sha string) {
 }
 
 // SetBranch points refs/heads/<branch> of repo at sha, so that a release's
-// target_commitish or a dispatch's ref naming the branch resolves. Setting
-// the default branch (main) also gives releases without a target their sha.
+// target_commitish or a dispatch's ref naming the branch resolves, and
+// makes the commit sha exist (see AddCommit). Setting the default branch
+// (main, unless SetDefaultBranch) also gives releases without a target
+// their sha.
 func (s *Server) SetBranch(repo, branch, sha string) {
 	s.t.Helper()
-	s.setRef(repo, "refs/heads/"+branch, sha)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.mustRepository(repo)
+	r.refs["refs/heads/"+branch] = strings.ToLower(sha)
+	r.addCommit(sha, s.now())
 }
 
 func (s *Server) setRef(fullName, ref, sha string) {
 	s.t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.mustRepository(fullName).refs[ref] = sha
+	s.mustRepository(fullName).refs[ref] = strings.ToLower(sha)
 }
 
-// Tags returns the tags of repo, each with the sha it points at.
+// Tags returns the tags of repo, each with the commit it points at: for an
+// annotated tag, the commit its tag object tags (see TagObject for the
+// object itself), as git's peeled tag^{commit} and GET /tags give it.
 func (s *Server) Tags(repo string) map[string]string {
 	s.t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	r := s.mustRepository(repo)
 	tags := map[string]string{}
-	for ref, sha := range s.mustRepository(repo).refs {
+	for ref, sha := range r.refs {
 		if tag, ok := strings.CutPrefix(ref, "refs/tags/"); ok {
-			tags[tag] = sha
+			tags[tag] = r.peel(sha)
 		}
 	}
 	return tags
@@ -64,28 +73,30 @@ func (repo *repository) resolve(commitish string) (string, bool) {
 }
 
 // branchOrTag finds the commit of a workflow_dispatch ref, which names a
-// branch or a tag, short or in full, never a bare sha. The caller holds
-// s.mu.
+// branch or a tag, short or in full, never a bare sha; an annotated tag
+// gives the commit it tags. The caller holds s.mu.
 func (repo *repository) branchOrTag(ref string) (string, bool) {
 	for _, full := range []string{ref, "refs/heads/" + ref, "refs/tags/" + ref} {
 		if sha, ok := repo.refs[full]; ok && strings.HasPrefix(full, "refs/") {
-			return sha, true
+			return repo.peel(sha), true
 		}
 	}
 	return "", false
 }
 
+// refJSON is a ref as GitHub shows it: an annotated tag's ref points at its
+// tag object, not at the commit.
 func (s *Server) refJSON(urls bases, repo *repository, ref, sha string) map[string]any {
 	repoURL := urls.api + "/repos/" + repo.fullName()
+	object := map[string]any{"type": "commit", "sha": sha, "url": repoURL + "/git/commits/" + sha}
+	if _, annotated := repo.tagObjects[sha]; annotated {
+		object["type"], object["url"] = "tag", repoURL+"/git/tags/"+sha
+	}
 	return map[string]any{
 		"ref":     ref,
 		"node_id": nodeID("Ref", repo.fullName()+":"+ref),
 		"url":     repoURL + "/git/" + ref,
-		"object": map[string]any{
-			"type": "commit",
-			"sha":  sha,
-			"url":  repoURL + "/git/commits/" + sha,
-		},
+		"object":  object,
 	}
 }
 
@@ -121,7 +132,8 @@ func (s *Server) listMatchingRefs(r *http.Request, repo *repository) Response {
 	})
 }
 
-// POST /repos/{owner}/{repo}/git/refs
+// POST /repos/{owner}/{repo}/git/refs, at a commit or, for an annotated
+// tag, at the sha of its tag object.
 func (s *Server) createRef(r *http.Request, repo *repository) Response {
 	var body struct {
 		Ref string `json:"ref"`
@@ -183,9 +195,10 @@ func (s *Server) deleteRef(r *http.Request, repo *repository) Response {
 	return noContent()
 }
 
-// GET /repos/{owner}/{repo}/tags. GitHub does not promise an order; the
-// fake lists tags by name, descending, which is not by date, so code that
-// takes the first tag for the newest is caught.
+// GET /repos/{owner}/{repo}/tags, each with its commit, annotated tags
+// peeled. GitHub does not promise an order; the fake lists tags by name,
+// descending, which is not by date, so code that takes the first tag for
+// the newest is caught.
 func (s *Server) listTags(r *http.Request, repo *repository) Response {
 	var tags []string
 	for ref := range repo.refs {
@@ -199,7 +212,7 @@ func (s *Server) listTags(r *http.Request, repo *repository) Response {
 	return paginate(s, r, tags, func(page []string) any {
 		out := []map[string]any{}
 		for _, tag := range page {
-			sha := repo.refs["refs/tags/"+tag]
+			sha := repo.peel(repo.refs["refs/tags/"+tag])
 			out = append(out, map[string]any{
 				"name":        tag,
 				"node_id":     nodeID("Tag", repo.fullName()+":"+tag),

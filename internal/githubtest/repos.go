@@ -14,7 +14,8 @@ type repository struct {
 	refs          map[string]string // full ref name, like refs/tags/v1, to sha
 	releases      []*release
 	runs          []*run
-	commits       map[string]time.Time // sha to commit date, for GET commits/{ref}
+	commits       map[string]time.Time  // sha to commit date, for GET commits/{ref}
+	tagObjects    map[string]*tagObject // annotated tags, by their own sha
 }
 
 func (r *repository) fullName() string {
@@ -37,7 +38,25 @@ func (s *Server) AddRepository(fullName string) {
 		return
 	}
 	s.lastID++
-	s.repos[key] = &repository{id: s.lastID, owner: owner, name: name, defaultBranch: "main", refs: map[string]string{}}
+	s.repos[key] = &repository{
+		id:            s.lastID,
+		owner:         owner,
+		name:          name,
+		defaultBranch: "main",
+		refs:          map[string]string{},
+		commits:       map[string]time.Time{},
+		tagObjects:    map[string]*tagObject{},
+	}
+}
+
+// SetDefaultBranch makes branch the default branch of repo ("owner/name"),
+// which GET /repos/{owner}/{repo} reports, HEAD names and releases without
+// a target are made at; AddRepository starts with main.
+func (s *Server) SetDefaultBranch(repo, branch string) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustRepository(repo).defaultBranch = branch
 }
 
 // repository returns the repository owner/name, matched case-insensitively
@@ -58,16 +77,10 @@ func (s *Server) knownRepository(path string) bool {
 	return s.repository(segments[2], segments[3]) != nil
 }
 
-func (s *Server) getRepository(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	repo := s.repository(r.PathValue("owner"), r.PathValue("repo"))
-	s.mu.Unlock()
-	if repo == nil {
-		s.notFound(w, r)
-		return
-	}
+// GET /repos/{owner}/{repo}
+func (s *Server) getRepository(r *http.Request, repo *repository) Response {
 	urls := s.bases(r.Host)
-	s.writeJSON(w, http.StatusOK, map[string]any{
+	return s.jsonResponse(http.StatusOK, map[string]any{
 		"id":        repo.id,
 		"name":      repo.name,
 		"full_name": repo.fullName(),

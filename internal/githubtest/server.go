@@ -140,7 +140,7 @@ func newServer(t reporter, opts []Option) *Server {
 // in the file of its resource.
 func (s *Server) routes() (api, uploads *http.ServeMux) {
 	api = http.NewServeMux()
-	api.HandleFunc("GET /repos/{owner}/{repo}", s.getRepository)
+	api.HandleFunc("GET /repos/{owner}/{repo}", s.withRepository(s.getRepository))
 	api.HandleFunc("POST /repos/{owner}/{repo}/dispatches", s.createDispatch)
 
 	api.HandleFunc("GET /repos/{owner}/{repo}/git/ref/{ref...}", s.withRepository(s.getRef))
@@ -148,6 +148,8 @@ func (s *Server) routes() (api, uploads *http.ServeMux) {
 	api.HandleFunc("POST /repos/{owner}/{repo}/git/refs", s.withRepository(s.createRef))
 	api.HandleFunc("PATCH /repos/{owner}/{repo}/git/refs/{ref...}", s.withRepository(s.updateRef))
 	api.HandleFunc("DELETE /repos/{owner}/{repo}/git/refs/{ref...}", s.withRepository(s.deleteRef))
+	api.HandleFunc("POST /repos/{owner}/{repo}/git/tags", s.withRepository(s.createTagObject))
+	api.HandleFunc("GET /repos/{owner}/{repo}/git/tags/{tag_sha}", s.withRepository(s.getTagObject))
 	api.HandleFunc("GET /repos/{owner}/{repo}/tags", s.withRepository(s.listTags))
 	api.HandleFunc("GET /repos/{owner}/{repo}/commits/{ref...}", s.withRepository(s.getCommit))
 
@@ -318,16 +320,6 @@ func (s *Server) respond(w http.ResponseWriter, r Response) {
 	}
 	w.WriteHeader(r.Status)
 	io.WriteString(w, r.Body)
-}
-
-func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		s.t.Errorf("githubtest: encode a response: %v", err)
-		status, body = http.StatusInternalServerError, []byte(`{"message":"Server Error"}`)
-	}
-	w.WriteHeader(status)
-	w.Write(body)
 }
 
 func (s *Server) notFound(w http.ResponseWriter, _ *http.Request) {
