@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	gh "github.com/google/go-github/v66/github"
 
@@ -54,7 +55,7 @@ func prepare(values inputs.Values, ev event.Context, common inputs.Common, env E
 		if err != nil {
 			return prepared{}, err
 		}
-		return preparePlan(in, ev)
+		return preparePlan(in, ev, env)
 	}
 	// values.Common already rejected the mode.
 	return prepared{}, nil
@@ -237,7 +238,13 @@ func readBody(workspace, body, bodyFile string) (string, error) {
 // preparePlan plans the build before anything else happens; with
 // resolve-commits the run then pins every component's commit, one request
 // each, and the plan's outputs wait for it.
-func preparePlan(in inputs.Plan, ev event.Context) (prepared, error) {
+func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
+	// The day the snapshot is taken names its nightly: a rerun of a later
+	// job, on a later day, still finds the nightly of this snapshot.
+	day, err := nightly.Day(time.Time{}, env.Getenv, env.Now)
+	if err != nil {
+		return prepared{}, err
+	}
 	workspace := ev.WorkspaceDir()
 	graph, err := plan.Load(in.Graph, func(path string) ([]byte, error) {
 		if !filepath.IsAbs(path) {
@@ -265,8 +272,9 @@ func preparePlan(in inputs.Plan, ev event.Context) (prepared, error) {
 	for i, wave := range result.Waves {
 		summary.Add(fmt.Sprintf("Wave %d", i+1), report.Text(strings.Join(wave, ", ")))
 	}
+	date := day.Format("20060102")
 	if !in.ResolveCommits {
-		res, err := planResult(graph, result, nil, summary)
+		res, err := planResult(graph, result, nil, date, summary)
 		return prepared{run: func(context.Context, *gh.Client) (report.Result, error) { return res, err }}, err
 	}
 
@@ -315,14 +323,14 @@ func preparePlan(in inputs.Plan, ev event.Context) (prepared, error) {
 				}
 				summary.Add(e.Component, report.Link(e.SHA[:7], server+"/"+e.Repository+"/commit/"+e.SHA)+" "+report.Text("("+how+")"))
 			}
-			return planResult(graph, result, snapshot, summary)
+			return planResult(graph, result, snapshot, date, summary)
 		},
 	}, nil
 }
 
 // planResult sets the plan's outputs: with a snapshot, each matrix entry
 // carries its component's commit and the manifest is set.
-func planResult(graph *plan.Graph, result plan.Result, snapshot manifest.Manifest, summary report.Summary) (report.Result, error) {
+func planResult(graph *plan.Graph, result plan.Result, snapshot manifest.Manifest, date string, summary report.Summary) (report.Result, error) {
 	pins := make(map[string]string, len(snapshot))
 	for _, e := range snapshot {
 		pins[e.Component] = e.SHA
@@ -336,6 +344,7 @@ func planResult(graph *plan.Graph, result plan.Result, snapshot manifest.Manifes
 	res.Set("matrix", outputs.Matrix)
 	res.Set("waves", outputs.Waves)
 	res.Set("build-all", outputs.BuildAll)
+	res.Set("date", date)
 	if snapshot != nil {
 		res.Set("manifest", snapshot.String())
 	}

@@ -162,7 +162,8 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 			return report.Result{}, err
 		}
 		switch {
-		case done && o.SkipUnchanged && own.Name == newest.Name:
+		case done && o.SkipUnchanged:
+			// The newest nightly, or a rerun's own tag found by its name.
 			changed = false
 			res.Notices = append(res.Notices, fmt.Sprintf("%s already holds this snapshot and is published: nothing to do", own.Name))
 		case !done:
