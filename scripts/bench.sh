@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== requests per operation (requests/op, writes/op)"
+echo "   targets: plan pins N components in N requests (at most N+1); nightly-tag with a manifest at most 5 to tag, at most 3 to skip"
 go test -run '^$' -bench 'BenchmarkRequests' -benchtime 5x ./internal/app | grep '^Benchmark'
 
 echo "== 16 uploads with 100 ms latency each, concurrency 1 and 4 (ns/op)"

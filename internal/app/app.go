@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	gh "github.com/google/go-github/v66/github"
@@ -205,11 +206,16 @@ type plannedRequest struct {
 	body        []byte
 }
 
+// dryRunRecorder collects the requests a dry run does not send; uploads
+// run concurrently, so it locks.
 func dryRunRecorder(on bool, planned *[]plannedRequest) func(method, url string, body []byte) {
 	if !on {
 		return nil
 	}
+	var mu sync.Mutex
 	return func(method, url string, body []byte) {
+		mu.Lock()
+		defer mu.Unlock()
 		*planned = append(*planned, plannedRequest{method, url, append([]byte(nil), body...)})
 	}
 }

@@ -8,34 +8,59 @@ import (
 // BenchmarkRequests reports how many requests each operation sends to the
 // fake GitHub (requests/op), the figures the README quotes: 0 for a
 // computed nightly tag, at most N+5 for a new prerelease with N assets, at
-// most 3 and no upload for a rerun with nothing changed.
+// most 3 and no upload for a rerun with nothing changed, N for a plan
+// pinning N components, and for a nightly snapshot at most 5 when it is
+// tagged and at most 3 when it is skipped.
 func BenchmarkRequests(b *testing.B) {
 	const assets = 8
+	release := func(mode string) func(testing.TB) *world {
+		return func(tb testing.TB) *world {
+			w := releaseWorld(tb, mode)
+			w.srv.SetTag(orchestrator, "nightly-20251116-fffffff", olderSHA)
+			for i := range assets {
+				w.file(fmt.Sprintf("dist/asset-%d.tar.gz", i), fmt.Sprintf("build output %d", i))
+			}
+			return w
+		}
+	}
+	// The newest nightly records yesterday's snapshot, in which node was
+	// elsewhere: its tag object is read before tonight's is created.
+	snapshot := func(tb testing.TB) *world {
+		w := snapshotWorld(tb, snapshotA)
+		w.srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, snapshotB))
+		return w
+	}
+	run := func(w *world) {
+		if o := w.run(); o.code != 0 {
+			w.t.Fatal(o.stdout)
+		}
+	}
 	cases := []struct {
 		name  string
-		mode  string
+		world func(testing.TB) *world
 		vars  map[string]string
-		rerun bool
+		// before runs before the measured run, such as the run it reruns.
+		before func(w *world)
 	}{
-		{"nightly-tag", "nightly-tag", nil, false},
-		{"nightly-tag/push-tag", "nightly-tag", map[string]string{"INPUT_PUSH-TAG": "true"}, false},
-		{fmt.Sprintf("create-prerelease/new/%d-assets", assets), "create-prerelease", map[string]string{"INPUT_ASSETS": "dist/**"}, false},
-		{fmt.Sprintf("create-prerelease/rerun/%d-assets", assets), "create-prerelease", map[string]string{"INPUT_ASSETS": "dist/**"}, true},
+		{"nightly-tag", release("nightly-tag"), nil, nil},
+		{"nightly-tag/push-tag", release("nightly-tag"), map[string]string{"INPUT_PUSH-TAG": "true"}, nil},
+		{fmt.Sprintf("create-prerelease/new/%d-assets", assets), release("create-prerelease"), map[string]string{"INPUT_ASSETS": "dist/**"}, nil},
+		{fmt.Sprintf("create-prerelease/rerun/%d-assets", assets), release("create-prerelease"), map[string]string{"INPUT_ASSETS": "dist/**"}, run},
+		{fmt.Sprintf("plan/resolve-commits/%d-components", len(componentRepos)), func(tb testing.TB) *world { return planWorld(tb) }, nil, nil},
+		{"nightly-tag/manifest/create", snapshot, nil, nil},
+		{"nightly-tag/manifest/skip", snapshot, nil, func(w *world) {
+			run(w)
+			publishNightly(w, todayTag)
+		}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			var requests, mutating int
 			for range b.N {
 				b.StopTimer()
-				w := releaseWorld(b, c.mode).with(c.vars)
-				w.srv.SetTag(orchestrator, "nightly-20251116-fffffff", olderSHA)
-				for i := range assets {
-					w.file(fmt.Sprintf("dist/asset-%d.tar.gz", i), fmt.Sprintf("build output %d", i))
-				}
-				if c.rerun {
-					if o := w.run(); o.code != 0 {
-						b.Fatal(o.stdout)
-					}
+				w := c.world(b).with(c.vars)
+				if c.before != nil {
+					c.before(w)
 				}
 				b.StartTimer()
 				o := w.run()

@@ -2,12 +2,18 @@ package app
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/release-action/internal/githubtest"
 )
 
 // dispatchPayload is the real repository_dispatch example with its event
@@ -115,4 +121,345 @@ func TestPlanBadGraphs(t *testing.T) {
 			assert.Contains(t, line, "input ")
 		})
 	}
+}
+
+// The component repositories of the default graph, in its order, and the
+// head each one's default branch has in the planning world.
+var (
+	componentRepos = []struct{ component, repository string }{
+		{"consensus", "bllvm-consensus"},
+		{"protocol", "bllvm-protocol"},
+		{"node", "bllvm-node"},
+		{"sdk", "bllvm-sdk"},
+		{"governance", "governance-app"},
+	}
+	heads = map[string]string{
+		"consensus":  strings.Repeat("a1", 20),
+		"protocol":   strings.Repeat("b2", 20),
+		"node":       strings.Repeat("c3", 20),
+		"sdk":        strings.Repeat("d4", 20),
+		"governance": strings.Repeat("e5", 20),
+	}
+	allComponents = []string{"consensus", "protocol", "node", "sdk", "governance"}
+)
+
+const (
+	// governanceMain is governance-app's main branch, which is not its
+	// default branch (master): a plan pinning it read the wrong branch.
+	governanceMain = "9999999999999999999999999999999999999999"
+	// dispatchedSHA is a commit of bllvm-consensus that is not its head, as
+	// a dispatch sent before a later push carries.
+	dispatchedSHA = "0d15ba7c4ed0000000000000000000000000c0de"
+	// releaseHead is the head of bllvm-node's release/1.0 branch.
+	releaseHead = "1e1ea5e100000000000000000000000000000001"
+)
+
+// planWorld is the orchestrator's plan job on a schedule, with every
+// component repository at its head; the repositories named in unreadable
+// are left out, so the token gets GitHub's 404 for them.
+func planWorld(t testing.TB, unreadable ...string) *world {
+	t.Helper()
+	w := newWorld(t).with(map[string]string{
+		"INPUT_MODE":        "plan",
+		"GITHUB_REPOSITORY": orchestrator,
+		"GITHUB_EVENT_NAME": "schedule",
+		"GITHUB_EVENT_PATH": payload("schedule.json"),
+		"GITHUB_WORKSPACE":  t.TempDir(),
+	})
+	for _, c := range componentRepos {
+		if slices.Contains(unreadable, c.repository) {
+			continue
+		}
+		repo := "BTCDecoded/" + c.repository
+		w.srv.AddRepository(repo)
+		switch c.component {
+		case "governance":
+			// HEAD must follow the default branch, not a branch named main.
+			w.srv.SetDefaultBranch(repo, "master")
+			w.srv.SetBranch(repo, "main", governanceMain)
+			w.srv.SetBranch(repo, "master", heads[c.component])
+			continue
+		case "consensus":
+			w.srv.AddCommit(repo, dispatchedSHA)
+		case "node":
+			w.srv.SetBranch(repo, "release/1.0", releaseHead)
+		}
+		w.srv.SetBranch(repo, "main", heads[c.component])
+	}
+	return w
+}
+
+// dispatchEvent is a repository_dispatch of eventType carrying clientPayload.
+func dispatchEvent(t *testing.T, eventType string, clientPayload map[string]any) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(payload("repository_dispatch.json"))
+	require.NoError(t, err)
+	var event map[string]any
+	require.NoError(t, json.Unmarshal(data, &event))
+	event["action"] = eventType
+	event["client_payload"] = clientPayload
+	data, err = json.Marshal(event)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "event.json")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	return map[string]string{"GITHUB_EVENT_NAME": "repository_dispatch", "GITHUB_EVENT_PATH": path}
+}
+
+// wantManifest writes, by hand rather than through the manifest package,
+// the manifest of the default graph's components pinned at pins, in the
+// graph's order.
+func wantManifest(pins map[string]string, rebuilt []string) string {
+	var entries []string
+	for _, c := range componentRepos {
+		entries = append(entries, fmt.Sprintf(`%q:{"repository":"BTCDecoded/%s","sha":%q,"rebuilt":%t}`,
+			c.component, c.repository, pins[c.component], slices.Contains(rebuilt, c.component)))
+	}
+	return "{" + strings.Join(entries, ",") + "}"
+}
+
+// moved returns pins with the given components moved.
+func moved(pins map[string]string, changes map[string]string) map[string]string {
+	out := maps.Clone(pins)
+	maps.Copy(out, changes)
+	return out
+}
+
+func TestPlanPinsCommits(t *testing.T) {
+	const branchGraph = "consensus: {}\nprotocol: {depends-on: [consensus]}\nnode: {branch: release/1.0, depends-on: [protocol]}\n" +
+		"sdk: {depends-on: [node]}\ngovernance: {repository: governance-app, depends-on: [sdk]}\n"
+	tests := []struct {
+		name        string
+		vars        func(t *testing.T) map[string]string
+		wantPins    map[string]string
+		wantRebuilt []string
+		wantRef     map[string]string // the commits/{ref} each component is read by; HEAD unless named
+	}{
+		{
+			name:        "schedule pins every head",
+			vars:        func(*testing.T) map[string]string { return nil },
+			wantPins:    heads,
+			wantRebuilt: allComponents,
+		},
+		{
+			name: "workflow_dispatch pins every head",
+			vars: func(*testing.T) map[string]string {
+				return map[string]string{"GITHUB_EVENT_NAME": "workflow_dispatch", "GITHUB_EVENT_PATH": payload("workflow_dispatch.json")}
+			},
+			wantPins:    heads,
+			wantRebuilt: allComponents,
+		},
+		{
+			name:        "build_all pins every head",
+			vars:        func(t *testing.T) map[string]string { return dispatchEvent(t, "build_all", map[string]any{}) },
+			wantPins:    heads,
+			wantRebuilt: allComponents,
+		},
+		{
+			name: "build_consensus pins the dispatched commit, not the head",
+			vars: func(t *testing.T) map[string]string {
+				return dispatchEvent(t, "build_consensus", map[string]any{"repo": "bllvm-consensus", "sha": dispatchedSHA, "ref": "refs/heads/main"})
+			},
+			wantPins:    moved(heads, map[string]string{"consensus": dispatchedSHA}),
+			wantRebuilt: allComponents,
+			wantRef:     map[string]string{"consensus": dispatchedSHA},
+		},
+		{
+			name: "a dispatched sha in upper case is pinned in lower case",
+			vars: func(t *testing.T) map[string]string {
+				return dispatchEvent(t, "build_consensus", map[string]any{"repo": "BTCDecoded/bllvm-consensus", "sha": strings.ToUpper(dispatchedSHA)})
+			},
+			wantPins:    moved(heads, map[string]string{"consensus": dispatchedSHA}),
+			wantRebuilt: allComponents,
+			wantRef:     map[string]string{"consensus": dispatchedSHA},
+		},
+		{
+			name: "a dispatch without sha pins the head",
+			vars: func(t *testing.T) map[string]string {
+				return dispatchEvent(t, "build_consensus", map[string]any{"repo": "bllvm-consensus"})
+			},
+			wantPins:    heads,
+			wantRebuilt: allComponents,
+		},
+		{
+			name: "build_node carries consensus and protocol over",
+			vars: func(t *testing.T) map[string]string {
+				return dispatchEvent(t, "build_node", map[string]any{"repo": "bllvm-node", "sha": releaseHead})
+			},
+			wantPins:    moved(heads, map[string]string{"node": releaseHead}),
+			wantRebuilt: []string{"node", "sdk", "governance"},
+			wantRef:     map[string]string{"node": releaseHead},
+		},
+		{
+			name: "the graph's branch key pins that branch's head",
+			vars: func(*testing.T) map[string]string {
+				return map[string]string{"INPUT_GRAPH": branchGraph}
+			},
+			wantPins:    moved(heads, map[string]string{"node": releaseHead}),
+			wantRebuilt: allComponents,
+			wantRef:     map[string]string{"node": "release/1.0"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := planWorld(t).with(tt.vars(t))
+			o := w.run()
+			require.Equal(t, 0, o.code, o.stdout)
+
+			assert.Equal(t, wantManifest(tt.wantPins, tt.wantRebuilt), o.outputs["manifest"])
+			var matrix struct {
+				Include []struct{ Component, SHA string }
+			}
+			require.NoError(t, json.Unmarshal([]byte(o.outputs["matrix"]), &matrix))
+			var built []string
+			for _, entry := range matrix.Include {
+				built = append(built, entry.Component)
+				assert.Equal(t, tt.wantPins[entry.Component], entry.SHA, "matrix entry %s builds the manifest's commit", entry.Component)
+			}
+			assert.Equal(t, tt.wantRebuilt, built, "the matrix builds exactly the components marked rebuilt")
+
+			// One GET per component, of the bare sha: N requests, never the
+			// repository first.
+			require.Len(t, o.requests, len(componentRepos), "one request per component")
+			var paths, wantPaths []string
+			for _, r := range o.requests {
+				assert.Equal(t, "GET", r.Method)
+				assert.Contains(t, r.Header.Get("Accept"), "sha", "the sha media type: a 40-byte answer")
+				paths = append(paths, r.Path)
+			}
+			for _, c := range componentRepos {
+				ref := "HEAD"
+				if r, ok := tt.wantRef[c.component]; ok {
+					ref = r
+				}
+				wantPaths = append(wantPaths, "/repos/BTCDecoded/"+c.repository+"/commits/"+ref)
+			}
+			assert.ElementsMatch(t, wantPaths, paths)
+			for _, c := range componentRepos {
+				assert.Contains(t, o.summary, "https://github.com/BTCDecoded/"+c.repository+"/commit/"+tt.wantPins[c.component], "the summary links every pinned commit")
+			}
+		})
+	}
+}
+
+// commandLines returns the lines of out that the runner reads as commands.
+func commandLines(out string) []string {
+	var commands []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "::") {
+			commands = append(commands, line)
+		}
+	}
+	return commands
+}
+
+func TestPlanBadDispatchSendsNothing(t *testing.T) {
+	const injected = "::warning title=pwned::set by the dispatch"
+	tests := []struct {
+		name      string
+		eventType string
+		payload   map[string]any
+		want      string
+	}{
+		{"sha too short", "build_consensus", map[string]any{"repo": "bllvm-consensus", "sha": dispatchedSHA[:7]}, `client_payload.sha must be a full commit id of 40 hexadecimal characters; got "0d15ba7"`},
+		{"sha not a string", "build_consensus", map[string]any{"repo": "bllvm-consensus", "sha": 1234567}, "client_payload.sha must be a full commit id"},
+		{"sha not hex", "build_consensus", map[string]any{"sha": strings.Repeat("g", 40)}, "client_payload.sha must be a full commit id"},
+		{"sha carrying a workflow command", "build_consensus", map[string]any{"repo": "bllvm-consensus", "sha": dispatchedSHA + "\n" + injected}, `client_payload.sha must be a full commit id of 40 hexadecimal characters; got "` + dispatchedSHA + `\n::warning`},
+		{"repo of another component", "build_consensus", map[string]any{"repo": "bllvm-node", "sha": dispatchedSHA}, `client_payload.repo "bllvm-node" is component node, but the event type build_consensus names component consensus`},
+		{"repo of no component, carrying a workflow command", "build_consensus", map[string]any{"repo": "evil\n" + injected, "sha": dispatchedSHA}, `client_payload.repo "evil\n::warning`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := planWorld(t).with(dispatchEvent(t, tt.eventType, tt.payload))
+			o := w.run()
+			assert.Equal(t, 1, o.code)
+			assert.Zero(t, len(o.requests), "the event is checked before any request")
+			assert.Empty(t, o.outputs)
+			line := errorLine(t, o.stdout)
+			assert.Contains(t, line, "read the repository_dispatch: ")
+			assert.Contains(t, line, tt.want)
+			for _, command := range commandLines(o.stdout) {
+				ok := strings.HasPrefix(command, "::add-mask::") || command == line
+				assert.True(t, ok, "only the mask and the one error are commands; got %q", command)
+			}
+		})
+	}
+}
+
+func TestPlanPinFailsBeforeAnyOutput(t *testing.T) {
+	const unknownSHA = "dead00000000000000000000000000000000beef"
+	tests := []struct {
+		name       string
+		unreadable []string
+		vars       func(t *testing.T) map[string]string
+		requests   int // every read finishes before the first failure is reported
+		want       []string
+	}{
+		{
+			name: "dispatched commit not in its repository",
+			vars: func(t *testing.T) map[string]string {
+				return dispatchEvent(t, "build_consensus", map[string]any{"repo": "bllvm-consensus", "sha": unknownSHA})
+			},
+			requests: 5,
+			want:     []string{"pin component consensus: commit " + unknownSHA, "is not in BTCDecoded/bllvm-consensus"},
+		},
+		{
+			name:       "a component repository the token cannot read",
+			unreadable: []string{"bllvm-sdk"},
+			vars:       func(*testing.T) map[string]string { return nil },
+			requests:   5,
+			want:       []string{"pin component sdk: ", "404", "BTCDecoded/bllvm-sdk", "contents: read"},
+		},
+		{
+			name: "a branch the repository does not have",
+			vars: func(*testing.T) map[string]string {
+				return map[string]string{"INPUT_GRAPH": "consensus: {}\nprotocol: {branch: release/9.9, depends-on: [consensus]}\n"}
+			},
+			requests: 2,
+			want:     []string{"pin component protocol: BTCDecoded/bllvm-protocol has no branch release/9.9"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := planWorld(t, tt.unreadable...).with(tt.vars(t))
+			o := w.run()
+			assert.Equal(t, 1, o.code)
+			assert.Len(t, o.requests, tt.requests)
+			for _, r := range o.requests {
+				assert.Equal(t, "GET", r.Method, "plan only reads")
+			}
+			line := errorLine(t, o.stdout)
+			for _, want := range tt.want {
+				assert.Contains(t, line, want)
+			}
+			assert.Empty(t, o.outputs, "no matrix to build from a half-pinned snapshot")
+			assert.Empty(t, o.summary)
+		})
+	}
+}
+
+// The manifest is a value: a push that lands after plan changes nothing
+// the run builds or tags, and only the next plan pins it.
+func TestPlanSnapshotOutlivesAPush(t *testing.T) {
+	const pushed = "2222222222222222222222222222222222222abc"
+	w := planWorld(t)
+	planned := w.run()
+	require.Equal(t, 0, planned.code, planned.stdout)
+	require.Equal(t, wantManifest(heads, allComponents), planned.outputs["manifest"])
+
+	w.srv.SetBranch(consensus, "main", pushed)
+	assert.Equal(t, planned.outputs, githubtest.ReadOutputs(t, w.vars["GITHUB_OUTPUT"]), "the outputs the jobs read are the plan's")
+
+	w.with(map[string]string{"INPUT_MODE": "nightly-tag", "INPUT_PUSH-TAG": "true", "INPUT_MANIFEST": planned.outputs["manifest"]})
+	w.srv.SetBranch(orchestrator, "main", pushSHA)
+	tagged := w.step()
+	require.Equal(t, 0, tagged.code, tagged.stdout)
+	object, ok := w.srv.TagObject(orchestrator, todayTag)
+	require.True(t, ok)
+	assert.Contains(t, object.Message, heads["consensus"])
+	assert.NotContains(t, object.Message, pushed, "the tag records the planned commit")
+
+	w.vars["INPUT_MODE"] = "plan"
+	replanned := w.step()
+	require.Equal(t, 0, replanned.code, replanned.stdout)
+	assert.Equal(t, wantManifest(moved(heads, map[string]string{"consensus": pushed}), allComponents), replanned.outputs["manifest"], "the next plan pins the push")
 }

@@ -6,6 +6,7 @@ package event
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -34,7 +35,7 @@ type Context struct {
 	// DispatchRepo and DispatchSHA are a repository_dispatch's
 	// client_payload.repo and client_payload.sha as sent: the component
 	// repository that changed and its commit. Unchecked; empty when absent
-	// or not strings.
+	// or null, a value of another type as its JSON (which no check passes).
 	DispatchRepo string
 	DispatchSHA  string
 	OutputPath   string // GITHUB_OUTPUT; empty outside Actions
@@ -81,8 +82,8 @@ func Load(ctx context.Context, getenv func(string) string, git Git, o Overrides)
 	if gh.EventName == "repository_dispatch" {
 		c.DispatchType, _ = gh.Event["action"].(string)
 		payload, _ := gh.Event["client_payload"].(map[string]any)
-		c.DispatchRepo, _ = payload["repo"].(string)
-		c.DispatchSHA, _ = payload["sha"].(string)
+		c.DispatchRepo = payloadText(payload["repo"])
+		c.DispatchSHA = payloadText(payload["sha"])
 	}
 
 	c.Repository, c.Source["repository"] = first(
@@ -222,4 +223,21 @@ func remoteRepository(remote string) string {
 		return ""
 	}
 	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+}
+
+// payloadText is a client_payload value as text: a string as it is, null
+// or absent as "", anything else as its JSON, so that a number sent as a
+// sha is refused where it is checked rather than taken for no sha at all.
+func payloadText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	}
+	data, err := json.Marshal(v)
+	if err != nil || len(data) == 0 {
+		return "(not text)"
+	}
+	return string(data)
 }

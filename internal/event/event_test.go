@@ -175,7 +175,8 @@ func TestLoadDispatchPayload(t *testing.T) {
 		{"repo and sha", map[string]any{"repo": "bllvm-consensus", "sha": "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0", "ref": "refs/heads/main"},
 			"bllvm-consensus", "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"},
 		{"kept as sent, checked later", map[string]any{"repo": "x\n::error::y", "sha": "nope"}, "x\n::error::y", "nope"},
-		{"not strings", map[string]any{"repo": 12, "sha": []string{"a"}}, "", ""},
+		{"not strings: kept as JSON, so that no check passes them", map[string]any{"repo": 12, "sha": []string{"a"}}, "12", `["a"]`},
+		{"null is absent", map[string]any{"repo": nil, "sha": nil}, "", ""},
 		{"empty client_payload (the real example)", map[string]any{}, "", ""},
 		{"client_payload not an object", "text", "", ""},
 	}

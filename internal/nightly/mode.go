@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
-
-	gh "github.com/google/go-github/v66/github"
 
 	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/manifest"
@@ -63,11 +60,11 @@ func Run(ctx context.Context, c Client, o Options) (report.Result, error) {
 		}
 		r := newReader(c, o)
 		own := Tag{Name: o.Name.Tag, Date: o.Name.Date, Short: o.Name.ShortSHA, Suffix: 1}
-		if previous, _, err = Newest(ctx, r, o.Owner, o.Repo, Older(tags, own)); err != nil {
+		if previous, _, err = Newest(ctx, r, Older(tags, own)); err != nil {
 			return report.Result{}, github.Explain(err, access)
 		}
 		if o.SkipUnchanged {
-			newest, ok, err := Newest(ctx, r, o.Owner, o.Repo, tags)
+			newest, ok, err := Newest(ctx, r, tags)
 			if err != nil {
 				return report.Result{}, github.Explain(err, access)
 			}
@@ -121,30 +118,6 @@ func createKnown(ctx context.Context, git Git, r *reader, o Options, tags []Tag)
 		return false, nil
 	}
 	return Create(ctx, git, o.Owner, o.Repo, o.Name.Tag, o.Name.SHA)
-}
-
-// memoCommits reads each commit once per run.
-type memoCommits struct {
-	next Commits
-	mu   sync.Mutex
-	seen map[string]*gh.RepositoryCommit
-}
-
-func (m *memoCommits) GetCommit(ctx context.Context, owner, repo, sha string, opts *gh.ListOptions) (*gh.RepositoryCommit, *gh.Response, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if c, ok := m.seen[sha]; ok {
-		return c, nil, nil
-	}
-	c, resp, err := m.next.GetCommit(ctx, owner, repo, sha, opts)
-	if err != nil {
-		return nil, resp, err
-	}
-	if m.seen == nil {
-		m.seen = map[string]*gh.RepositoryCommit{}
-	}
-	m.seen[sha] = c
-	return c, resp, nil
 }
 
 func summary(o Options, name Name, previous string, changed, created bool, changedComponents []string) report.Summary {

@@ -258,14 +258,14 @@ func TestNewest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeRefs(nil)
 			f.commits = tt.commits
-			got, ok, err := Newest(context.Background(), f, "o", "r", tt.tags)
+			got, ok, err := Newest(context.Background(), &CommitDates{Commits: f, Owner: "o", Repo: "r"}, tt.tags)
 			require.NoError(t, err)
 			require.True(t, ok)
 			assert.Equal(t, tt.want, got.Name)
 			assert.Equal(t, tt.calls, f.calls["commit"], "commits are read only to break a tie on the newest day")
 		})
 	}
-	_, ok, err := Newest(context.Background(), newFakeRefs(nil), "o", "r", nil)
+	_, ok, err := Newest(context.Background(), &CommitDates{Commits: newFakeRefs(nil), Owner: "o", Repo: "r"}, nil)
 	require.NoError(t, err)
 	assert.False(t, ok)
 }

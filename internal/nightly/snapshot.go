@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	gh "github.com/google/go-github/v66/github"
 
@@ -33,6 +34,7 @@ type Releases interface {
 type snapshot struct {
 	commit   string
 	manifest manifest.Manifest // nil: the tag records none
+	tagged   time.Time         // the tagger's date; zero for a lightweight tag
 }
 
 // same tells whether the nightly holds the snapshot of commit and m;
@@ -44,15 +46,29 @@ func (s snapshot) same(commit string, m manifest.Manifest) bool {
 // reader reads what existing nightlies hold, each tag object and commit
 // once per run.
 type reader struct {
-	*memoCommits
-	c     Client
-	o     Options
-	seen  map[string]snapshot // by tag name
-	notes []string
+	commits *CommitDates
+	c       Client
+	o       Options
+	seen    map[string]snapshot // by tag name
+	notes   []string
 }
 
 func newReader(c Client, o Options) *reader {
-	return &reader{memoCommits: &memoCommits{next: c.Commits}, c: c, o: o, seen: map[string]snapshot{}}
+	return &reader{commits: &CommitDates{Commits: c.Commits, Owner: o.Owner, Repo: o.Repo}, c: c, o: o, seen: map[string]snapshot{}}
+}
+
+// Date dates an annotated nightly by when it was tagged, from the tag
+// object that is read anyway for its manifest; a lightweight one by its
+// commit.
+func (r *reader) Date(ctx context.Context, t Tag) (time.Time, error) {
+	if !t.Annotated() || r.c.Tags == nil {
+		return r.commits.Date(ctx, t)
+	}
+	s, err := r.snapshot(ctx, t)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return s.tagged, nil
 }
 
 // snapshot returns the commit a nightly points at and the manifest its
@@ -72,6 +88,7 @@ func (r *reader) snapshot(ctx context.Context, t Tag) (snapshot, error) {
 			return snapshot{}, fmt.Errorf("read the tag object of %s: %w", t.Name, err)
 		}
 		s.commit = ""
+		s.tagged = obj.GetTagger().GetDate().Time
 		if obj.GetObject().GetType() == "commit" && shaRE.MatchString(obj.GetObject().GetSHA()) {
 			s.commit = strings.ToLower(obj.GetObject().GetSHA())
 		}
@@ -114,7 +131,7 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 		return report.Result{}, err
 	}
 	r := newReader(c, o)
-	newest, haveNewest, err := Newest(ctx, r, o.Owner, o.Repo, tags)
+	newest, haveNewest, err := Newest(ctx, r, tags)
 	if err != nil {
 		return report.Result{}, err
 	}
@@ -173,16 +190,19 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 		// skip-unchanged alone: report the name the snapshot would take.
 		name = name.WithSuffix(next)
 	default:
-		if name, created, err = createAnnotated(ctx, c, r, o, next); err != nil {
+		var taken []Tag
+		if name, created, taken, err = createAnnotated(ctx, c, r, o, next); err != nil {
 			return report.Result{}, err
 		}
+		// Names other runs took meanwhile come before this one.
+		tags = append(tags, taken...)
 	}
 
 	ownTag := Tag{Name: name.Tag, Date: name.Date, Short: name.ShortSHA, Suffix: 1}
 	if p, ok := ParseTag(o.Name.Prefix, name.Tag); ok {
 		ownTag.Suffix = p.Suffix
 	}
-	previous, havePrevious, err := Newest(ctx, r, o.Owner, o.Repo, Older(tags, ownTag))
+	previous, havePrevious, err := Newest(ctx, r, Older(tags, ownTag))
 	if err != nil {
 		return report.Result{}, err
 	}
@@ -218,18 +238,18 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 // suffix next: a tag object whose message records the manifest, then the
 // ref to it. When another run takes the name first (422), the name is
 // read: holding this snapshot, it is this snapshot's tag; holding another,
-// the next suffix is tried.
-func createAnnotated(ctx context.Context, c Client, r *reader, o Options, next int) (Name, bool, error) {
+// the next suffix is tried, and the name is returned among taken.
+func createAnnotated(ctx context.Context, c Client, r *reader, o Options, next int) (name Name, created bool, taken []Tag, err error) {
 	orchestrator := o.Owner + "/" + o.Repo
 	for k := next; k <= maxSuffix; k++ {
-		name := o.Name.WithSuffix(k)
+		name = o.Name.WithSuffix(k)
 		obj, _, err := c.Tags.CreateTag(ctx, o.Owner, o.Repo, &gh.Tag{
 			Tag:     gh.String(name.Tag),
 			Message: gh.String(manifest.Message(name.Tag, orchestrator, name.SHA, o.Manifest)),
 			Object:  &gh.GitObject{Type: gh.String("commit"), SHA: gh.String(name.SHA)},
 		})
 		if err != nil {
-			return Name{}, false, fmt.Errorf("create the tag object of %s at %s: %w", name.Tag, name.SHA, err)
+			return Name{}, false, taken, fmt.Errorf("create the tag object of %s at %s: %w", name.Tag, name.SHA, err)
 		}
 		objectSHA := obj.GetSHA()
 		if o.DryRun && objectSHA == "" {
@@ -238,26 +258,27 @@ func createAnnotated(ctx context.Context, c Client, r *reader, o Options, next i
 		ref := &gh.Reference{Ref: gh.String("refs/tags/" + name.Tag), Object: &gh.GitObject{SHA: gh.String(objectSHA)}}
 		_, _, err = c.Git.CreateRef(ctx, o.Owner, o.Repo, ref)
 		if err == nil {
-			return name, true, nil
+			return name, true, taken, nil
 		}
 		if !isStatus(err, http.StatusUnprocessableEntity) {
-			return Name{}, false, fmt.Errorf("create tag %s: %w", name.Tag, err)
+			return Name{}, false, taken, fmt.Errorf("create tag %s: %w", name.Tag, err)
 		}
 		existing, _, getErr := c.Git.GetRef(ctx, o.Owner, o.Repo, "tags/"+name.Tag)
 		if getErr != nil {
 			// The 422 was about something else than a taken name.
-			return Name{}, false, fmt.Errorf("create tag %s: %w", name.Tag, err)
+			return Name{}, false, taken, fmt.Errorf("create tag %s: %w", name.Tag, err)
 		}
-		taken := Tag{Name: name.Tag, Date: name.Date, SHA: existing.GetObject().GetSHA(), Type: existing.GetObject().GetType(), Short: name.ShortSHA, Suffix: max(k, 1)}
-		s, err := r.snapshot(ctx, taken)
+		other := Tag{Name: name.Tag, Date: name.Date, SHA: existing.GetObject().GetSHA(), Type: existing.GetObject().GetType(), Short: name.ShortSHA, Suffix: max(k, 1)}
+		s, err := r.snapshot(ctx, other)
 		if err != nil {
-			return Name{}, false, err
+			return Name{}, false, taken, err
 		}
 		if s.same(name.SHA, o.Manifest) {
-			return name, false, nil
+			return name, false, taken, nil
 		}
+		taken = append(taken, other)
 	}
-	return Name{}, false, fmt.Errorf("tag the snapshot: %s-%s-%s through -%d are all taken by other snapshots; prune old nightlies or raise sha-length", o.Name.Prefix, o.Name.Date, o.Name.ShortSHA, maxSuffix)
+	return Name{}, false, taken, fmt.Errorf("tag the snapshot: %s-%s-%s through -%d are all taken by other snapshots; prune old nightlies or raise sha-length", o.Name.Prefix, o.Name.Date, o.Name.ShortSHA, maxSuffix)
 }
 
 // maxSuffix bounds the names tried for one day and commit; the prefix

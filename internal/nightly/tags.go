@@ -69,13 +69,48 @@ func List(ctx context.Context, git Git, owner, repo, prefix string) ([]Tag, erro
 	}
 }
 
+// Dater tells when a nightly was made, to order the nightlies of one day
+// that name different orchestrator commits.
+type Dater interface {
+	Date(ctx context.Context, t Tag) (time.Time, error)
+}
+
+// CommitDates dates a nightly by its commit: the commit's date for a
+// lightweight tag, read through the tag's name for an annotated one (whose
+// ref names the tag object). Each is read once.
+type CommitDates struct {
+	Commits     Commits
+	Owner, Repo string
+	seen        map[string]time.Time
+}
+
+// Date implements Dater.
+func (d *CommitDates) Date(ctx context.Context, t Tag) (time.Time, error) {
+	ref := t.SHA
+	if t.Annotated() {
+		ref = t.Name
+	}
+	if when, ok := d.seen[ref]; ok {
+		return when, nil
+	}
+	commit, _, err := d.Commits.GetCommit(ctx, d.Owner, d.Repo, ref, nil)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the commit of %s: %w", t.Name, err)
+	}
+	if d.seen == nil {
+		d.seen = map[string]time.Time{}
+	}
+	d.seen[ref] = commit.GetCommit().GetCommitter().GetDate().Time
+	return d.seen[ref], nil
+}
+
 // Newest returns the newest of tags: by the date in the name; on one day,
 // the names of one commit by their suffix (-2 after the name without one),
-// and the names of different commits by the date of the commit (the tag's
-// position in history), then by name. Never by the order the API listed
-// them in. It reads one commit per commit named on the newest day, and
-// only when that day names more than one.
-func Newest(ctx context.Context, commits Commits, owner, repo string, tags []Tag) (Tag, bool, error) {
+// and the names of different commits by when they were made (dater), then
+// by name. Never by the order the API listed them in. It dates one tag
+// per commit named on the newest day, and only when that day names more
+// than one.
+func Newest(ctx context.Context, dater Dater, tags []Tag) (Tag, bool, error) {
 	if len(tags) == 0 {
 		return Tag{}, false, nil
 	}
@@ -92,22 +127,20 @@ func Newest(ctx context.Context, commits Commits, owner, repo string, tags []Tag
 	if len(shorts) == 1 {
 		return slices.MaxFunc(tied, bySuffix), true, nil
 	}
-	when := make(map[string]time.Time, len(shorts))
+	// Each commit's names are dated by the newest of them.
+	newestOf := map[string]Tag{}
 	for _, t := range tied {
-		if _, read := when[t.Short]; read {
-			continue
+		if n, ok := newestOf[t.Short]; !ok || bySuffix(t, n) > 0 {
+			newestOf[t.Short] = t
 		}
-		// An annotated tag's ref names the tag object; commits/{tag name}
-		// reads the commit it points at.
-		ref := t.SHA
-		if t.Annotated() {
-			ref = t.Name
-		}
-		commit, _, err := commits.GetCommit(ctx, owner, repo, ref, nil)
+	}
+	when := make(map[string]time.Time, len(newestOf))
+	for short, t := range newestOf {
+		date, err := dater.Date(ctx, t)
 		if err != nil {
-			return Tag{}, false, fmt.Errorf("order the nightlies of %s: read the commit of %s: %w", newestDay, t.Name, err)
+			return Tag{}, false, fmt.Errorf("order the nightlies of %s: %w", newestDay, err)
 		}
-		when[t.Short] = commit.GetCommit().GetCommitter().GetDate().Time
+		when[short] = date
 	}
 	return slices.MaxFunc(tied, func(a, b Tag) int {
 		if a.Short == b.Short {

@@ -252,7 +252,7 @@ func previousNightly(ctx context.Context, c Client, o Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	previous, _, err := nightly.Newest(ctx, c.Commits, o.Owner, o.Repo, nightly.Older(tags, nightly.Tag{Name: o.Tag, Date: own.Date, Short: own.Short, Suffix: own.Suffix}))
+	previous, _, err := nightly.Newest(ctx, &nightly.CommitDates{Commits: c.Commits, Owner: o.Owner, Repo: o.Repo}, nightly.Older(tags, nightly.Tag{Name: o.Tag, Date: own.Date, Short: own.Short, Suffix: own.Suffix}))
 	return previous.Name, err
 }
 
