@@ -501,3 +501,20 @@ func TestCreatePrereleaseWaits(t *testing.T) {
 		})
 	}
 }
+
+// TestCreatePrereleasePrunesSuffixesInOrder: nightlies of one day and
+// commit made in the same second are ordered by suffix, -10 after -9 after
+// -2 after the unsuffixed name, whatever their ids.
+func TestCreatePrereleasePrunesSuffixesInOrder(t *testing.T) {
+	w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_KEEP": "2", "INPUT_GENERATE-NOTES": "false"})
+	// Added newest first, so that their ids run the other way.
+	for _, tag := range []string{"nightly-20251116-aaaaaaa-10", "nightly-20251116-aaaaaaa-9", "nightly-20251116-aaaaaaa-2", "nightly-20251116-aaaaaaa"} {
+		w.srv.SetTag(orchestrator, tag, olderSHA)
+		w.srv.AddRelease(orchestrator, githubtest.Release{TagName: tag, Prerelease: true})
+	}
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	var pruned []string
+	require.NoError(t, json.Unmarshal([]byte(o.outputs["pruned"]), &pruned))
+	assert.ElementsMatch(t, []string{"nightly-20251116-aaaaaaa-9", "nightly-20251116-aaaaaaa-2", "nightly-20251116-aaaaaaa"}, pruned, "kept: this one and -10")
+}
