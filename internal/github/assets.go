@@ -85,11 +85,29 @@ func (r Repo) uploadAsset(ctx context.Context, releaseID int64, name, path strin
 	if err != nil {
 		return Asset{}, err
 	}
+	asset, err := r.upload(ctx, releaseID, name, file, size, func() (io.ReadCloser, error) {
+		again, _, err := openSized(path, size)
+		return again, err
+	})
+	if err != nil {
+		// A replay refused because the file changed leaves only the first
+		// attempt's error; say what stopped the retry.
+		if info, statErr := os.Stat(path); statErr == nil && info.Size() != size {
+			return Asset{}, fmt.Errorf("%s changed size during the upload (%d bytes, now %d): %w", path, size, info.Size(), err)
+		}
+		return Asset{}, err
+	}
+	return asset, nil
+}
+
+// upload streams body (size bytes) to the release as name; reopen gives
+// the same bytes again for a retry.
+func (r Repo) upload(ctx context.Context, releaseID int64, name string, body io.ReadCloser, size int64, reopen func() (io.ReadCloser, error)) (Asset, error) {
 	// The transport closes every body it sends, but not one it never sends
 	// (go-github refusing before a rate limit lifts, a retry whose wait is
 	// cancelled); closing them all again here is harmless and leaks none.
 	var mu sync.Mutex
-	opened := []*os.File{file}
+	opened := []io.Closer{body}
 	defer func() {
 		mu.Lock()
 		defer mu.Unlock()
@@ -102,12 +120,12 @@ func (r Repo) uploadAsset(ctx context.Context, releaseID int64, name, path strin
 	if mediaType == "" {
 		mediaType = "application/octet-stream"
 	}
-	var body io.Reader = file
+	var reader io.Reader = body
 	if size == 0 {
 		// A zero ContentLength with a non-nil body would be sent chunked.
-		body = http.NoBody
+		reader = http.NoBody
 	}
-	req, err := r.Client.NewUploadRequest(r.releasePath(releaseID)+"/assets?name="+url.QueryEscape(name), body, size, mediaType)
+	req, err := r.Client.NewUploadRequest(r.releasePath(releaseID)+"/assets?name="+url.QueryEscape(name), reader, size, mediaType)
 	if err != nil {
 		return Asset{}, err
 	}
@@ -115,7 +133,7 @@ func (r Repo) uploadAsset(ctx context.Context, releaseID int64, name, path strin
 		if size == 0 {
 			return http.NoBody, nil
 		}
-		again, _, err := openSized(path, size)
+		again, err := reopen()
 		if err != nil {
 			return nil, err
 		}
@@ -127,14 +145,87 @@ func (r Repo) uploadAsset(ctx context.Context, releaseID int64, name, path strin
 
 	var asset Asset
 	if _, err := r.Client.Do(ctx, req, &asset); err != nil {
-		// A replay refused because the file changed leaves only the first
-		// attempt's error; say what stopped the retry.
-		if info, statErr := os.Stat(path); statErr == nil && info.Size() != size {
-			return Asset{}, fmt.Errorf("%s changed size during the upload (%d bytes, now %d): %w", path, size, info.Size(), err)
-		}
 		return Asset{}, err
 	}
 	return asset, nil
+}
+
+// CopyAsset streams an asset of another release of this repository (from)
+// into the release as name, from download to upload without holding it:
+// GitHub answers the download with a redirect to its storage, which is
+// fetched without the token. A retried upload downloads again.
+func (r Repo) CopyAsset(ctx context.Context, releaseID int64, from Asset, name string) (Asset, error) {
+	body, err := r.download(ctx, from)
+	if err != nil {
+		return Asset{}, fmt.Errorf("copy asset %s: %w", from.Name, err)
+	}
+	asset, err := r.upload(ctx, releaseID, name, body, from.Size, func() (io.ReadCloser, error) { return r.download(ctx, from) })
+	if err != nil {
+		return Asset{}, fmt.Errorf("copy asset %s: %w", from.Name, err)
+	}
+	return asset, nil
+}
+
+// maxRedirectURL bounds the storage URL GitHub's redirect names.
+const maxRedirectURL = 8 << 10
+
+// download opens the content of a release asset: GET the asset with
+// Accept: application/octet-stream, which GitHub answers with a redirect
+// to its storage, then GET that. The first request goes through the
+// client's transport (token, retries); the second too, and the transport
+// sends the token to GitHub's API hosts only, never to the storage.
+func (r Repo) download(ctx context.Context, asset Asset) (io.ReadCloser, error) {
+	req, err := r.Client.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/releases/assets/%d", url.PathEscape(r.Owner), url.PathEscape(r.Name), asset.ID), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/octet-stream")
+	noFollow := *r.Client.Client()
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noFollow.Do(req.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("download asset %d: %w", asset.ID, err)
+	}
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		return sized(resp, asset)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		resp.Body.Close()
+	default:
+		defer resp.Body.Close()
+		return nil, fmt.Errorf("download asset %d: %w", asset.ID, gh.CheckResponse(resp))
+	}
+	location := resp.Header.Get("Location")
+	target, err := resp.Request.URL.Parse(location)
+	if err != nil || len(location) > maxRedirectURL || (target.Scheme != "https" && target.Scheme != resp.Request.URL.Scheme) {
+		return nil, fmt.Errorf("download asset %d: GitHub redirected to %.100q, not a storage URL", asset.ID, location)
+	}
+	storageReq, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("download asset %d: %w", asset.ID, err)
+	}
+	storageReq.Header.Set("Accept", "application/octet-stream")
+	storage := *r.Client.Client()
+	storage.CheckRedirect = nil
+	resp, err = storage.Do(storageReq)
+	if err != nil {
+		return nil, fmt.Errorf("download asset %d from GitHub's storage: %w", asset.ID, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("download asset %d from GitHub's storage: answered %s", asset.ID, resp.Status)
+	}
+	return sized(resp, asset)
+}
+
+// sized checks that a download is as long as the asset, so that an upload
+// of it sends exactly the Content-Length it announced.
+func sized(resp *http.Response, asset Asset) (io.ReadCloser, error) {
+	if resp.ContentLength >= 0 && resp.ContentLength != asset.Size {
+		resp.Body.Close()
+		return nil, fmt.Errorf("download asset %d: %d bytes announced, the asset has %d", asset.ID, resp.ContentLength, asset.Size)
+	}
+	return resp.Body, nil
 }
 
 // openSized opens a regular file; a wantSize of 0 or more must match its size.

@@ -69,11 +69,11 @@ func Run(ctx context.Context, c Client, o Options) (report.Result, error) {
 				return report.Result{}, github.Explain(err, access)
 			}
 			if ok {
-				snap, err := r.snapshot(ctx, newest)
+				snap, err := r.Snapshot(ctx, newest)
 				if err != nil {
 					return report.Result{}, github.Explain(err, access)
 				}
-				changed = !strings.EqualFold(snap.commit, o.Name.SHA)
+				changed = !strings.EqualFold(snap.Commit, o.Name.SHA)
 			}
 			if !changed {
 				res.Notices = append(res.Notices, fmt.Sprintf("%s already points at %s: nothing to do", newest.Name, o.Name.ShortSHA))
@@ -103,17 +103,17 @@ func setName(res *report.Result, n Name) {
 
 // createKnown creates the tag unless the listing already shows it, which
 // saves the create-then-read round trip on a rerun.
-func createKnown(ctx context.Context, git Git, r *reader, o Options, tags []Tag) (bool, error) {
+func createKnown(ctx context.Context, git Git, r *Reader, o Options, tags []Tag) (bool, error) {
 	for _, t := range tags {
 		if t.Name != o.Name.Tag {
 			continue
 		}
-		snap, err := r.snapshot(ctx, t)
+		snap, err := r.Snapshot(ctx, t)
 		if err != nil {
 			return false, err
 		}
-		if !strings.EqualFold(snap.commit, o.Name.SHA) {
-			return false, &CommitMismatchError{Tag: t.Name, Want: o.Name.SHA, Have: snap.commit}
+		if !strings.EqualFold(snap.Commit, o.Name.SHA) {
+			return false, &CommitMismatchError{Tag: t.Name, Want: o.Name.SHA, Have: snap.Commit}
 		}
 		return false, nil
 	}

@@ -30,86 +30,93 @@ type Releases interface {
 	GetReleaseByTag(ctx context.Context, owner, repo, tag string) (*gh.RepositoryRelease, *gh.Response, error)
 }
 
-// snapshot is what an existing nightly holds.
-type snapshot struct {
-	commit   string
-	manifest manifest.Manifest // nil: the tag records none
-	tagged   time.Time         // the tagger's date; zero for a lightweight tag
+// Snapshot is what an existing nightly holds.
+type Snapshot struct {
+	Commit   string            // the orchestrator's commit; "" when the tag object names none
+	Manifest manifest.Manifest // nil: the tag records none
+	Tagged   time.Time         // the tagger's date; zero for a lightweight tag
 }
 
-// same tells whether the nightly holds the snapshot of commit and m;
+// Same tells whether the nightly holds the snapshot of commit and m;
 // snapshots are compared on commits only.
-func (s snapshot) same(commit string, m manifest.Manifest) bool {
-	return s.manifest != nil && strings.EqualFold(s.commit, commit) && s.manifest.SameCommits(m)
+func (s Snapshot) Same(commit string, m manifest.Manifest) bool {
+	return s.Manifest != nil && strings.EqualFold(s.Commit, commit) && s.Manifest.SameCommits(m)
 }
 
-// reader reads what existing nightlies hold, each tag object and commit
-// once per run.
-type reader struct {
-	commits *CommitDates
-	c       Client
-	o       Options
-	seen    map[string]snapshot // by tag name
-	notes   []string
+// Reader reads what existing nightlies hold, each tag object and commit
+// once per run. It dates annotated nightlies by their tag objects, so it
+// is also the Dater that orders them.
+type Reader struct {
+	tags        TagObjects // nil: annotated nightlies cannot be read
+	commits     *CommitDates
+	owner, repo string
+	seen        map[string]Snapshot // by tag name
+	// Notes say which nightlies record a manifest that does not parse.
+	Notes []string
 }
 
-func newReader(c Client, o Options) *reader {
-	return &reader{commits: &CommitDates{Commits: c.Commits, Owner: o.Owner, Repo: o.Repo}, c: c, o: o, seen: map[string]snapshot{}}
+// NewReader reads the nightlies of owner/repo.
+func NewReader(tags TagObjects, commits Commits, owner, repo string) *Reader {
+	return &Reader{tags: tags, commits: &CommitDates{Commits: commits, Owner: owner, Repo: repo}, owner: owner, repo: repo, seen: map[string]Snapshot{}}
+}
+
+func newReader(c Client, o Options) *Reader {
+	return NewReader(c.Tags, c.Commits, o.Owner, o.Repo)
 }
 
 // Date dates an annotated nightly by when it was tagged, from the tag
 // object that is read anyway for its manifest; a lightweight one by its
 // commit.
-func (r *reader) Date(ctx context.Context, t Tag) (time.Time, error) {
-	if !t.Annotated() || r.c.Tags == nil {
+func (r *Reader) Date(ctx context.Context, t Tag) (time.Time, error) {
+	if !t.Annotated() || r.tags == nil {
 		return r.commits.Date(ctx, t)
 	}
-	s, err := r.snapshot(ctx, t)
+	s, err := r.Snapshot(ctx, t)
 	if err != nil {
 		return time.Time{}, err
 	}
-	return s.tagged, nil
+	return s.Tagged, nil
 }
 
-// snapshot returns the commit a nightly points at and the manifest its
+// Snapshot returns the commit a nightly points at and the manifest its
 // message records. A lightweight tag records none; so does an annotated
 // one whose manifest does not parse, which counts as another snapshot.
-func (r *reader) snapshot(ctx context.Context, t Tag) (snapshot, error) {
+func (r *Reader) Snapshot(ctx context.Context, t Tag) (Snapshot, error) {
 	if s, ok := r.seen[t.Name]; ok {
 		return s, nil
 	}
-	s := snapshot{commit: t.SHA}
+	s := Snapshot{Commit: t.SHA}
 	if t.Annotated() {
-		if r.c.Tags == nil {
-			return snapshot{}, fmt.Errorf("read tag %s: it is annotated, and this run cannot read tag objects", t.Name)
+		if r.tags == nil {
+			return Snapshot{}, fmt.Errorf("read tag %s: it is annotated, and this run cannot read tag objects", t.Name)
 		}
-		obj, _, err := r.c.Tags.GetTag(ctx, r.o.Owner, r.o.Repo, t.SHA)
+		obj, _, err := r.tags.GetTag(ctx, r.owner, r.repo, t.SHA)
 		if err != nil {
-			return snapshot{}, fmt.Errorf("read the tag object of %s: %w", t.Name, err)
+			return Snapshot{}, fmt.Errorf("read the tag object of %s: %w", t.Name, err)
 		}
-		s.commit = ""
-		s.tagged = obj.GetTagger().GetDate().Time
+		s.Commit = ""
+		s.Tagged = obj.GetTagger().GetDate().Time
 		if obj.GetObject().GetType() == "commit" && shaRE.MatchString(obj.GetObject().GetSHA()) {
-			s.commit = strings.ToLower(obj.GetObject().GetSHA())
+			s.Commit = strings.ToLower(obj.GetObject().GetSHA())
 		}
 		m, found, err := manifest.FromMessage(obj.GetMessage())
 		if err != nil {
-			r.notes = append(r.notes, fmt.Sprintf("%s records a manifest that does not parse; it counts as another snapshot (%v)", t.Name, err))
+			r.Notes = append(r.Notes, fmt.Sprintf("%s records a manifest that does not parse; it counts as another snapshot (%v)", t.Name, err))
 		} else if found {
-			s.manifest = m
+			s.Manifest = m
 		}
 	}
 	r.seen[t.Name] = s
 	return s, nil
 }
 
-// published tells whether the tag has a published release: GET
+// Published tells whether the tag has a published release: GET
 // releases/tags/{tag} never answers with a draft.
-func (r *reader) published(ctx context.Context, tag string) (bool, error) {
-	if r.c.Releases == nil {
+func Published(ctx context.Context, releases Releases, owner, repo, tag string) (bool, error) {
+	if releases == nil {
 		return false, errors.New("check the release: this run cannot read releases")
 	}
-	_, _, err := r.c.Releases.GetReleaseByTag(ctx, r.o.Owner, r.o.Repo, url.PathEscape(tag))
+	_, _, err := releases.GetReleaseByTag(ctx, owner, repo, url.PathEscape(tag))
 	var apiErr *gh.ErrorResponse
 	switch {
 	case err == nil:
@@ -154,11 +161,11 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 	var own Tag
 	found := false
 	for _, t := range candidates {
-		s, err := r.snapshot(ctx, t)
+		s, err := r.Snapshot(ctx, t)
 		if err != nil {
 			return report.Result{}, err
 		}
-		if s.same(o.Name.SHA, o.Manifest) {
+		if s.Same(o.Name.SHA, o.Manifest) {
 			own, found = t, true
 			break
 		}
@@ -172,9 +179,9 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 	case found:
 		// Its name, which may be of an earlier day (the newest nightly).
 		name = Name{Prefix: o.Name.Prefix, Tag: own.Name, Version: strings.TrimPrefix(own.Name, o.Name.Prefix+"-"), Date: own.Date, SHA: o.Name.SHA, ShortSHA: own.Short}
-		s, _ := r.snapshot(ctx, own)
-		recorded = s.manifest
-		done, err := r.published(ctx, own.Name)
+		s, _ := r.Snapshot(ctx, own)
+		recorded = s.Manifest
+		done, err := Published(ctx, c.Releases, o.Owner, o.Repo, own.Name)
 		if err != nil {
 			return report.Result{}, err
 		}
@@ -210,11 +217,11 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 	if changed {
 		var before manifest.Manifest
 		if havePrevious {
-			s, err := r.snapshot(ctx, previous)
+			s, err := r.Snapshot(ctx, previous)
 			if err != nil {
 				return report.Result{}, err
 			}
-			before = s.manifest
+			before = s.Manifest
 		}
 		changedComponents = o.Manifest.Changed(before)
 	}
@@ -229,7 +236,7 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 	res.Set("created", strconv.FormatBool(created))
 	res.Set("changed-components", string(list))
 	res.Set("manifest", recorded.String())
-	res.Notices = append(res.Notices, r.notes...)
+	res.Notices = append(res.Notices, r.Notes...)
 	res.Summary = summary(o, name, previous.Name, changed, created, changedComponents)
 	return res, nil
 }
@@ -239,7 +246,7 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 // ref to it. When another run takes the name first (422), the name is
 // read: holding this snapshot, it is this snapshot's tag; holding another,
 // the next suffix is tried, and the name is returned among taken.
-func createAnnotated(ctx context.Context, c Client, r *reader, o Options, next int) (name Name, created bool, taken []Tag, err error) {
+func createAnnotated(ctx context.Context, c Client, r *Reader, o Options, next int) (name Name, created bool, taken []Tag, err error) {
 	orchestrator := o.Owner + "/" + o.Repo
 	for k := next; k <= maxSuffix; k++ {
 		name = o.Name.WithSuffix(k)
@@ -269,11 +276,11 @@ func createAnnotated(ctx context.Context, c Client, r *reader, o Options, next i
 			return Name{}, false, taken, fmt.Errorf("create tag %s: %w", name.Tag, err)
 		}
 		other := Tag{Name: name.Tag, Date: name.Date, SHA: existing.GetObject().GetSHA(), Type: existing.GetObject().GetType(), Short: name.ShortSHA, Suffix: max(k, 1)}
-		s, err := r.snapshot(ctx, other)
+		s, err := r.Snapshot(ctx, other)
 		if err != nil {
 			return Name{}, false, taken, err
 		}
-		if s.same(name.SHA, o.Manifest) {
+		if s.Same(name.SHA, o.Manifest) {
 			return name, false, taken, nil
 		}
 		taken = append(taken, other)
