@@ -176,6 +176,32 @@ func preparePrerelease(values inputs.Values, ev event.Context, common inputs.Com
 		}
 		workflowRef = ev.Ref
 	}
+	var snapshot manifest.Manifest
+	if in.Nightly.Manifest != "" {
+		if snapshot, err = manifest.Parse("manifest", in.Nightly.Manifest); err != nil {
+			return prepared{}, err
+		}
+	}
+	var graph *plan.Graph
+	if in.CarryOver {
+		if graph, err = loadGraph(in.Graph, workspace); err != nil {
+			return prepared{}, err
+		}
+	}
+	if in.Checksums != "" {
+		for _, f := range files {
+			if f.Name == in.Checksums {
+				return prepared{}, inputs.Errorf("checksums", "names %s, which is also the name of the asset %s: choose another name", in.Checksums, f.Path)
+			}
+		}
+		if in.Checksums == prerelease.ManifestAsset {
+			return prepared{}, inputs.Errorf("checksums", "must not be %s, the asset that describes the snapshot", prerelease.ManifestAsset)
+		}
+	}
+	absWorkspace, err := filepath.Abs(workspace)
+	if err != nil {
+		return prepared{}, fmt.Errorf("find the workspace %s: %w", workspace, err)
+	}
 	target := in.Target
 	if target == "" {
 		target = ev.SHA
@@ -189,6 +215,7 @@ func preparePrerelease(values inputs.Values, ev event.Context, common inputs.Com
 		Tag: tag, Prefix: in.Nightly.Prefix, Target: target, Name: name, Body: body,
 		GenerateNotes: in.GenerateNotes, PreviousTag: in.PreviousTag,
 		Files: files, Concurrency: in.Concurrency, Keep: in.Keep,
+		Manifest: snapshot, Graph: graph, CarryOver: in.CarryOver, Checksums: in.Checksums, Workspace: absWorkspace,
 		Workflow: in.Workflow, WorkflowRef: workflowRef, WorkflowInputs: in.WorkflowInputs, TagInput: in.TagInput,
 		Wait: in.Wait, WaitTimeout: in.WaitTimeout,
 		ServerURL: ev.ServerURL, DryRun: common.DryRun,
@@ -204,6 +231,8 @@ func preparePrerelease(values inputs.Values, ev event.Context, common inputs.Com
 			Releases: client.Repositories,
 			Refs:     client.Git,
 			Commits:  client.Repositories,
+			Tags:     client.Git,
+			Compare:  client.Repositories,
 			Assets:   github.Repo{Client: client, Owner: owner, Name: repo},
 			Dispatch: func(ctx context.Context, workflow, ref string, inputs map[string]string) (github.RunDetails, error) {
 				return github.DispatchWorkflow(ctx, client, owner, repo, workflow, ref, inputs)
@@ -246,12 +275,7 @@ func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
 		return prepared{}, err
 	}
 	workspace := ev.WorkspaceDir()
-	graph, err := plan.Load(in.Graph, func(path string) ([]byte, error) {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(workspace, path)
-		}
-		return os.ReadFile(path)
-	})
+	graph, err := loadGraph(in.Graph, workspace)
 	if err != nil {
 		return prepared{}, err
 	}
@@ -326,6 +350,17 @@ func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
 			return planResult(graph, result, snapshot, date, summary)
 		},
 	}, nil
+}
+
+// loadGraph reads the graph input: the default graph, the text, or @path
+// in the workspace.
+func loadGraph(input, workspace string) (*plan.Graph, error) {
+	return plan.Load(input, func(path string) ([]byte, error) {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(workspace, path)
+		}
+		return os.ReadFile(path)
+	})
 }
 
 // planResult sets the plan's outputs: with a snapshot, each matrix entry

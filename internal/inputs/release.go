@@ -72,6 +72,9 @@ type Prerelease struct {
 	TagInput        string
 	Wait            bool
 	WaitTimeout     time.Duration
+	CarryOver       bool
+	Checksums       string // asset name; empty for none
+	Graph           string // as plan reads it, for carry-over
 }
 
 // GitHub's limit on the inputs of a workflow_dispatch.
@@ -152,7 +155,29 @@ func (v Values) Prerelease() (Prerelease, error) {
 	if p.Workflow == "" && p.Wait {
 		errs = append(errs, Errorf("wait", "needs workflow: there is no run to wait for when the release is created here"))
 	}
+	if p.CarryOver, err = parseBool("carry-over", v.Get("carry-over")); err != nil {
+		errs = append(errs, err)
+	}
+	if p.Checksums = v.Get("checksums"); p.Checksums != "" {
+		if err := checkAssetFileName("checksums", p.Checksums); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	p.Graph = v.values["graph"]
 	return p, errors.Join(errs...)
+}
+
+// assetFileNameRE is a name GitHub keeps as it is for an asset and that is
+// a plain file name in the workspace.
+var assetFileNameRE = regexp.MustCompile(`^[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,99}$`)
+
+// checkAssetFileName checks a name the action gives both an asset and a
+// file of its own folder.
+func checkAssetFileName(input, name string) error {
+	if !assetFileNameRE.MatchString(name) || strings.Contains(name, "..") || strings.HasSuffix(name, ".") {
+		return Errorf(input, "must be a file name such as SHA256SUMS: letters, digits, '.', '-', '_' and '+', not starting with '.', at most 100 characters; got %q", name)
+	}
+	return nil
 }
 
 func parseWorkflowInputs(input, s, tagInput string) (map[string]string, error) {

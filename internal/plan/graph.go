@@ -229,3 +229,29 @@ func listNames(names []string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// Upstream returns everything the named component depends on, directly or
+// not, in declared order; nil for an unknown component.
+func (g *Graph) Upstream(name string) []string {
+	i, ok := g.index[name]
+	if !ok {
+		return nil
+	}
+	seen := make([]bool, len(g.components))
+	stack := slices.Clone(g.deps[i])
+	for len(stack) > 0 {
+		j := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !seen[j] {
+			seen[j] = true
+			stack = append(stack, g.deps[j]...)
+		}
+	}
+	var names []string
+	for j, c := range g.components {
+		if seen[j] {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}

@@ -353,3 +353,23 @@ func assertTopological(t testing.TB, g *Graph, r Result) {
 		}
 	}
 }
+
+func TestUpstream(t *testing.T) {
+	g, err := Parse(readTestdata(t, "diamond.yaml"))
+	require.NoError(t, err)
+	tests := []struct {
+		component string
+		want      []string
+	}{
+		{"app", []string{"consensus", "protocol", "wallet", "node"}},
+		{"protocol", []string{"consensus"}},
+		{"consensus", nil},
+		{"unknown", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.component, func(t *testing.T) {
+			assert.Equal(t, tt.want, g.Upstream(tt.component))
+		})
+	}
+	assert.Equal(t, []string{"consensus", "protocol", "node", "sdk"}, DefaultGraph().Upstream("governance"))
+}

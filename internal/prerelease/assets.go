@@ -12,6 +12,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/inputs"
 )
 
@@ -24,9 +25,20 @@ const (
 
 // File is one asset to upload, found and checked before any request.
 type File struct {
-	Path string // absolute path on disk
+	Path string // absolute path on disk; "" for a carried asset
 	Name string // asset name GitHub will show (after GitHub's renaming; see githubAssetName)
 	Size int64
+	// From, when set, is the asset of an earlier release this one is a
+	// copy of (carried over), streamed from GitHub instead of read from disk.
+	From *github.Asset
+}
+
+// source names where the file comes from, for messages.
+func (f File) source() string {
+	if f.From != nil {
+		return "carried asset " + f.From.Name
+	}
+	return f.Path
 }
 
 // ResolveAssets expands patterns (doublestar globs, ** allowed, newline or

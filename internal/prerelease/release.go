@@ -9,6 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +19,10 @@ import (
 	gh "github.com/google/go-github/v66/github"
 
 	"github.com/BTCDecoded/release-action/internal/github"
+	"github.com/BTCDecoded/release-action/internal/inputs"
+	"github.com/BTCDecoded/release-action/internal/manifest"
 	"github.com/BTCDecoded/release-action/internal/nightly"
+	"github.com/BTCDecoded/release-action/internal/plan"
 	"github.com/BTCDecoded/release-action/internal/report"
 	"github.com/BTCDecoded/release-action/internal/runs"
 )
@@ -42,6 +48,8 @@ type Client struct {
 	Releases Releases
 	Refs     Refs
 	Commits  nightly.Commits
+	Tags     nightly.TagObjects // reads the annotated nightly tags' manifests
+	Compare  Compare
 	Assets   AssetStore
 	// Dispatch sends a workflow_dispatch; see github.DispatchWorkflow.
 	Dispatch func(ctx context.Context, workflow, ref string, inputs map[string]string) (github.RunDetails, error)
@@ -62,6 +70,18 @@ type Options struct {
 	Files         []File
 	Concurrency   int
 	Keep          int
+
+	// Manifest is the snapshot the nightly holds; nil reads it from the
+	// annotated tag, when it records one.
+	Manifest manifest.Manifest
+	// Graph is the build graph, to tell what a component depends on when
+	// carrying its assets over; nil checks the component's own commit only.
+	Graph     *plan.Graph
+	CarryOver bool
+	// Checksums names the asset listing every asset's SHA-256; "" for none.
+	Checksums string
+	// Workspace is where the action's own files are written (under Dir).
+	Workspace string
 
 	Workflow       string
 	WorkflowRef    string
@@ -102,15 +122,63 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 	if err != nil {
 		return report.Result{}, err
 	}
+	h := newHistory(c, o)
+	// Everything read and checked before the first write.
+	snap, err := h.snapshot(ctx)
+	if err != nil {
+		return report.Result{}, err
+	}
+	files := slices.Clone(o.Files)
+	var notes []string
+	var carried []File
+	var previous nightly.Tag
+	var before manifest.Manifest
+	if snap.manifest != nil {
+		if i := slices.IndexFunc(files, func(f File) bool { return f.Name == ManifestAsset }); i >= 0 {
+			return report.Result{}, inputs.Errorf("assets", "%s would be named %s, the asset that describes the snapshot; rename it", files[i].Path, ManifestAsset)
+		}
+		document, err := writeManifest(o, snap)
+		if err != nil {
+			return report.Result{}, err
+		}
+		files = append(files, document)
+		if rel == nil || o.CarryOver {
+			var havePrevious bool
+			if previous, havePrevious, err = h.previous(ctx); err != nil {
+				return report.Result{}, err
+			}
+			if havePrevious && previous.SHA != "" {
+				s, err := h.reader.Snapshot(ctx, previous)
+				if err != nil {
+					return report.Result{}, err
+				}
+				before = s.Manifest
+			}
+		}
+		if o.CarryOver {
+			if carried, notes, err = carryOver(ctx, c, o, snap, previous.Name, before, page, files); err != nil {
+				return report.Result{}, err
+			}
+		}
+	}
+	notes = append(notes, h.reader.Notes...)
+
 	created := false
 	if rel == nil {
-		if rel, created, err = createDraft(ctx, c, o); err != nil {
+		table := ""
+		if snap.manifest != nil {
+			if table, err = snapshotTable(ctx, c, o, snap, previous.Name, before); err != nil {
+				return report.Result{}, err
+			}
+		}
+		if rel, created, err = createDraft(ctx, c, o, h, table); err != nil {
 			return report.Result{}, err
 		}
 	}
+	all := append(files, carried...)
 	var existing []github.Asset
 	// A release this run just made has no assets; any other may.
-	if !created && len(o.Files) > 0 {
+	if !created && (len(all) > 0 || o.Checksums != "") {
 		if existing, err = c.Assets.ListAssets(ctx, rel.GetID()); err != nil {
 			return report.Result{}, fmt.Errorf("list assets of release %s: %w", o.Tag, err)
 		}
@@ -121,9 +189,30 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 		o.Logf("release %s: found (%s)", o.Tag, state(rel))
 	}
 
-	synced, err := SyncAssets(ctx, c.Assets, rel.GetID(), existing, o.Files, o.Concurrency, o.Logf)
+	synced, err := SyncAssets(ctx, c.Assets, rel.GetID(), existing, all, o.Concurrency, o.Logf)
 	if err != nil {
 		return report.Result{}, fmt.Errorf("attach assets to release %s (%s; rerun to finish, nothing is published yet): %w", o.Tag, state(rel), err)
+	}
+	checksumsFile := ""
+	if o.Checksums != "" {
+		names := make([]string, len(all))
+		for i, f := range all {
+			names[i] = f.Name
+		}
+		path, err := writeWorkspaceFile(o.Workspace, o.Checksums, []byte(checksumsText(names, synced.Digests)))
+		if err != nil {
+			return report.Result{}, err
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			return report.Result{}, fmt.Errorf("write %s: %w", o.Checksums, err)
+		}
+		sums, err := SyncAssets(ctx, c.Assets, rel.GetID(), existing, []File{{Path: path, Name: o.Checksums, Size: info.Size()}}, 1, o.Logf)
+		if err != nil {
+			return report.Result{}, fmt.Errorf("attach %s to release %s (%s; rerun to finish, nothing is published yet): %w", o.Checksums, o.Tag, state(rel), err)
+		}
+		synced = mergeSync(synced, sums)
+		checksumsFile = filepath.ToSlash(filepath.Join(Dir, o.Checksums))
 	}
 
 	if rel.GetDraft() {
@@ -143,7 +232,37 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 			return report.Result{}, err
 		}
 	}
-	return publishResult(o, rel, created, synced, pruned), nil
+	if o.Checksums != "" {
+		all = append(all, File{Name: o.Checksums})
+	}
+	res := publishResult(o, rel, created, synced, pruned, all)
+	carriedNames := []string{}
+	for _, f := range carried {
+		carriedNames = append(carriedNames, f.Name)
+	}
+	res.Set("carried", mustJSON(carriedNames))
+	if checksumsFile != "" {
+		res.Set("checksums-file", checksumsFile)
+	}
+	if snap.manifest != nil {
+		res.Set("manifest", snap.manifest.String())
+		res.Summary.Add("Snapshot", report.Text(fmt.Sprintf("%d components, %s", len(snap.manifest), ManifestAsset)))
+		if len(carried) > 0 {
+			res.Summary.Add("Carried over", report.Text(strings.Join(carriedNames, ", ")+" from "+previous.Name))
+		}
+	}
+	res.Notices = append(res.Notices, notes...)
+	return res, nil
+}
+
+// mergeSync adds what a later SyncAssets did to an earlier result.
+func mergeSync(a, b SyncResult) SyncResult {
+	a.Assets = append(a.Assets, b.Assets...)
+	a.Uploaded = append(a.Uploaded, b.Uploaded...)
+	a.Skipped = append(a.Skipped, b.Skipped...)
+	a.Replaced = append(a.Replaced, b.Replaced...)
+	a.Digests = append(a.Digests, b.Digests...)
+	return a
 }
 
 func state(rel *gh.RepositoryRelease) string {
@@ -184,8 +303,8 @@ func findRelease(ctx context.Context, releases Releases, o Options) (firstPage [
 // createDraft creates the release as a draft prerelease, never the latest.
 // When another run created it meanwhile (422 already_exists), its release
 // is adopted (created false), so racing runs end with one release.
-func createDraft(ctx context.Context, c Client, o Options) (rel *gh.RepositoryRelease, created bool, err error) {
-	body, err := releaseBody(ctx, c, o)
+func createDraft(ctx context.Context, c Client, o Options, h *history, table string) (rel *gh.RepositoryRelease, created bool, err error) {
+	body, err := releaseBody(ctx, c, o, h, table)
 	if err != nil {
 		return nil, false, err
 	}
@@ -215,17 +334,19 @@ func createDraft(ctx context.Context, c Client, o Options) (rel *gh.RepositoryRe
 	return other, false, nil
 }
 
-// releaseBody is body, then GitHub's notes from the previous nightly.
-func releaseBody(ctx context.Context, c Client, o Options) (string, error) {
+// releaseBody is body, then the snapshot table, then GitHub's notes from
+// the previous nightly.
+func releaseBody(ctx context.Context, c Client, o Options, h *history, table string) (string, error) {
 	if !o.GenerateNotes {
-		return o.Body, nil
+		return joinText(o.Body, table), nil
 	}
 	previous := o.PreviousTag
 	if previous == "" && o.Prefix != "" {
-		var err error
-		if previous, err = previousNightly(ctx, c, o); err != nil {
+		tag, _, err := h.previous(ctx)
+		if err != nil {
 			return "", err
 		}
+		previous = tag.Name
 	}
 	opts := &gh.GenerateNotesOptions{TagName: o.Tag}
 	if previous != "" {
@@ -238,35 +359,23 @@ func releaseBody(ctx context.Context, c Client, o Options) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("generate notes for %s since %s: %w", o.Tag, orNone(previous), err)
 	}
-	return joinText(o.Body, notes.Body), nil
+	return joinText(o.Body, table, notes.Body), nil
 }
 
-// previousNightly is the newest nightly older than o.Tag, or "" when o.Tag
-// is not a nightly of o.Prefix or there is none.
-func previousNightly(ctx context.Context, c Client, o Options) (string, error) {
-	own, ok := nightly.ParseTag(o.Prefix, o.Tag)
-	if !ok {
-		return "", nil
-	}
-	tags, err := nightly.List(ctx, c.Refs, o.Owner, o.Repo, o.Prefix)
-	if err != nil {
-		return "", err
-	}
-	previous, _, err := nightly.Newest(ctx, &nightly.CommitDates{Commits: c.Commits, Owner: o.Owner, Repo: o.Repo}, nightly.Older(tags, nightly.Tag{Name: o.Tag, Date: own.Date, Short: own.Short, Suffix: own.Suffix}))
-	return previous.Name, err
-}
-
-func publishResult(o Options, rel *gh.RepositoryRelease, created bool, synced SyncResult, pruned []string) report.Result {
+func publishResult(o Options, rel *gh.RepositoryRelease, created bool, synced SyncResult, pruned []string, files []File) report.Result {
 	type asset struct {
 		Name string `json:"name"`
 		Size int64  `json:"size"`
 		URL  string `json:"url"`
 	}
-	assets := make([]asset, 0, len(o.Files))
-	for i, f := range o.Files {
+	assets := make([]asset, 0, len(files))
+	for i, f := range files {
 		a := asset{Name: f.Name, Size: f.Size}
 		if i < len(synced.Assets) {
 			a.URL = synced.Assets[i].BrowserDownloadURL
+			if a.Size == 0 {
+				a.Size = synced.Assets[i].Size
+			}
 		}
 		assets = append(assets, a)
 	}

@@ -22,6 +22,8 @@ type AssetStore interface {
 	ListAssets(ctx context.Context, releaseID int64) ([]github.Asset, error)
 	DeleteAsset(ctx context.Context, assetID int64) error
 	UploadAsset(ctx context.Context, releaseID int64, name, path string) (github.Asset, error)
+	// CopyAsset streams an asset of another release of the repository in.
+	CopyAsset(ctx context.Context, releaseID int64, from github.Asset, name string) (github.Asset, error)
 }
 
 var _ AssetStore = github.Repo{}
@@ -32,6 +34,9 @@ type SyncResult struct {
 	Uploaded []string       // names uploaded this time (replaced ones included)
 	Skipped  []string       // names already there with the same SHA-256
 	Replaced []string       // names deleted first (different digest, or a "starter" leftover)
+	// Digests holds each file's "sha256:<hex>", in file order, from the one
+	// read that also decided whether to upload it.
+	Digests []string
 }
 
 // Asset states GitHub reports; a "starter" asset is what a broken upload
@@ -95,6 +100,7 @@ func SyncAssets(ctx context.Context, store AssetStore, releaseID int64, existing
 		}
 		name := files[i].Name
 		result.Assets = append(result.Assets, outcome.asset)
+		result.Digests = append(result.Digests, outcome.digest)
 		if outcome.skipped {
 			result.Skipped = append(result.Skipped, name)
 		} else {
@@ -110,6 +116,7 @@ func SyncAssets(ctx context.Context, store AssetStore, releaseID int64, existing
 type syncOutcome struct {
 	done, skipped, replaced bool
 	asset                   github.Asset
+	digest                  string
 }
 
 // assetSync brings one file's asset up to date.
@@ -122,8 +129,17 @@ type assetSync struct {
 }
 
 func (s *assetSync) run(ctx context.Context, previous github.Asset, found bool) (syncOutcome, error) {
+	outcome, err := s.sync(ctx, previous, found)
+	outcome.digest = s.digest
+	return outcome, err
+}
+
+func (s *assetSync) sync(ctx context.Context, previous github.Asset, found bool) (syncOutcome, error) {
 	var err error
-	if s.digest, err = fileDigest(ctx, s.file.Path); err != nil {
+	if s.file.From != nil {
+		// A carried asset's digest is the one GitHub gave the original.
+		s.digest = s.file.From.Digest
+	} else if s.digest, err = fileDigest(ctx, s.file.Path); err != nil {
 		return syncOutcome{}, err
 	}
 	var outcome syncOutcome
@@ -139,7 +155,7 @@ func (s *assetSync) run(ctx context.Context, previous github.Asset, found bool) 
 		outcome.replaced = true
 	}
 
-	asset, err := s.store.UploadAsset(ctx, s.releaseID, s.file.Name, s.file.Path)
+	asset, err := s.upload(ctx)
 	if alreadyExists(err) {
 		// A dropped connection leaves a starter asset, and a racing run may
 		// have uploaded this file: look once, then upload at most once more.
@@ -152,21 +168,29 @@ func (s *assetSync) run(ctx context.Context, previous github.Asset, found bool) 
 			return syncOutcome{done: true, skipped: true, replaced: outcome.replaced, asset: *adopted}, nil
 		}
 		outcome.replaced = outcome.replaced || replaced
-		asset, err = s.store.UploadAsset(ctx, s.releaseID, s.file.Name, s.file.Path)
+		asset, err = s.upload(ctx)
 	}
 	if err != nil {
 		return syncOutcome{}, err
 	}
 	if asset.Digest != "" && asset.Digest != s.digest {
 		return syncOutcome{}, fmt.Errorf("check upload of %s: GitHub stored %s but the file has %s (did it change during the upload?)",
-			s.file.Path, asset.Digest, s.digest)
+			s.file.source(), asset.Digest, s.digest)
 	}
 	if asset.Name != "" && asset.Name != s.file.Name {
-		s.log("warning: GitHub named %s %q, not %q as predicted; later runs will upload it again", s.file.Path, asset.Name, s.file.Name)
+		s.log("warning: GitHub named %s %q, not %q as predicted; later runs will upload it again", s.file.source(), asset.Name, s.file.Name)
 	}
 	s.log("uploaded %s (%s)", s.file.Name, humanSize(s.file.Size))
 	outcome.done, outcome.asset = true, asset
 	return outcome, nil
+}
+
+// upload sends the file, or copies the carried asset.
+func (s *assetSync) upload(ctx context.Context) (github.Asset, error) {
+	if s.file.From != nil {
+		return s.store.CopyAsset(ctx, s.releaseID, *s.file.From, s.file.Name)
+	}
+	return s.store.UploadAsset(ctx, s.releaseID, s.file.Name, s.file.Path)
 }
 
 // staleReason says why an existing asset must be replaced, or "" if it

@@ -128,6 +128,20 @@ func (s *fakeStore) UploadAsset(ctx context.Context, _ int64, name, path string)
 	return s.add(github.Asset{Name: name, State: stateUploaded, Size: int64(len(content)), Digest: digest}), nil
 }
 
+// CopyAsset plays a carried asset: GitHub stores the original's bytes, so
+// the copy has its digest.
+func (s *fakeStore) CopyAsset(_ context.Context, _ int64, from github.Asset, name string) (github.Asset, error) {
+	s.record("copy " + from.Name + " as " + name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.assets {
+		if a.Name == name {
+			return github.Asset{}, alreadyExistsError()
+		}
+	}
+	return s.add(github.Asset{Name: name, State: stateUploaded, Size: from.Size, Digest: from.Digest}), nil
+}
+
 func alreadyExistsError() error {
 	return &gh.ErrorResponse{
 		Response: &http.Response{StatusCode: http.StatusUnprocessableEntity, Request: uploadRequest},

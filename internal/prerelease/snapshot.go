@@ -1,0 +1,398 @@
+package prerelease
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	gh "github.com/google/go-github/v66/github"
+
+	"github.com/BTCDecoded/release-action/internal/github"
+	"github.com/BTCDecoded/release-action/internal/inputs"
+	"github.com/BTCDecoded/release-action/internal/manifest"
+	"github.com/BTCDecoded/release-action/internal/nightly"
+	"github.com/BTCDecoded/release-action/internal/plan"
+	"github.com/BTCDecoded/release-action/internal/report"
+)
+
+// Compare counts the commits between two commits of a repository.
+type Compare interface {
+	CompareCommits(ctx context.Context, owner, repo, base, head string, opts *gh.ListOptions) (*gh.CommitsComparison, *gh.Response, error)
+}
+
+// Dir is the workspace folder the action writes its files to (manifest.json,
+// the checksums): the runner mounts the workspace into the container at
+// the same place the next step sees it, unlike RUNNER_TEMP.
+const Dir = ".release-action"
+
+// ManifestAsset is the name of the asset that describes the snapshot.
+const ManifestAsset = "manifest.json"
+
+// history is what this repository's nightlies say, read at most once: the
+// listing of <prefix>-* tags and, through the reader, their tag objects.
+type history struct {
+	c      Client
+	o      Options
+	tags   []nightly.Tag
+	listed bool
+	reader *nightly.Reader
+}
+
+func newHistory(c Client, o Options) *history {
+	return &history{c: c, o: o, reader: nightly.NewReader(c.Tags, c.Commits, o.Owner, o.Repo)}
+}
+
+func (h *history) list(ctx context.Context) ([]nightly.Tag, error) {
+	if !h.listed {
+		tags, err := nightly.List(ctx, h.c.Refs, h.o.Owner, h.o.Repo, h.o.Prefix)
+		if err != nil {
+			return nil, err
+		}
+		h.tags, h.listed = tags, true
+	}
+	return h.tags, nil
+}
+
+// own is o.Tag as the listing shows it, when it is a nightly of o.Prefix.
+func (h *history) own(ctx context.Context) (nightly.Tag, bool, error) {
+	parsed, ok := nightly.ParseTag(h.o.Prefix, h.o.Tag)
+	if !ok || h.o.Prefix == "" {
+		return nightly.Tag{}, false, nil
+	}
+	tags, err := h.list(ctx)
+	if err != nil {
+		return nightly.Tag{}, false, err
+	}
+	for _, t := range tags {
+		if t.Name == h.o.Tag {
+			return t, true, nil
+		}
+	}
+	// Not tagged yet: create-prerelease tags o.Target.
+	return nightly.Tag{Name: h.o.Tag, Date: parsed.Date, Short: parsed.Short, Suffix: parsed.Suffix}, false, nil
+}
+
+// previous is the nightly the notes and the snapshot table start from:
+// the previous-tag input, else the newest nightly before o.Tag.
+func (h *history) previous(ctx context.Context) (nightly.Tag, bool, error) {
+	if h.o.PreviousTag != "" {
+		tags, err := h.list(ctx)
+		if err != nil {
+			return nightly.Tag{}, false, err
+		}
+		for _, t := range tags {
+			if t.Name == h.o.PreviousTag {
+				return t, true, nil
+			}
+		}
+		return nightly.Tag{Name: h.o.PreviousTag}, true, nil
+	}
+	own, _, err := h.own(ctx)
+	if err != nil || own.Name == "" {
+		return nightly.Tag{}, false, err
+	}
+	tags, err := h.list(ctx)
+	if err != nil {
+		return nightly.Tag{}, false, err
+	}
+	return nightly.Newest(ctx, h.reader, nightly.Older(tags, own))
+}
+
+// snapshot is the nightly's snapshot: which commit of every component it
+// holds, from the manifest input or the tag's message, checked against
+// each other when there are both.
+type snapshot struct {
+	manifest manifest.Manifest // nil: no snapshot
+	commit   string            // the orchestrator's commit
+}
+
+func (h *history) snapshot(ctx context.Context) (snapshot, error) {
+	s := snapshot{manifest: h.o.Manifest, commit: h.o.Target}
+	own, tagged, err := h.own(ctx)
+	if err != nil || !tagged {
+		return s, err
+	}
+	recorded, err := h.reader.Snapshot(ctx, own)
+	if err != nil {
+		return snapshot{}, err
+	}
+	if recorded.Commit != "" {
+		s.commit = recorded.Commit
+	}
+	switch {
+	case recorded.Manifest == nil:
+	case s.manifest == nil:
+		s.manifest = recorded.Manifest
+	case !recorded.Manifest.SameCommits(s.manifest):
+		return snapshot{}, inputs.Errorf("manifest", "holds other commits than tag %s records (%s): pass the manifest of that nightly, or leave the input empty to use the tag's", h.o.Tag, differences(recorded.Manifest, s.manifest))
+	}
+	return s, nil
+}
+
+// differences names, briefly, where two manifests part.
+func differences(recorded, given manifest.Manifest) string {
+	var parts []string
+	for _, e := range given {
+		r, ok := recorded.Lookup(e.Component)
+		switch {
+		case !ok:
+			parts = append(parts, e.Component+" is not in the tag")
+		case r.SHA != e.SHA || !strings.EqualFold(r.Repository, e.Repository):
+			parts = append(parts, fmt.Sprintf("%s is %s in the tag, %s here", e.Component, short(r.SHA), short(e.SHA)))
+		}
+	}
+	for _, r := range recorded {
+		if _, ok := given.Lookup(r.Component); !ok {
+			parts = append(parts, r.Component+" is missing here")
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func short(sha string) string { return sha[:min(7, len(sha))] }
+
+// snapshotTable is the part of the release body that says what the
+// nightly holds: every component's commit and, since the previous nightly,
+// "unchanged" or a compare link with the number of commits (one compare
+// request per changed component). Every value in it was checked (names,
+// owner/name, 40-hex shas) or is a number; links are built here, never
+// taken from a server's answer.
+func snapshotTable(ctx context.Context, c Client, o Options, s snapshot, previous string, before manifest.Manifest) (string, error) {
+	server := strings.TrimRight(o.ServerURL, "/")
+	if server == "" {
+		server = "https://github.com"
+	}
+	var b strings.Builder
+	b.WriteString("### What this nightly holds\n\n")
+	if s.commit != "" {
+		fmt.Fprintf(&b, "%s at %s.\n\n", report.Text(o.Owner+"/"+o.Repo), report.Link(short(s.commit), server+"/"+o.Owner+"/"+o.Repo+"/commit/"+s.commit))
+	}
+	since := "since the first nightly"
+	if previous != "" {
+		since = "since " + previous
+	}
+	fmt.Fprintf(&b, "| component | repository | commit | %s |\n|---|---|---|---|\n", report.Text(since))
+	for _, e := range s.manifest {
+		change, err := changeSince(ctx, c, server, e, before)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", report.Text(e.Component), report.Link(e.Repository, server+"/"+e.Repository),
+			report.Link(short(e.SHA), server+"/"+e.Repository+"/commit/"+e.SHA), change)
+	}
+	return b.String(), nil
+}
+
+func changeSince(ctx context.Context, c Client, server string, e manifest.Entry, before manifest.Manifest) (string, error) {
+	old, ok := before.Lookup(e.Component)
+	switch {
+	case before == nil:
+		return "new", nil
+	case !ok:
+		return "new in this nightly", nil
+	case !strings.EqualFold(old.Repository, e.Repository):
+		return report.Text("moved from " + old.Repository), nil
+	case old.SHA == e.SHA:
+		return "unchanged", nil
+	}
+	owner, repo, _ := strings.Cut(e.Repository, "/")
+	link := server + "/" + e.Repository + "/compare/" + old.SHA + "..." + e.SHA
+	// One commit per page: only the counts are wanted.
+	cmp, _, err := c.Compare.CompareCommits(ctx, owner, repo, old.SHA, e.SHA, &gh.ListOptions{PerPage: 1})
+	if err != nil {
+		return "", fmt.Errorf("compare %s %s...%s: %w", e.Repository, short(old.SHA), short(e.SHA), github.Explain(err, github.Access{Repository: e.Repository, Permission: "contents: read"}))
+	}
+	switch ahead, behind := cmp.GetAheadBy(), cmp.GetBehindBy(); {
+	case behind > 0 && ahead > 0:
+		return report.Link(fmt.Sprintf("%d commits, %d dropped (diverged)", ahead, behind), link), nil
+	case behind > 0:
+		return report.Link(fmt.Sprintf("%d commits back", behind), link), nil
+	case ahead == 1:
+		return report.Link("1 commit", link), nil
+	default:
+		return report.Link(fmt.Sprintf("%d commits", ahead), link), nil
+	}
+}
+
+// manifestDocument is manifest.json: the snapshot and what it belongs to.
+// It holds no time, so a rerun writes the same bytes and uploads nothing.
+type manifestDocument struct {
+	Tag        string            `json:"tag"`
+	Repository string            `json:"repository"`
+	Commit     string            `json:"commit"`
+	Components manifest.Manifest `json:"components"`
+}
+
+// writeManifest writes manifest.json into the action's folder of the
+// workspace and returns it as a file to upload.
+func writeManifest(o Options, s snapshot) (File, error) {
+	data, err := json.MarshalIndent(manifestDocument{Tag: o.Tag, Repository: o.Owner + "/" + o.Repo, Commit: s.commit, Components: s.manifest}, "", "  ")
+	if err != nil {
+		return File{}, fmt.Errorf("write %s: %w", ManifestAsset, err)
+	}
+	path, err := writeWorkspaceFile(o.Workspace, ManifestAsset, append(data, '\n'))
+	if err != nil {
+		return File{}, err
+	}
+	return File{Path: path, Name: ManifestAsset, Size: int64(len(data) + 1)}, nil
+}
+
+// checksumsText is every asset's SHA-256 as sha256sum prints it, sorted by
+// name, so that sha256sum -c verifies the downloaded files.
+func checksumsText(names, digests []string) string {
+	lines := make([]string, 0, len(names))
+	for i, name := range names {
+		lines = append(lines, strings.TrimPrefix(digests[i], "sha256:")+"  "+name+"\n")
+	}
+	slices.SortFunc(lines, func(a, b string) int { return strings.Compare(a[66:], b[66:]) })
+	return strings.Join(lines, "")
+}
+
+// writeWorkspaceFile writes name into Dir of the workspace. The action
+// runs as root in its container; on a self-hosted runner the runner's user
+// must be able to remove what it leaves, so folder and file are handed to
+// the workspace's owner (nothing changes where the action is that owner).
+func writeWorkspaceFile(workspace, name string, data []byte) (string, error) {
+	dir := filepath.Join(workspace, Dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("write %s: %w", name, err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return "", fmt.Errorf("write %s: %w", name, err)
+	}
+	if info, err := os.Stat(workspace); err == nil {
+		if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+			_ = os.Lchown(dir, int(st.Uid), int(st.Gid))
+			_ = os.Lchown(path, int(st.Uid), int(st.Gid))
+		}
+	}
+	return path, nil
+}
+
+// carryOver picks, for each component this run did not rebuild, the assets
+// of the previous nightly's release that belong to it, to copy into this
+// one. A component is carried only when its commit and those of everything
+// it depends on are the ones the previous nightly holds; otherwise its
+// binary would not be what this manifest says, and it is left out with a
+// note. An asset belongs to a component when its name starts with
+// "<component>-" or "<repository name>-" (the longest such prefix wins);
+// names already being uploaded are skipped.
+func carryOver(ctx context.Context, c Client, o Options, s snapshot, previous string, before manifest.Manifest, firstPage []*gh.RepositoryRelease, uploading []File) (carried []File, notes []string, err error) {
+	var stale []string
+	for _, e := range s.manifest {
+		if e.Rebuilt {
+			continue
+		}
+		if why := unchanged(o.Graph, s.manifest, before, e.Component); why != "" {
+			notes = append(notes, fmt.Sprintf("%s was not rebuilt and is not carried over from %s: %s; this nightly has no asset of it", e.Component, orNone(previous), why))
+			continue
+		}
+		stale = append(stale, e.Component)
+	}
+	if len(stale) == 0 {
+		return nil, notes, nil
+	}
+	rel, err := releaseOf(ctx, c, o, previous, firstPage)
+	if err != nil || rel == nil {
+		if err == nil {
+			notes = append(notes, fmt.Sprintf("%s has no release: nothing of %s is carried over", previous, strings.Join(stale, ", ")))
+		}
+		return nil, notes, err
+	}
+	assets, err := c.Assets.ListAssets(ctx, rel.GetID())
+	if err != nil {
+		return nil, notes, fmt.Errorf("list the assets of %s to carry over: %w", previous, err)
+	}
+	taken := map[string]bool{}
+	for _, f := range uploading {
+		taken[f.Name] = true
+	}
+	for _, a := range assets {
+		owner := ownerOf(a.Name, s.manifest)
+		if owner == "" || !slices.Contains(stale, owner) || taken[a.Name] || a.State != stateUploaded {
+			continue
+		}
+		if a.Digest == "" {
+			return nil, notes, fmt.Errorf("carry %s over from %s: GitHub reports no digest for it, so its copy could not be checked", a.Name, previous)
+		}
+		from := a
+		carried = append(carried, File{Name: a.Name, Size: a.Size, From: &from})
+		taken[a.Name] = true
+	}
+	return carried, notes, nil
+}
+
+// unchanged says why component cannot be carried over from the previous
+// manifest, or "" when it and everything it depends on are at the same
+// commits there.
+func unchanged(g *plan.Graph, now, before manifest.Manifest, component string) string {
+	if before == nil {
+		return "the previous nightly records no manifest"
+	}
+	check := []string{component}
+	if g != nil {
+		if _, ok := g.Component(component); !ok {
+			return "the graph has no component " + component
+		}
+		check = append(check, g.Upstream(component)...)
+	}
+	for _, name := range check {
+		was, ok1 := before.Lookup(name)
+		is, ok2 := now.Lookup(name)
+		switch {
+		case !ok1 || !ok2:
+			return name + " is not in both manifests"
+		case was.SHA != is.SHA || !strings.EqualFold(was.Repository, is.Repository):
+			if name == component {
+				return fmt.Sprintf("its commit moved (%s, was %s)", short(is.SHA), short(was.SHA))
+			}
+			return fmt.Sprintf("%s, which it depends on, moved (%s, was %s)", name, short(is.SHA), short(was.SHA))
+		}
+	}
+	return ""
+}
+
+// ownerOf is the component an asset name belongs to: the longest of
+// "<component>-" and "<repository name>-" it starts with.
+func ownerOf(name string, m manifest.Manifest) string {
+	owner, longest := "", 0
+	for _, e := range m {
+		_, repo, _ := strings.Cut(e.Repository, "/")
+		for _, prefix := range []string{e.Component + "-", repo + "-"} {
+			if len(prefix) > longest && strings.HasPrefix(name, prefix) {
+				owner, longest = e.Component, len(prefix)
+			}
+		}
+	}
+	return owner
+}
+
+// releaseOf finds the published release of tag, on the first page of
+// releases already read, else by its tag.
+func releaseOf(ctx context.Context, c Client, o Options, tag string, firstPage []*gh.RepositoryRelease) (*gh.RepositoryRelease, error) {
+	for _, r := range firstPage {
+		if r.GetTagName() == tag && !r.GetDraft() {
+			return r, nil
+		}
+	}
+	if len(firstPage) < 100 {
+		return nil, nil
+	}
+	rel, _, err := c.Releases.GetReleaseByTag(ctx, o.Owner, o.Repo, tag)
+	var apiErr *gh.ErrorResponse
+	if errors.As(err, &apiErr) && apiErr.Response != nil && apiErr.Response.StatusCode == http.StatusNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find release %s to carry over from: %w", tag, err)
+	}
+	return rel, nil
+}

@@ -1,0 +1,144 @@
+package prerelease
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/release-action/internal/github"
+	"github.com/BTCDecoded/release-action/internal/manifest"
+	"github.com/BTCDecoded/release-action/internal/plan"
+)
+
+func sha(c byte) string { return strings.Repeat(string(c), 40) }
+
+// chain is the default graph's snapshot, every component at sha(c).
+func chain(shas map[string]byte, rebuilt ...string) manifest.Manifest {
+	var m manifest.Manifest
+	for _, c := range plan.DefaultGraph().Components() {
+		m = append(m, manifest.Entry{Component: c.Name, Repository: "BTCDecoded/" + c.Repository, SHA: sha(shas[c.Name]), Rebuilt: contains(rebuilt, c.Name)})
+	}
+	return m
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOwnerOf(t *testing.T) {
+	m := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a'})
+	tests := []struct{ name, want string }{
+		{"consensus-linux-x64.tar.gz", "consensus"},
+		{"bllvm-consensus-linux-x64.tar.gz", "consensus"},
+		{"governance-app-image.tar", "governance"},
+		{"governance-linux.tar.gz", "governance"},
+		{"node", ""},
+		{"bllvm-nightly-20251117-b11b11b-linux-x64.tar.gz", ""},
+		{"SHA256SUMS", ""},
+		{"manifest.json", ""},
+		{"bllvm-sdk-x", "sdk"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, ownerOf(tt.name, m))
+		})
+	}
+	// The longest prefix wins: a component named after another's repository.
+	odd := manifest.Manifest{{Component: "bllvm", Repository: "o/bllvm"}, {Component: "node", Repository: "o/bllvm-node"}}
+	assert.Equal(t, "node", ownerOf("bllvm-node-x.tar.gz", odd))
+	assert.Equal(t, "bllvm", ownerOf("bllvm-x.tar.gz", odd))
+}
+
+func TestUnchanged(t *testing.T) {
+	before := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a'})
+	sdkMoved := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'b', "governance": 'a'}, "sdk", "governance")
+	tests := []struct {
+		name      string
+		now       manifest.Manifest
+		before    manifest.Manifest
+		component string
+		want      string
+	}{
+		{"upstream of the change", sdkMoved, before, "node", ""},
+		{"the first component", sdkMoved, before, "consensus", ""},
+		{"its own commit moved", sdkMoved, before, "sdk", "its commit moved (bbbbbbb, was aaaaaaa)"},
+		{"what it depends on moved", sdkMoved, before, "governance", "sdk, which it depends on, moved (bbbbbbb, was aaaaaaa)"},
+		{"no previous manifest", sdkMoved, nil, "node", "the previous nightly records no manifest"},
+		{"not in the previous manifest", sdkMoved, before[:2], "node", "node is not in both manifests"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, unchanged(plan.DefaultGraph(), tt.now, tt.before, tt.component))
+		})
+	}
+	assert.Equal(t, "the graph has no component wallet", unchanged(plan.DefaultGraph(), manifest.Manifest{{Component: "wallet", Repository: "o/w", SHA: sha('a')}}, manifest.Manifest{{Component: "wallet", Repository: "o/w", SHA: sha('a')}}, "wallet"))
+}
+
+func TestChecksumsText(t *testing.T) {
+	got := checksumsText([]string{"b.tar.gz", "manifest.json", "a.tar.gz"},
+		[]string{"sha256:" + strings.Repeat("b", 64), "sha256:" + strings.Repeat("c", 64), "sha256:" + strings.Repeat("a", 64)})
+	assert.Equal(t, strings.Repeat("a", 64)+"  a.tar.gz\n"+strings.Repeat("b", 64)+"  b.tar.gz\n"+strings.Repeat("c", 64)+"  manifest.json\n", got,
+		"sha256sum's format, sorted by name")
+}
+
+func TestWriteManifestIsStable(t *testing.T) {
+	workspace := t.TempDir()
+	o := Options{Owner: "BTCDecoded", Repo: "bllvm", Tag: "nightly-20251118-b11b11b", Workspace: workspace}
+	s := snapshot{commit: sha('b'), manifest: chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a'}, "consensus")}
+	first, err := writeManifest(o, s)
+	require.NoError(t, err)
+	data, err := os.ReadFile(first.Path)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(workspace, Dir, ManifestAsset), first.Path)
+	assert.Equal(t, int64(len(data)), first.Size)
+	assert.Contains(t, string(data), `"tag": "nightly-20251118-b11b11b"`)
+	assert.Contains(t, string(data), `"repository": "BTCDecoded/bllvm"`)
+	assert.Contains(t, string(data), `"commit": "`+sha('b')+`"`)
+	back, err := manifest.Parse("manifest.json", extractComponents(t, data))
+	require.NoError(t, err)
+	assert.Equal(t, s.manifest, back)
+
+	again, err := writeManifest(o, s)
+	require.NoError(t, err)
+	data2, err := os.ReadFile(again.Path)
+	require.NoError(t, err)
+	assert.Equal(t, data, data2, "a rerun writes the same bytes, so the asset's digest does not change")
+}
+
+// extractComponents returns the components object of manifest.json.
+func extractComponents(t *testing.T, data []byte) string {
+	t.Helper()
+	i := strings.Index(string(data), `"components": `)
+	require.GreaterOrEqual(t, i, 0)
+	rest := strings.TrimSpace(string(data[i+len(`"components": `):]))
+	return strings.TrimSuffix(strings.TrimSpace(strings.TrimSuffix(rest, "}")), "\n")
+}
+
+func TestSyncAssetsCarriesOver(t *testing.T) {
+	from := github.Asset{ID: 7, Name: "node-linux.tar.gz", State: stateUploaded, Size: 3, Digest: digestOf("old")}
+	files := []File{{Name: from.Name, Size: from.Size, From: &from}}
+
+	store := &fakeStore{}
+	got, err := SyncAssets(context.Background(), store, 1, nil, files, 2, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"copy node-linux.tar.gz as node-linux.tar.gz"}, store.seen())
+	assert.Equal(t, []string{from.Digest}, got.Digests, "the original's digest, nothing read")
+
+	// A rerun: the copy is there with the same digest, nothing is sent.
+	again := &fakeStore{assets: store.list()}
+	got, err = SyncAssets(context.Background(), again, 1, again.list(), files, 2, nil)
+	require.NoError(t, err)
+	assert.Empty(t, again.seen())
+	assert.Equal(t, []string{from.Name}, got.Skipped)
+	assert.Equal(t, []string{from.Digest}, got.Digests)
+}
