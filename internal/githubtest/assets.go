@@ -1,8 +1,7 @@
 package githubtest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -86,7 +85,7 @@ func (s *Server) assetJSON(urls bases, repo *repository, rel *release, a *asset)
 		"content_type":         a.ContentType,
 		"size":                 a.Size,
 		"digest":               digest,
-		"download_count":       0,
+		"download_count":       a.downloads,
 		"created_at":           githubTime(a.createdAt),
 		"updated_at":           githubTime(a.updatedAt),
 		"uploader":             actor(urls),
@@ -134,7 +133,52 @@ func (s *Server) deleteAsset(r *http.Request, repo *repository) Response {
 		return Unprocessable("Cannot delete assets from an immutable release.")
 	}
 	rel.assets = slices.DeleteFunc(rel.assets, func(other *asset) bool { return other == a })
+	s.forgetContent(a)
 	return noContent()
+}
+
+// assetDocsURL is where GitHub's errors for GET releases/assets/{asset_id}
+// point.
+const assetDocsURL = "https://docs.github.com/rest/releases/assets#get-a-release-asset"
+
+// GET /repos/{owner}/{repo}/releases/assets/{asset_id}: the asset's JSON,
+// or, asked for application/octet-stream, a 302 to its bytes in storage.
+// GitHub's description allows a 200 with the bytes too; github.com
+// redirects, with the headers of its other redirects (recorded in
+// @octokit/fixtures get-archive and gm3dmo/the-power#393).
+func (s *Server) getAsset(r *http.Request, repo *repository, id int64) Response {
+	rel, a := repo.asset(id)
+	if a == nil {
+		return errorResponse(http.StatusNotFound, nil, errorBody{Message: "Not Found", DocumentationURL: assetDocsURL, Status: "404"})
+	}
+	urls := s.bases(r.Host)
+	if !wantsOctetStream(r.Header.Get("Accept")) {
+		resp := s.jsonResponse(http.StatusOK, s.assetJSON(urls, repo, rel, a))
+		resp.Header = map[string]string{"Last-Modified": a.updatedAt.UTC().Format(http.TimeFormat)}
+		return resp
+	}
+	if a.State != "uploaded" {
+		// What GitHub answers for the bytes of an upload that never
+		// completed is not recorded; the fake has none to give.
+		return errorResponse(http.StatusNotFound, nil, errorBody{Message: "Not Found", DocumentationURL: assetDocsURL, Status: "404"})
+	}
+	a.downloads++
+	return Response{
+		Status: http.StatusFound,
+		Header: map[string]string{"Content-Type": "text/html;charset=utf-8", "Location": s.storageURL(urls, repo, a)},
+	}
+}
+
+// wantsOctetStream tells whether an Accept header asks for an asset's bytes
+// rather than its JSON.
+func wantsOctetStream(accept string) bool {
+	for candidate := range strings.SplitSeq(accept, ",") {
+		mediaType, _, _ := strings.Cut(candidate, ";")
+		if strings.EqualFold(strings.TrimSpace(mediaType), "application/octet-stream") {
+			return true
+		}
+	}
+	return false
 }
 
 // upload is an upload under way: its asset exists, in state "starter".
@@ -148,8 +192,8 @@ type upload struct {
 }
 
 // POST /repos/{owner}/{repo}/releases/{release_id}/assets on the uploads
-// host. The body streams through sha256 and is never held: a test may
-// upload gigabytes.
+// host. The body streams through sha256 to a file and is never held: a
+// test may upload gigabytes.
 func (s *Server) uploadAsset(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	up, resp := s.startUpload(r)
@@ -159,20 +203,25 @@ func (s *Server) uploadAsset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	hash := sha256.New()
 	body := io.Reader(r.Body)
 	if up.drop {
 		body = io.LimitReader(r.Body, up.dropAfter)
 	}
-	size, err := io.Copy(hash, body)
+	stored, err := s.storeContent(body)
+	if err != nil && !errors.Is(err, errReadBody) {
+		s.t.Errorf("githubtest: upload %s: %v", up.asset.Name, err)
+	}
 
 	s.mu.Lock()
-	up.asset.Size, up.asset.updatedAt = size, s.now()
+	up.asset.Size, up.asset.updatedAt = stored.size, s.now()
 	complete := err == nil && !up.drop
 	if complete {
 		up.asset.State = "uploaded"
-		up.asset.Digest = "sha256:" + hex.EncodeToString(hash.Sum(nil))
+		up.asset.Digest = stored.digest
+		up.asset.content = stored.content
 		resp = s.jsonResponse(http.StatusCreated, s.assetJSON(s.bases(r.Host), up.repo, up.release, up.asset))
+	} else {
+		stored.discard()
 	}
 	s.mu.Unlock()
 	if !complete {

@@ -3,6 +3,7 @@ package githubtest
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,11 +15,17 @@ const commitDocsURL = "https://docs.github.com/rest/commits/commits#get-a-commit
 // commit the fake was not told about, here or by AddCommit, SetBranch or
 // SetAnnotatedTag, gets GitHub's 422 No commit found from GET
 // commits/{ref}, and cannot be tagged by a tag object.
+//
+// The fake takes a repository's history for linear, in the order its
+// commits first became known by any of these: each commit's parent is the
+// one known before it, which is what GET compare/{basehead} counts by.
 func (s *Server) SetCommitDate(repo, sha string, when time.Time) {
 	s.t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.mustRepository(repo).commits[strings.ToLower(sha)] = when
+	r := s.mustRepository(repo)
+	r.addCommit(sha, when)
+	r.commits[strings.ToLower(sha)] = when
 }
 
 // AddCommit makes the commit sha of repo exist, so that a tag object can
@@ -31,13 +38,20 @@ func (s *Server) AddCommit(repo, sha string) {
 	s.mustRepository(repo).addCommit(sha, s.now())
 }
 
-// addCommit makes sha exist, keeping the date it may have. The caller
-// holds s.mu.
+// addCommit makes sha exist, keeping the date it may have; a new commit
+// is the child of the last one known. The caller holds s.mu.
 func (repo *repository) addCommit(sha string, when time.Time) {
 	sha = strings.ToLower(sha)
 	if _, dated := repo.commits[sha]; !dated {
 		repo.commits[sha] = when
+		repo.history = append(repo.history, sha)
 	}
+}
+
+// position is where sha is in the repository's linear history, or -1.
+// The caller holds s.mu.
+func (repo *repository) position(sha string) int {
+	return slices.Index(repo.history, sha)
 }
 
 // commitOf finds the commit GET commits/{ref} names, as git's rev-parse
@@ -88,20 +102,41 @@ func (s *Server) getCommit(r *http.Request, repo *repository) Response {
 			Body:   sha,
 		}
 	}
-	urls := s.bases(r.Host)
+	return s.jsonResponse(http.StatusOK, s.commitJSON(s.bases(r.Host), repo, sha))
+}
+
+// commitJSON is a commit as GET commits/{ref} and compare show it, with the
+// fields a client orders commits by. Its parent is the commit before it in
+// the repository's linear history. The fake's commits belong to no GitHub
+// user, so author and committer are null, as GitHub sends them for an
+// email it cannot match. The caller holds s.mu.
+func (s *Server) commitJSON(urls bases, repo *repository, sha string) map[string]any {
+	repoAPI := urls.api + "/repos/" + repo.fullName()
+	repoWeb := urls.web + "/" + repo.fullName()
 	person := map[string]any{"name": "BTCDecoded", "email": "dev@btcdecoded.example", "date": repo.commits[sha].UTC().Format(time.RFC3339)}
-	return s.jsonResponse(http.StatusOK, map[string]any{
-		"sha":      sha,
-		"node_id":  "C_" + sha[:min(len(sha), 12)],
-		"url":      urls.api + "/repos/" + repo.fullName() + "/commits/" + sha,
-		"html_url": urls.web + "/" + repo.fullName() + "/commit/" + sha,
+	parents := []any{}
+	if at := repo.position(sha); at > 0 {
+		parent := repo.history[at-1]
+		parents = append(parents, map[string]any{"sha": parent, "url": repoAPI + "/commits/" + parent, "html_url": repoWeb + "/commit/" + parent})
+	}
+	return map[string]any{
+		"sha":          sha,
+		"node_id":      "C_" + sha[:min(len(sha), 12)],
+		"url":          repoAPI + "/commits/" + sha,
+		"html_url":     repoWeb + "/commit/" + sha,
+		"comments_url": repoAPI + "/commits/" + sha + "/comments",
 		"commit": map[string]any{
-			"author":    person,
-			"committer": person,
-			"message":   "commit " + sha[:min(len(sha), 7)],
+			"url":           repoAPI + "/git/commits/" + sha,
+			"author":        person,
+			"committer":     person,
+			"message":       "commit " + sha[:min(len(sha), 7)],
+			"comment_count": 0,
+			"verification":  map[string]any{"verified": false, "reason": "unsigned", "signature": nil, "payload": nil, "verified_at": nil},
 		},
-		"parents": []any{},
-	})
+		"author":    nil,
+		"committer": nil,
+		"parents":   parents,
+	}
 }
 
 // shaMediaType matches GitHub's sha media type with or without a version:

@@ -349,6 +349,9 @@ func (ct contractTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if err != nil {
 		return ct.next.RoundTrip(req) // Not GitHub: the next transport refuses it.
 	}
+	if where == storageEndpoint {
+		return ct.next.RoundTrip(req) // Not the REST API: nothing to check it against.
+	}
 	forward, err := ct.check(req, where, apiPath)
 	if err != nil {
 		closeBody(req)

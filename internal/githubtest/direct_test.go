@@ -2,6 +2,7 @@ package githubtest
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -53,4 +54,37 @@ func TestDirectRequestsAreChecked(t *testing.T) {
 		})
 	}
 	assert.Len(t, s.Dispatches(), 1, "only the valid dispatch reached the fake")
+}
+
+// A program in another process follows a download's redirect over plain
+// http, as it reached the API.
+func TestDirectDownload(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+	}{
+		{"small asset", "bytes"},
+		{"asset of several reads", strings.Repeat("0123456789abcdef", 8<<10)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := New(t, WithRepository(repoName))
+			rel := fake.AddRelease(repoName, Release{TagName: "v1", Draft: true})
+			asset := fake.AddAssetContent(repoName, rel.ID, "bllvm.tar.gz", strings.NewReader(tt.content))
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, fake.URL()+"/repos/BTCDecoded/bllvm/releases/assets/"+itoa(asset.ID), nil)
+			require.NoError(t, err)
+			req.Header.Set("Accept", "application/octet-stream")
+
+			resp, err := http.DefaultClient.Do(req)
+
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			got, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Equal(t, tt.content, string(got))
+			assert.Equal(t, "http", resp.Request.URL.Scheme)
+			assert.Equal(t, "localhost", resp.Request.URL.Hostname(), "storage on the other loopback name")
+		})
+	}
 }

@@ -27,7 +27,8 @@ type fault struct {
 // Fail queues responses for the next requests matching method and path, one
 // request each, in order; then normal handling resumes. path is the API path
 // (no GitHub Enterprise Server prefix), where a "*" segment matches any one
-// segment: "/repos/*/*/releases/*".
+// segment: "/repos/*/*/releases/*". Requests to asset storage, which is
+// not the API, are never matched: see FailDownloadAfter.
 func (s *Server) Fail(method, path string, responses ...Response) {
 	s.t.Helper()
 	pattern := faultPattern(s.t, path)

@@ -30,8 +30,9 @@ type Release struct {
 	Assets      []Asset
 }
 
-// Asset is a release asset as the fake keeps it: its bytes are never kept,
-// only their size and digest.
+// Asset is a release asset as the fake keeps it. Its bytes, when it has
+// any (an upload, or AddAssetContent), are in a file of the fake's: see
+// AssetContent.
 type Asset struct {
 	ID          int64
 	Name        string
@@ -65,6 +66,12 @@ type release struct {
 type asset struct {
 	Asset
 	createdAt, updatedAt time.Time
+	// content is where its bytes are; nil for a starter and for an asset
+	// planted by AddAsset.
+	content *assetContent
+	// key names it in storage once a download was asked for.
+	key       string
+	downloads int
 }
 
 func (rel *release) export() Release {
@@ -106,7 +113,8 @@ func (s *Server) AddRelease(repo string, r Release) Release {
 
 // AddAsset plants an asset in a release of repo, such as a leftover of a
 // failed upload (State "starter"), and returns it with its ID. State
-// defaults to "uploaded" and Uploads to 1; the name is kept as given.
+// defaults to "uploaded" and Uploads to 1; the name is kept as given. It
+// has no bytes: downloading it fails the test (use AddAssetContent).
 func (s *Server) AddAsset(repo string, releaseID int64, a Asset) Asset {
 	s.t.Helper()
 	s.mu.Lock()
@@ -254,7 +262,7 @@ func (s *Server) listReleases(r *http.Request, repo *repository) Response {
 }
 
 // getUnderReleases serves the GETs below /releases/: tags/{tag},
-// {release_id} and {release_id}/assets.
+// assets/{asset_id}, {release_id} and {release_id}/assets.
 func (s *Server) getUnderReleases(r *http.Request, repo *repository) Response {
 	rest := r.PathValue("rest")
 	if tag, ok := strings.CutPrefix(rest, "tags/"); ok {
@@ -262,6 +270,8 @@ func (s *Server) getUnderReleases(r *http.Request, repo *repository) Response {
 	}
 	first, second, nested := strings.Cut(rest, "/")
 	switch {
+	case first == "assets" && nested && !strings.Contains(second, "/"):
+		return s.getAsset(r, repo, parseID(second))
 	case !nested:
 		rel := repo.release(parseID(first))
 		if rel == nil {
@@ -456,6 +466,9 @@ func (s *Server) deleteRelease(r *http.Request, repo *repository) Response {
 	i := slices.IndexFunc(repo.releases, func(rel *release) bool { return rel.ID == id })
 	if i < 0 {
 		return NotFound()
+	}
+	for _, a := range repo.releases[i].assets {
+		s.forgetContent(a)
 	}
 	repo.releases = slices.Delete(repo.releases, i, i+1)
 	return noContent()

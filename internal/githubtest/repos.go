@@ -15,6 +15,7 @@ type repository struct {
 	releases      []*release
 	runs          []*run
 	commits       map[string]time.Time  // sha to commit date, for GET commits/{ref}
+	history       []string              // the commits, oldest first: see SetCommitDate
 	tagObjects    map[string]*tagObject // annotated tags, by their own sha
 }
 

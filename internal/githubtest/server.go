@@ -6,9 +6,11 @@ package githubtest
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -41,6 +43,12 @@ type Server struct {
 	withoutRunDetails int
 	// app is the GitHub App WithApp installs; nil without one.
 	app *fakeApp
+	// assetDir holds the bytes of release assets, a file each; it belongs
+	// to the server, which removes it when it stops. Empty, the server
+	// keeps no bytes (a server built by newServer alone).
+	assetDir string
+	// storageSecret signs the storage URLs of asset downloads.
+	storageSecret []byte
 
 	mu                 sync.Mutex
 	requests           []Request
@@ -49,6 +57,8 @@ type Server struct {
 	workflowDispatches []WorkflowDispatch
 	faults             []fault
 	uploadFaults       []uploadFault
+	downloadFaults     []downloadFault
+	objects            map[string]storedObject // assets in storage, by object key
 	nextRunScript      []RunStep
 	dispatchRunName    func(eventType string, payload map[string]any) string // nil: a dispatch starts no run
 	runListings        int                                                   // list-runs requests answered
@@ -96,8 +106,12 @@ func New(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("githubtest: %v", err)
 	}
+	// Asked for before the listener starts, so that the directory is
+	// removed after the listener stopped serving from it.
+	assetDir := t.TempDir()
 	s := newServer(t, opts)
 	s.contract = checked
+	s.assetDir = assetDir
 
 	fake := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(fake.Close)
@@ -127,7 +141,10 @@ func newServer(t reporter, opts []Option) *Server {
 		scheme:      "https",
 		repos:       map[string]*repository{},
 		workflowIDs: map[string]int64{},
+		objects:     map[string]storedObject{},
 	}
+	s.storageSecret = make([]byte, 32)
+	rand.Read(s.storageSecret) // Never fails: it panics rather than return an error.
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -152,12 +169,14 @@ func (s *Server) routes() (api, uploads *http.ServeMux) {
 	api.HandleFunc("GET /repos/{owner}/{repo}/git/tags/{tag_sha}", s.withRepository(s.getTagObject))
 	api.HandleFunc("GET /repos/{owner}/{repo}/tags", s.withRepository(s.listTags))
 	api.HandleFunc("GET /repos/{owner}/{repo}/commits/{ref...}", s.withRepository(s.getCommit))
+	api.HandleFunc("GET /repos/{owner}/{repo}/compare/{basehead...}", s.withRepository(s.compareCommits))
 
 	api.HandleFunc("GET /repos/{owner}/{repo}/releases", s.withRepository(s.listReleases))
 	api.HandleFunc("POST /repos/{owner}/{repo}/releases", s.withRepository(s.createRelease))
 	api.HandleFunc("POST /repos/{owner}/{repo}/releases/generate-notes", s.withRepository(s.generateNotes))
-	// One pattern for every GET under releases/: net/http's mux refuses
-	// releases/tags/{tag...} beside releases/{id}/assets, which overlap.
+	// One pattern for every GET under releases/, assets/{asset_id} too:
+	// net/http's mux refuses releases/tags/{tag...} beside
+	// releases/{id}/assets, which overlap.
 	api.HandleFunc("GET /repos/{owner}/{repo}/releases/{rest...}", s.withRepository(s.getUnderReleases))
 	api.HandleFunc("PATCH /repos/{owner}/{repo}/releases/{release_id}", s.withRepository(s.updateRelease))
 	api.HandleFunc("DELETE /repos/{owner}/{repo}/releases/{release_id}", s.withRepository(s.deleteRelease))
@@ -181,10 +200,11 @@ func (s *Server) routes() (api, uploads *http.ServeMux) {
 
 // Client is the client to hand to the program under test: it reaches the
 // fake through GitHub's real URLs (https://api.github.com/,
-// https://uploads.github.com/ and any GitHub Enterprise Server host's
-// /api/v3/ and /api/uploads/) and fails the test on requests that break
-// GitHub's REST description. A standalone server's clients reach it
-// directly, so its Client is a plain one.
+// https://uploads.github.com/, the asset storage at
+// https://objects.githubusercontent.com/ and any GitHub Enterprise Server
+// host's /api/v3/ and /api/uploads/) and fails the test on API requests
+// that break GitHub's REST description. A standalone server's clients reach
+// it directly, so its Client is a plain one.
 func (s *Server) Client() *http.Client {
 	return s.client
 }
@@ -202,7 +222,7 @@ type Request struct {
 	Query       url.Values
 	Header      http.Header
 	// Body is the request body, except for asset uploads: those stream
-	// through the fake, which keeps only the size and digest of the asset.
+	// to a file of the fake's (see AssetContent).
 	Body []byte
 }
 
@@ -214,7 +234,8 @@ func (r Request) DecodeJSON(t testing.TB, v any) {
 	}
 }
 
-// Requests returns every request received so far, in order.
+// Requests returns every request received so far, in order, downloads
+// from asset storage included (their Host is the storage's).
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -227,15 +248,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	// Asset uploads stream to their handler, which keeps only their size and
-	// digest: a test may upload gigabytes.
-	var body []byte
-	if where != uploadsEndpoint {
-		body, err = io.ReadAll(r.Body)
-		if err != nil {
-			return // The client went away mid-request; there is no one to answer.
-		}
-	}
 	received := Request{
 		Method:      r.Method,
 		Host:        r.Host,
@@ -243,8 +255,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		EscapedPath: apiPath,
 		Query:       r.URL.Query(),
 		Header:      r.Header.Clone(),
-		Body:        body,
 	}
+	if where == storageEndpoint {
+		// Storage is not GitHub's API: no token, rate limit or fault of
+		// Fail applies to it, and it serves bytes, not JSON.
+		s.mu.Lock()
+		s.requests = append(s.requests, received)
+		s.mu.Unlock()
+		s.serveStorage(w, r, apiPath)
+		return
+	}
+	// Asset uploads stream to their handler, which writes them to a file: a
+	// test may upload gigabytes.
+	var body []byte
+	if where != uploadsEndpoint {
+		body, err = io.ReadAll(r.Body)
+		if err != nil {
+			return // The client went away mid-request; there is no one to answer.
+		}
+	}
+	received.Body = body
 
 	if err := s.checkDirect(r, where, apiPath, body); err != nil {
 		s.t.Errorf("githubtest: %v", err)
@@ -346,19 +376,48 @@ func githubURLs(host string) (api, web string) {
 // bases is what the fake puts in the URLs of its responses to a request
 // for host: GitHub's, or the standalone server's own over http.
 type bases struct {
-	api, uploads, web string
+	api, uploads, web, storage string
 }
 
 func (s *Server) bases(host string) bases {
 	api, web := githubURLs(host)
 	uploads := "https://" + host + ghesUploadsPrefix
+	storage := "https://" + otherLoopbackName(host) + storagePrefix
 	if strings.EqualFold(host, "api.github.com") || strings.EqualFold(host, "uploads.github.com") {
 		uploads = "https://uploads.github.com"
+		storage = "https://" + storageHost
 	}
-	if s.scheme != "https" {
-		api = s.scheme + strings.TrimPrefix(api, "https")
-		uploads = s.scheme + strings.TrimPrefix(uploads, "https")
-		web = s.scheme + strings.TrimPrefix(web, "https")
+	scheme := s.scheme
+	if s.directURL != "" && host == directHost(s.directURL) {
+		// A program in another process that reached the listener of New
+		// at URL speaks plain http to it, so must its redirects.
+		scheme = "http"
 	}
-	return bases{api: api, uploads: uploads, web: web}
+	if scheme != "https" {
+		api = scheme + strings.TrimPrefix(api, "https")
+		uploads = scheme + strings.TrimPrefix(uploads, "https")
+		web = scheme + strings.TrimPrefix(web, "https")
+		storage = scheme + strings.TrimPrefix(storage, "https")
+	}
+	return bases{api: api, uploads: uploads, web: web, storage: storage}
+}
+
+// otherLoopbackName names a standalone server by its other loopback name
+// (127.0.0.1 for localhost and back), keeping the port, and leaves any
+// other host as it is. Its storage then lives on another host than its API,
+// as GitHub's does, so a client that lets net/http follow the redirect
+// drops the Authorization header it set on the request, as it does for
+// github.com, instead of sending it to a storage that refuses it.
+func otherLoopbackName(host string) string {
+	name, port, err := net.SplitHostPort(host)
+	if err != nil {
+		return host
+	}
+	switch name {
+	case "127.0.0.1":
+		return net.JoinHostPort("localhost", port)
+	case "localhost":
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return host
 }

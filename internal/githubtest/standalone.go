@@ -83,8 +83,10 @@ type Standalone struct {
 // such as benchmarks, the way GitHub Enterprise Server is served: the API
 // under baseURL (http://127.0.0.1:PORT/api/v3, with no trailing slash, the
 // form of an api-url input) and uploads under http://127.0.0.1:PORT/api/uploads.
+// Asset downloads redirect to its storage under /storage, on its other
+// loopback name (localhost for 127.0.0.1: see otherLoopbackName).
 // Requests are not checked against GitHub's description. closeFn stops the
-// server.
+// server and removes the bytes of its assets.
 func NewStandalone(opts ...Option) (s *Server, baseURL string, closeFn func(), err error) {
 	s, baseURL, _, closeFn, err = Standalone{}.Start(opts...)
 	return s, baseURL, closeFn, err
@@ -108,8 +110,14 @@ func (cfg Standalone) Start(opts ...Option) (s *Server, baseURL string, certPEM 
 		server.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		certPEM = pemBytes
 	}
+	assetDir, err := os.MkdirTemp("", "fakegithub-assets-")
+	if err != nil {
+		return nil, "", nil, nil, fmt.Errorf("create a directory for release assets: %w", err)
+	}
+	s.assetDir = assetDir
 	listener, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)))
 	if err != nil {
+		os.RemoveAll(assetDir)
 		return nil, "", nil, nil, fmt.Errorf("listen on 127.0.0.1:%d: %w", s.port, err)
 	}
 	if cfg.TLS {
@@ -131,6 +139,7 @@ func (cfg Standalone) Start(opts ...Option) (s *Server, baseURL string, certPEM 
 	closeFn = func() {
 		server.Close()
 		<-done
+		os.RemoveAll(assetDir)
 	}
 	return s, s.scheme + "://" + listener.Addr().String() + ghesAPIPrefix, certPEM, closeFn, nil
 }
@@ -193,6 +202,9 @@ func (s *Server) routed(r *http.Request) bool {
 	where, apiPath, err := splitGitHubURL(r.Host, r.URL.EscapedPath())
 	if err != nil {
 		return false
+	}
+	if where == storageEndpoint {
+		return true // Storage answers any path, as S3 does.
 	}
 	mux := s.api
 	if where == uploadsEndpoint {
@@ -293,7 +305,9 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	fmt.Fprintln(stdout, baseURL)
-	fmt.Fprintf(stderr, "fakegithub: API at %s/, uploads at %s/\n", baseURL, strings.TrimSuffix(baseURL, ghesAPIPrefix)+ghesUploadsPrefix)
+	root := strings.TrimSuffix(baseURL, ghesAPIPrefix)
+	scheme, host, _ := strings.Cut(root, "://")
+	fmt.Fprintf(stderr, "fakegithub: API at %s/, uploads at %s/, asset downloads at %s/\n", baseURL, root+ghesUploadsPrefix, scheme+"://"+otherLoopbackName(host)+storagePrefix)
 	<-ctx.Done()
 	return 0
 }

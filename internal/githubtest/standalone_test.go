@@ -252,6 +252,7 @@ func TestRunStandalone(t *testing.T) {
 		t.Fatal("fakegithub did not stop when its context ended")
 	}
 	assert.Contains(t, stderr.String(), "uploads at "+strings.TrimSuffix(baseURL, "/api/v3")+"/api/uploads/")
+	assert.Contains(t, stderr.String(), "asset downloads at http://localhost:"+strings.TrimSuffix(baseURL[strings.LastIndex(baseURL, ":")+1:], "/api/v3")+"/storage/")
 }
 
 func TestRunStandaloneTLS(t *testing.T) {
@@ -308,6 +309,67 @@ func TestRunStandaloneRefusesBadArguments(t *testing.T) {
 			assert.Equal(t, tt.wantCode, code)
 			assert.Contains(t, stderr.String(), tt.wantStderr)
 			assert.Empty(t, stdout.String())
+		})
+	}
+}
+
+func TestStandaloneDownload(t *testing.T) {
+	tests := []struct {
+		name string
+		// download fetches the asset with the server's token the way a
+		// client does, and returns its bytes.
+		download func(t *testing.T, baseURL string, assetID int64) ([]byte, error)
+	}{
+		{"go-github with a plain follow client", func(t *testing.T, baseURL string, assetID int64) ([]byte, error) {
+			return downloadAll(t, enterpriseClient(t, baseURL, "ghs_bench"), assetID, &http.Client{})
+		}},
+		{"net/http following with the token on the request", func(t *testing.T, baseURL string, assetID int64) ([]byte, error) {
+			// net/http drops the header on the way to another host, as for
+			// github.com's storage, and keeps it on the same host.
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, baseURL+"/repos/BTCDecoded/bllvm/releases/assets/"+itoa(assetID), nil)
+			require.NoError(t, err)
+			req.Header.Set("Accept", "application/octet-stream")
+			req.Header.Set("Authorization", "token ghs_bench")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return nil, err
+			}
+			defer resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			return io.ReadAll(resp.Body)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var log syncBuffer
+			fake, baseURL, closeFn, err := startStandalone(Standalone{}, WithRepository(repoName), WithToken("ghs_bench"), WithLog(&log))
+			require.NoError(t, err)
+			stopped := false
+			t.Cleanup(func() {
+				if !stopped {
+					closeFn()
+				}
+			})
+			client := enterpriseClient(t, baseURL, "ghs_bench")
+			created, _, err := client.Repositories.CreateRelease(t.Context(), testOwner, testRepo, &gh.RepositoryRelease{TagName: gh.String("v1"), Draft: gh.Bool(true)})
+			require.NoError(t, err)
+			uploaded, err := sendAsset(t, client, created.GetID(), "bllvm.tar.gz", "\x1f\x8b bytes")
+			require.NoError(t, err)
+			_, location, err := client.Repositories.DownloadReleaseAsset(t.Context(), testOwner, testRepo, uploaded.GetID(), nil)
+			require.NoError(t, err)
+			port := strings.TrimSuffix(baseURL[strings.LastIndex(baseURL, ":")+1:], "/api/v3")
+			assert.True(t, strings.HasPrefix(location, "http://localhost:"+port+"/storage/github-production-release-asset-2e65be/"),
+				"storage is the server itself, over http, by its other loopback name: %s", location)
+
+			got, err := tt.download(t, baseURL, uploaded.GetID())
+
+			require.NoError(t, err)
+			assert.Equal(t, "\x1f\x8b bytes", string(got))
+			assert.Empty(t, log.String(), "nothing went wrong")
+			closeFn()
+			stopped = true
+			_, err = os.Stat(fake.assetDir)
+			assert.ErrorIs(t, err, os.ErrNotExist, "stopping the server removes the bytes of its assets")
 		})
 	}
 }
