@@ -4,12 +4,18 @@
 #   2. upload-concurrency 4 against 1, with 100 ms of server latency per upload;
 #   3. planning a large build graph;
 #   4. peak memory (max RSS) of the action's process uploading a 1 GiB asset
-#      to the fake GitHub served on loopback.
+#      to the fake GitHub served on loopback;
+#   5. the same with checksums: SHA256SUMS, whose listing sha256sum -c checks;
+#   6. peak memory of carrying a 1 GiB asset over from the previous nightly
+#      (a Go benchmark runs the binary under /usr/bin/time against the fake
+#      in its own process: the standalone fake cannot hold the annotated
+#      nightly recording a manifest that carry-over reads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== requests per operation (requests/op, writes/op)"
-echo "   targets: plan pins N components in N requests (at most N+1); nightly-tag with a manifest at most 5 to tag, at most 3 to skip"
+echo "== requests per operation (requests/op, storage/op, writes/op)"
+echo "   targets: plan pins N components in N requests (at most N+1); nightly-tag with a manifest at most 5 to tag, at most 3 to skip;"
+echo "   create-prerelease with a manifest N+6, plus 1 per changed component and 2 per carried asset (storage/op: downloads from storage, counted in requests/op)"
 go test -run '^$' -bench 'BenchmarkRequests' -benchtime 5x ./internal/app | grep '^Benchmark'
 
 echo "== 16 uploads with 100 ms latency each, concurrency 1 and 4 (ns/op)"
@@ -43,3 +49,30 @@ truncate -s 1G "$tmp/ws/dist/bllvm-1GiB.bin"
 ) || { cat "$tmp/err" >&2; exit 1; }
 read -r rss_kib seconds <"$tmp/time"
 echo "max RSS $((rss_kib / 1024)) MiB, ${seconds} s, for a 1 GiB asset ($(grep -c . "$tmp/out") outputs set)"
+
+echo "== peak memory of the process uploading a 1 GiB asset with checksums: SHA256SUMS"
+(
+	cd "$tmp/ws"
+	env -i PATH="$PATH" GITHUB_TOKEN=bench-token /usr/bin/time -f '%M %e' -o "$tmp/time-checksums" \
+		"$tmp/release-action" --mode=create-prerelease --api-url="$api" \
+		--repository=BTCDecoded/bllvm --sha=0123456789abcdef0123456789abcdef01234567 --ref=refs/heads/main \
+		--tag=bench-checksums --assets='dist/*' --checksums=SHA256SUMS --generate-notes=false \
+		>"$tmp/out-checksums" 2>"$tmp/err-checksums"
+) || { cat "$tmp/err-checksums" >&2; exit 1; }
+read -r rss_kib seconds <"$tmp/time-checksums"
+grep -qx 'checksums-file=.release-action/SHA256SUMS' "$tmp/out-checksums" || { echo "no checksums-file output" >&2; cat "$tmp/out-checksums" >&2; exit 1; }
+(cd "$tmp/ws/dist" && sha256sum --quiet -c ../.release-action/SHA256SUMS) || { echo "SHA256SUMS does not verify the asset" >&2; exit 1; }
+echo "max RSS $((rss_kib / 1024)) MiB, ${seconds} s, for a 1 GiB asset with checksums (SHA256SUMS verified by sha256sum -c)"
+
+echo "== peak memory of the process carrying a 1 GiB asset over from the previous nightly"
+RELEASE_ACTION_BINARY="$tmp/release-action" go test -run '^$' -bench 'BenchmarkCarryOverMaxRSS' -benchtime 1x ./internal/app >"$tmp/carry" 2>&1 ||
+	{ cat "$tmp/carry" >&2; exit 1; }
+awk '/^BenchmarkCarryOverMaxRSS/ {
+	for (i = 1; i < NF; i++) {
+		if ($(i + 1) == "ns/op") seconds = $i / 1e9
+		if ($(i + 1) == "maxrss-MiB") rss = $i
+	}
+	found = 1
+	printf "max RSS %d MiB, %.2f s, for a 1 GiB asset carried over (streamed from storage to the upload)\n", rss, seconds
+}
+END { if (!found) exit 1 }' "$tmp/carry" || { echo "the carry-over benchmark reported nothing:" >&2; cat "$tmp/carry" >&2; exit 1; }

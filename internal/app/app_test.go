@@ -24,6 +24,9 @@ const (
 	consensus = "BTCDecoded/bllvm-consensus"
 	pushSHA   = "6113728f27ae82c7b1a177c8d03f9e96e0adf246" // after, in testdata/events/push.json
 	clock     = "2025-11-17T02:00:00Z"
+	// storageHost is where github.com redirects asset downloads, as the
+	// fake plays it.
+	storageHost = "objects.githubusercontent.com"
 )
 
 type outcome struct {
@@ -153,6 +156,12 @@ func (w *world) run(args ...string) outcome {
 		assert.NotContains(w.t, value, token, "token leaked to output %s", name)
 	}
 	for _, r := range o.requests {
+		if r.Host == storageHost {
+			// A carried asset's download is redirected to storage, a host
+			// outside GitHub's API that must never see the token.
+			assert.Empty(w.t, r.Header.Get("Authorization"), "token sent to storage with GET %s", r.Path)
+			continue
+		}
 		assert.Contains(w.t, []string{"api.github.com", "uploads.github.com", "ghes.example.com"}, r.Host, "requests go to the API host only")
 	}
 	return o

@@ -10,7 +10,10 @@ import (
 // computed nightly tag, at most N+5 for a new prerelease with N assets, at
 // most 3 and no upload for a rerun with nothing changed, N for a plan
 // pinning N components, and for a nightly snapshot at most 5 when it is
-// tagged and at most 3 when it is skipped.
+// tagged and at most 3 when it is skipped. With a manifest, carry-over and
+// checksums the target for a new prerelease is N+6, plus one
+// compare per changed component and two per carried asset; requests/op
+// counts the downloads from storage too, which storage/op counts apart.
 func BenchmarkRequests(b *testing.B) {
 	const assets = 8
 	release := func(mode string) func(testing.TB) *world {
@@ -30,6 +33,22 @@ func BenchmarkRequests(b *testing.B) {
 		w.srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, snapshotB))
 		return w
 	}
+	// A nightly whose tag records its manifest, after a published nightly
+	// with an asset of every component: the rebuilt components' builds
+	// and filler make N assets in dist/, the rest is carried.
+	nightly := func(pins map[string]string, rebuilt []string) func(testing.TB) *world {
+		return func(tb testing.TB) *world {
+			n := newNight(tb, pins, rebuilt)
+			for i := len(rebuilt); i < assets; i++ {
+				n.file(fmt.Sprintf("dist/asset-%d.tar.gz", i), fmt.Sprintf("build output %d", i))
+			}
+			return n.world
+		}
+	}
+	// consensus moved: everything downstream is rebuilt, nothing carried.
+	allRebuilt := nightly(moved(heads, map[string]string{"consensus": consensusNext}), allComponents)
+	// sdk moved: sdk and governance rebuilt, the three below carried.
+	carry3 := nightly(moved(heads, map[string]string{"sdk": sdkNext}), []string{"sdk", "governance"})
 	run := func(w *world) {
 		if o := w.run(); o.code != 0 {
 			w.t.Fatal(o.stdout)
@@ -52,10 +71,13 @@ func BenchmarkRequests(b *testing.B) {
 			run(w)
 			publishNightly(w, todayTag)
 		}},
+		{fmt.Sprintf("create-prerelease/new/%d-assets/manifest", assets), allRebuilt, nil, nil},
+		{fmt.Sprintf("create-prerelease/new/%d-assets/manifest/carry-3", assets), carry3, nil, nil},
+		{fmt.Sprintf("create-prerelease/rerun/%d-assets/manifest/carry-3", assets), carry3, nil, run},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			var requests, mutating int
+			var requests, mutating, storage int
 			for range b.N {
 				b.StopTimer()
 				w := c.world(b).with(c.vars)
@@ -69,9 +91,11 @@ func BenchmarkRequests(b *testing.B) {
 				}
 				requests += len(o.requests)
 				mutating += countMutating(o.requests)
+				storage += len(sentTo(o.requests, storageHost))
 			}
 			b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
 			b.ReportMetric(float64(mutating)/float64(b.N), "writes/op")
+			b.ReportMetric(float64(storage)/float64(b.N), "storage/op")
 		})
 	}
 }

@@ -219,13 +219,40 @@ func (r Repo) download(ctx context.Context, asset Asset) (io.ReadCloser, error) 
 }
 
 // sized checks that a download is as long as the asset, so that an upload
-// of it sends exactly the Content-Length it announced.
+// of it sends exactly the Content-Length it announced, and marks its read
+// errors as the download's: the upload that reads it would report them as
+// its own.
 func sized(resp *http.Response, asset Asset) (io.ReadCloser, error) {
 	if resp.ContentLength >= 0 && resp.ContentLength != asset.Size {
 		resp.Body.Close()
 		return nil, fmt.Errorf("download asset %d: %d bytes announced, the asset has %d", asset.ID, resp.ContentLength, asset.Size)
 	}
-	return resp.Body, nil
+	return storageBody{ReadCloser: resp.Body, asset: asset.Name}, nil
+}
+
+// StorageReadError is a download from GitHub's storage that broke off.
+type StorageReadError struct {
+	Asset string
+	Err   error
+}
+
+func (e *StorageReadError) Error() string {
+	return fmt.Sprintf("read asset %s from GitHub's storage: %v", e.Asset, e.Err)
+}
+
+func (e *StorageReadError) Unwrap() error { return e.Err }
+
+type storageBody struct {
+	io.ReadCloser
+	asset string
+}
+
+func (b storageBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = &StorageReadError{Asset: b.asset, Err: err}
+	}
+	return n, err
 }
 
 // openSized opens a regular file; a wantSize of 0 or more must match its size.

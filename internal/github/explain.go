@@ -113,6 +113,10 @@ func hintFor(err error, a Access) string {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return ""
 	}
+	var storageErr *StorageReadError
+	if errors.As(err, &storageErr) {
+		return "the download from GitHub's storage broke off while it was being uploaded again; rerun the job: what is already attached is kept"
+	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		host := "GitHub"

@@ -48,7 +48,8 @@ func (f File) source() string {
 // reach outside it with "..". Only regular files are kept (a symbolic link
 // to one counts; directories are skipped, and ** does not descend into
 // linked directories, so a link cycle cannot hang it); a file matched by
-// several patterns counts once. Files come sorted by asset name.
+// several patterns counts once; files under Dir, the action's own folder,
+// are never assets. Files come sorted by asset name.
 //
 // Every problem is reported at once, joined, as inputs errors on "assets".
 // Warnings say which names GitHub will change (see githubAssetName) and,
@@ -84,6 +85,12 @@ func ResolveAssets(workspace string, patterns []string, failOnUnmatched bool) (f
 
 		matched := false
 		for _, match := range matches {
+			if strings.HasPrefix(match, Dir+"/") {
+				// The action's own files (manifest.json, the checksums)
+				// are attached by the action, never as assets: a rerun
+				// in the same workspace would take them for its files.
+				continue
+			}
 			// fs.Stat follows a symbolic link to what it names.
 			info, statErr := fs.Stat(fsys, match)
 			if statErr != nil {

@@ -159,6 +159,9 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 			if carried, notes, err = carryOver(ctx, c, o, snap, previous.Name, before, page, files); err != nil {
 				return report.Result{}, err
 			}
+			if i := slices.IndexFunc(carried, func(f File) bool { return f.Name == o.Checksums }); i >= 0 {
+				return report.Result{}, inputs.Errorf("checksums", "names %s, an asset carried over from %s: choose another name", o.Checksums, previous.Name)
+			}
 		}
 	}
 	notes = append(notes, h.reader.Notes...)

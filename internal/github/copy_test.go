@@ -1,0 +1,208 @@
+package github
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// copyWorld plays what CopyAsset talks to: the API, which answers the
+// download of asset 5 (and takes uploads), and the storage it redirects
+// to, on another origin as GitHub's is.
+type copyWorld struct {
+	mu       sync.Mutex
+	api      []string // method, path and what the test needs of each request
+	storage  []http.Header
+	uploads  []string // each upload's body
+	download func(w http.ResponseWriter, storageURL string)
+	store    func(n int, w http.ResponseWriter)
+	upload   func(n int, w http.ResponseWriter, body []byte)
+}
+
+const (
+	copied      = "the bytes of a build carried over\n"
+	signedPath  = "/bucket/1/object-key"
+	signedQuery = "X-Amz-Signature=deadbeef&X-Amz-Expires=300"
+)
+
+func redirect(w http.ResponseWriter, storageURL string) {
+	w.Header().Set("Location", storageURL)
+	w.WriteHeader(http.StatusFound)
+}
+
+func serveBytes(content string) func(int, http.ResponseWriter) {
+	return func(_ int, w http.ResponseWriter) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(content)))
+		_, _ = io.WriteString(w, content)
+	}
+}
+
+func created(n int, w http.ResponseWriter, body []byte) {
+	sum := sha256.Sum256(body)
+	writeJSON(w, http.StatusCreated, fmt.Sprintf(`{"id":%d,"name":"node-linux-x64.tar.gz","state":"uploaded","size":%d,"digest":"sha256:%s"}`, 100+n, len(body), hex.EncodeToString(sum[:])))
+}
+
+func newCopyWorld(t *testing.T, cw *copyWorld) (Repo, *fakeWorld) {
+	t.Helper()
+	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cw.mu.Lock()
+		cw.storage = append(cw.storage, r.Header.Clone())
+		n := len(cw.storage)
+		cw.mu.Unlock()
+		cw.store(n, w)
+	}))
+	t.Cleanup(storage.Close)
+	storageURL := storage.URL + signedPath + "?" + signedQuery
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		cw.mu.Lock()
+		cw.api = append(cw.api, r.Method+" "+r.URL.Path+" Accept="+r.Header.Get("Accept"))
+		var n int
+		if r.Method == http.MethodPost {
+			cw.uploads = append(cw.uploads, string(body))
+			n = len(cw.uploads)
+		}
+		cw.mu.Unlock()
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v3/repos/o/r/releases/assets/5":
+			cw.download(w, storageURL)
+		case r.Method == http.MethodPost && r.URL.Path == "/api/uploads/repos/o/r/releases/7/assets":
+			assert.Equal(t, strconv.Itoa(len(copied)), r.Header.Get("Content-Length"), "the upload announces the asset's size")
+			cw.upload(n, w, body)
+		default:
+			writeJSON(w, http.StatusNotFound, `{"message":"Not Found"}`)
+		}
+	}))
+	t.Cleanup(api.Close)
+	world := &fakeWorld{}
+	client, err := NewClient(world.config(api))
+	require.NoError(t, err)
+	return Repo{Client: client, Owner: "o", Name: "r"}, world
+}
+
+func TestCopyAsset(t *testing.T) {
+	sum := sha256.Sum256([]byte(copied))
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	from := Asset{ID: 5, Name: "node-linux-x64.tar.gz", State: "uploaded", Size: int64(len(copied)), Digest: digest}
+	unreachable := httptest.NewServer(http.NotFoundHandler())
+	unreachable.Close()
+	tests := []struct {
+		name         string
+		download     func(w http.ResponseWriter, storageURL string)
+		store        func(n int, w http.ResponseWriter)
+		upload       func(n int, w http.ResponseWriter, body []byte)
+		wantErr      []string // each must be in the error; none: it succeeds
+		wantNotInErr []string
+		wantStorage  int // downloads from storage
+		wantUploads  int // each carrying every byte
+	}{
+		{
+			name:        "streamed from storage to the upload",
+			download:    redirect,
+			store:       serveBytes(copied),
+			upload:      created,
+			wantStorage: 1, wantUploads: 1,
+		},
+		{
+			name:        "the API serving the bytes itself: no storage",
+			download:    func(w http.ResponseWriter, _ string) { serveBytes(copied)(0, w) },
+			upload:      created,
+			wantStorage: 0, wantUploads: 1,
+		},
+		{
+			name:     "a retried upload downloads again",
+			download: redirect,
+			store:    serveBytes(copied),
+			upload: func(n int, w http.ResponseWriter, body []byte) {
+				if n == 1 {
+					writeJSON(w, http.StatusBadGateway, `{"message":"Bad Gateway"}`)
+					return
+				}
+				created(n, w, body)
+			},
+			wantStorage: 2, wantUploads: 2,
+		},
+		{
+			name:        "storage announcing another size: nothing uploaded",
+			download:    redirect,
+			store:       serveBytes(copied + "and more"),
+			wantErr:     []string{"copy asset node-linux-x64.tar.gz: ", fmt.Sprintf("%d bytes announced, the asset has %d", len(copied)+8, len(copied))},
+			wantStorage: 1,
+		},
+		{
+			name:     "storage refusing: nothing uploaded, the signed URL not quoted",
+			download: redirect,
+			store: func(_ int, w http.ResponseWriter) {
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = io.WriteString(w, "<Error><Code>AccessDenied</Code></Error>")
+			},
+			wantErr:      []string{"copy asset node-linux-x64.tar.gz: download asset 5 from GitHub's storage: answered 403"},
+			wantNotInErr: []string{"X-Amz-Signature", "deadbeef"},
+			wantStorage:  1,
+		},
+		{
+			name:     "storage unreachable: nothing uploaded",
+			download: func(w http.ResponseWriter, _ string) { redirect(w, unreachable.URL+signedPath+"?"+signedQuery) },
+			wantErr:  []string{"copy asset node-linux-x64.tar.gz: download asset 5 from GitHub's storage: ", "connection refused"},
+		},
+		{
+			name:     "a redirect to another scheme is refused",
+			download: func(w http.ResponseWriter, _ string) { redirect(w, "ftp://storage.example/object") },
+			wantErr:  []string{"GitHub redirected to ", "not a storage URL"},
+		},
+		{
+			name:     "the asset gone",
+			download: func(w http.ResponseWriter, _ string) { writeJSON(w, http.StatusNotFound, `{"message":"Not Found"}`) },
+			wantErr:  []string{"copy asset node-linux-x64.tar.gz: download asset 5: ", "404"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cw := &copyWorld{download: tt.download, store: tt.store, upload: tt.upload}
+			repo, _ := newCopyWorld(t, cw)
+
+			asset, err := repo.CopyAsset(context.Background(), 7, from, from.Name)
+
+			if len(tt.wantErr) > 0 {
+				require.Error(t, err)
+				for _, want := range tt.wantErr {
+					assert.ErrorContains(t, err, want)
+				}
+				for _, unwanted := range tt.wantNotInErr {
+					assert.NotContains(t, err.Error(), unwanted)
+				}
+			} else {
+				require.NoError(t, err)
+				assert.Equal(t, digest, asset.Digest, "the upload's answer is returned")
+			}
+			cw.mu.Lock()
+			defer cw.mu.Unlock()
+			if tt.store != nil {
+				assert.Len(t, cw.storage, tt.wantStorage, "downloads from storage")
+			}
+			for _, header := range cw.storage {
+				assert.Empty(t, header.Get("Authorization"), "the token never reaches storage")
+			}
+			assert.Len(t, cw.uploads, tt.wantUploads)
+			for i, body := range cw.uploads {
+				assert.Equal(t, copied, body, "upload %d carries every byte", i+1)
+			}
+			for _, r := range cw.api {
+				if strings.HasPrefix(r, "GET ") {
+					assert.Equal(t, "GET /api/v3/repos/o/r/releases/assets/5 Accept=application/octet-stream", r, "the bytes are asked for, not the JSON")
+				}
+			}
+		})
+	}
+}
