@@ -228,7 +228,7 @@ func preparePrerelease(values inputs.Values, ev event.Context, common inputs.Com
 	return prepared{calls: true, target: ev.Repository, permissions: permissions, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
 		owner, repo := ev.Owner(), ev.Name()
 		return prerelease.Run(ctx, prerelease.Client{
-			Releases: client.Repositories,
+			Releases: github.NewReleases(client),
 			Refs:     client.Git,
 			Commits:  client.Repositories,
 			Tags:     client.Git,

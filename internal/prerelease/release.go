@@ -182,7 +182,7 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 	var existing []github.Asset
 	// A release this run just made has no assets; any other may.
 	if !created && (len(all) > 0 || o.Checksums != "") {
-		if existing, err = c.Assets.ListAssets(ctx, rel.GetID()); err != nil {
+		if existing, err = assetsOf(ctx, c, rel.GetID()); err != nil {
 			return report.Result{}, fmt.Errorf("list assets of release %s: %w", o.Tag, err)
 		}
 	}

@@ -307,7 +307,7 @@ func carryOver(ctx context.Context, c Client, o Options, s snapshot, previous st
 		}
 		return nil, notes, err
 	}
-	assets, err := c.Assets.ListAssets(ctx, rel.GetID())
+	assets, err := assetsOf(ctx, c, rel.GetID())
 	if err != nil {
 		return nil, notes, fmt.Errorf("list the assets of %s to carry over: %w", previous, err)
 	}
@@ -395,4 +395,22 @@ func releaseOf(ctx context.Context, c Client, o Options, tag string, firstPage [
 		return nil, fmt.Errorf("find release %s to carry over from: %w", tag, err)
 	}
 	return rel, nil
+}
+
+// listedAssets is a Releases that keeps the assets of the releases it
+// listed, digests included (github.Releases).
+type listedAssets interface {
+	ListedAssets(releaseID int64) ([]github.Asset, bool)
+}
+
+// assetsOf returns a release's assets: from the releases listing already
+// read when it showed the release (every asset, with its digest, is part of
+// a listed release), else with a request of their own.
+func assetsOf(ctx context.Context, c Client, releaseID int64) ([]github.Asset, error) {
+	if l, ok := c.Releases.(listedAssets); ok {
+		if assets, ok := l.ListedAssets(releaseID); ok {
+			return assets, nil
+		}
+	}
+	return c.Assets.ListAssets(ctx, releaseID)
 }
