@@ -2,11 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	gh "github.com/google/go-github/v66/github"
 
@@ -245,23 +246,35 @@ func preparePrerelease(values inputs.Values, ev event.Context, common inputs.Com
 }
 
 // readBody joins the body input and the body-file's text; the file is read
-// now, so a missing one is reported before any request.
+// now, so a missing one is reported before any request. It is read under
+// the rule of assets (in the workspace once links are resolved, a regular
+// file) and within GitHub's limit on a release body.
 func readBody(workspace, body, bodyFile string) (string, error) {
 	if bodyFile == "" {
 		return body, nil
 	}
-	path := bodyFile
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(workspace, path)
+	const maxChars = 125_000
+	tooLarge := fmt.Sprintf("a GitHub release body holds at most %d characters", maxChars)
+	// A character takes at most 4 bytes in UTF-8: a file of more bytes
+	// than that is too long uncounted.
+	text, err := prerelease.ReadWorkspaceFile(workspace, "body-file", bodyFile, 4*maxChars, tooLarge)
+	if inputErr := (*inputs.Error)(nil); errors.As(err, &inputErr) {
+		return "", err
 	}
-	text, err := os.ReadFile(path)
 	if err != nil {
-		return "", inputs.Errorf("body-file", "cannot be read: %v", err)
+		return "", inputs.Errorf("body-file", "cannot be read: %s: %v", bodyFile, err)
+	}
+	if utf8.RuneCount(text) > maxChars {
+		return "", inputs.Errorf("body-file", "%s is too large: %s", bodyFile, tooLarge)
 	}
 	if body == "" {
 		return string(text), nil
 	}
-	return strings.TrimRight(body, "\n") + "\n\n" + string(text), nil
+	joined := strings.TrimRight(body, "\n") + "\n\n" + string(text)
+	if n := utf8.RuneCountInString(joined); n > maxChars {
+		return "", inputs.Errorf("body-file", "%s makes the release body %d characters with the body input; a GitHub release body holds at most %d", bodyFile, n, maxChars)
+	}
+	return joined, nil
 }
 
 // preparePlan plans the build before anything else happens; with
@@ -353,13 +366,11 @@ func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
 }
 
 // loadGraph reads the graph input: the default graph, the text, or @path
-// in the workspace.
+// in the workspace, read under the rule of assets and at most 16 MiB (a
+// graph of a thousand components takes a few hundred KiB).
 func loadGraph(input, workspace string) (*plan.Graph, error) {
 	return plan.Load(input, func(path string) ([]byte, error) {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(workspace, path)
-		}
-		return os.ReadFile(path)
+		return prerelease.ReadWorkspaceFile(workspace, "graph", path, 16<<20, "a graph file may be at most 16 MiB")
 	})
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,6 +19,11 @@ import (
 // Load resolves the graph input: empty means the default graph, @path a file
 // read with readFile (relative to wherever the caller decides), anything else
 // the graph's text itself.
+//
+// @path may name any file, one holding a secret among them, so the errors
+// of a file say where the problem is (line, column) and which rule it
+// breaks, and never quote the file. An *inputs.Error from readFile (a rule
+// of its own, such as a size limit) is returned as it is.
 func Load(input string, readFile func(path string) ([]byte, error)) (*Graph, error) {
 	trimmed := strings.TrimSpace(input)
 	if trimmed == "" {
@@ -31,10 +38,13 @@ func Load(input string, readFile func(path string) ([]byte, error)) (*Graph, err
 		return nil, inputs.Errorf("graph", "must name a file after @, such as @.github/build-graph.yml")
 	}
 	data, err := readFile(path)
+	if e := (*inputs.Error)(nil); errors.As(err, &e) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, inputs.Errorf("graph", "read %s: %v", path, err)
 	}
-	g, err := Parse(data)
+	g, err := parse(data, false)
 	if e := (*inputs.Error)(nil); errors.As(err, &e) {
 		return nil, inputs.Errorf("graph", "%s: %s", path, e.Rule)
 	}
@@ -53,15 +63,88 @@ func Load(input string, readFile func(path string) ([]byte, error)) (*Graph, err
 // Components keep the order of the text. Every error is an *inputs.Error of
 // the graph input.
 func Parse(data []byte) (*Graph, error) {
-	root, err := parseTree(data)
+	return parse(data, true)
+}
+
+// parse reads a graph; quote says whether its errors may quote the text:
+// the workflow's own text is quoted back where that helps, a file's never
+// (see Load).
+func parse(data []byte, quote bool) (*Graph, error) {
+	w := wording{quote: quote}
+	root, err := parseTree(data, w)
 	if err != nil {
 		return nil, err
 	}
-	components, err := componentsOf(root)
+	components, lines, err := componentsOf(root, w)
 	if err != nil {
 		return nil, err
 	}
-	return New(components)
+	if quote {
+		return New(components)
+	}
+	// New's errors name components and quote values, and know no lines:
+	// its rules are checked here first, saying where instead.
+	if err := checkByLine(components, lines); err != nil {
+		return nil, err
+	}
+	g, err := New(components)
+	if err != nil {
+		return nil, inputs.Errorf("graph", "is not a valid graph")
+	}
+	return g, nil
+}
+
+// wording words the errors of a graph for where its text comes from.
+type wording struct{ quote bool }
+
+// component names a component whose definition the message's line is in.
+func (w wording) component(name string) string {
+	if w.quote {
+		return "component " + name
+	}
+	return "this component"
+}
+
+// defaultRepository is the repository a component has without one.
+func (w wording) defaultRepository(name string) string {
+	if w.quote {
+		return "bllvm-" + name
+	}
+	return "bllvm-<name>"
+}
+
+// nameRule returns the rule name breaks, or "" when it is a valid name.
+func (w wording) nameRule(name string) string {
+	rule := nameRule(name)
+	if rule == "" || w.quote || name == All {
+		return rule // all is ours to quote
+	}
+	return fmt.Sprintf("component names must match %s: lowercase letters, digits, _ and -, starting with a letter or digit", NamePattern)
+}
+
+// yamlAnchor is the one part of yaml.v3's messages that quotes the text
+// (unknown anchor 'name' referenced, anchor 'name' value contains itself;
+// its anchors are letters, digits, _ and -); the others quote only YAML's
+// grammar (did not find expected ',' or ']').
+var yamlAnchor = regexp.MustCompile(`anchor '[^']*'`)
+
+// jsonCharacter is how encoding/json quotes the byte it stopped at: as a
+// Go character literal between single quotes, escaped where needed.
+var jsonCharacter = regexp.MustCompile(`invalid character '(?:\\.|[^'\\])*'`)
+
+func (w wording) yamlError(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if w.quote {
+		return msg
+	}
+	return yamlAnchor.ReplaceAllString(msg, "anchor")
+}
+
+func (w wording) jsonError(msg string) string {
+	if w.quote {
+		return msg
+	}
+	return jsonCharacter.ReplaceAllString(msg, "unexpected character")
 }
 
 // node is the little of a YAML or JSON document that a graph needs, so that
@@ -91,7 +174,7 @@ const treeDepth = 3
 // text stand for a huge document.
 const maxNodes = 1_000_000
 
-func parseTree(data []byte) (*node, error) {
+func parseTree(data []byte, w wording) (*node, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return &node{kind: nullNode}, nil
@@ -100,25 +183,25 @@ func parseTree(data []byte) (*node, error) {
 	// encoding/json says where JSON goes wrong more plainly. {"… and {} are
 	// meant as JSON; {consensus: … is a YAML flow mapping.
 	if rest := bytes.TrimSpace(trimmed[1:]); trimmed[0] == '{' && (len(rest) == 0 || rest[0] == '"' || rest[0] == '}') {
-		return parseJSON(data)
+		return parseJSON(data, w)
 	}
-	return parseYAML(data)
+	return parseYAML(data, w)
 }
 
-func parseYAML(data []byte) (*node, error) {
+func parseYAML(data []byte, w wording) (*node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return &node{kind: nullNode}, nil
 		}
-		return nil, inputs.Errorf("graph", "parse YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, inputs.Errorf("graph", "parse YAML: %s", w.yamlError(err))
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return nil, inputs.Errorf("graph", "parse YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, inputs.Errorf("graph", "parse YAML: %s", w.yamlError(err))
 	default:
 		return nil, inputs.Errorf("graph", "must be a single YAML document; another one starts at line %d", next.Line)
 	}
@@ -180,8 +263,8 @@ func fromYAML(n *yaml.Node, depth int, budget *int) (*node, error) {
 	return out, nil
 }
 
-func parseJSON(data []byte) (*node, error) {
-	p := &jsonParser{dec: json.NewDecoder(bytes.NewReader(data)), lineStarts: lineStarts(data)}
+func parseJSON(data []byte, w wording) (*node, error) {
+	p := &jsonParser{dec: json.NewDecoder(bytes.NewReader(data)), lineStarts: lineStarts(data), wording: w}
 	p.dec.UseNumber()
 	root, err := p.value(treeDepth)
 	if err != nil {
@@ -197,6 +280,7 @@ func parseJSON(data []byte) (*node, error) {
 type jsonParser struct {
 	dec        *json.Decoder
 	lineStarts []int64
+	wording    wording
 }
 
 func (p *jsonParser) value(depth int) (*node, error) {
@@ -272,10 +356,14 @@ func (p *jsonParser) token() (json.Token, error) {
 		// The error's Offset can be relative to the value being decoded;
 		// InputOffset is at the bad byte, or at the start of a bad value.
 		line, column := p.position(p.dec.InputOffset())
-		return nil, inputs.Errorf("graph", "parse JSON: line %d, column %d: %s", line, column, se.Error())
+		return nil, inputs.Errorf("graph", "parse JSON: line %d, column %d: %s", line, column, p.wording.jsonError(se.Error()))
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, inputs.Errorf("graph", "parse JSON: unexpected end of the text (is a } or ] missing?)")
+	}
+	if !p.wording.quote {
+		line, column := p.position(p.dec.InputOffset())
+		return nil, inputs.Errorf("graph", "parse JSON: line %d, column %d: not valid JSON", line, column)
 	}
 	return nil, inputs.Errorf("graph", "parse JSON: %v", err)
 }
@@ -321,59 +409,71 @@ var likelyKeys = map[string]string{
 	"ref": keyBranch, "default-branch": keyBranch, "default_branch": keyBranch,
 }
 
-func componentsOf(root *node) ([]Component, error) {
+// lines says where the parts of a component are written, for the errors
+// of a file, which say where instead of what.
+type lines struct {
+	name, repository, branch int
+	dependsOn                []int
+}
+
+func componentsOf(root *node, w wording) ([]Component, []lines, error) {
 	switch root.kind {
 	case nullNode:
-		return nil, inputs.Errorf("graph", "must define at least one component, such as consensus: {}")
+		return nil, nil, inputs.Errorf("graph", "must define at least one component, such as consensus: {}")
 	case mappingNode:
 	default:
-		return nil, inputs.Errorf("graph", "line %d: must map each component name to its entry, such as consensus: {}; got %s", root.line, root.what)
+		return nil, nil, inputs.Errorf("graph", "line %d: must map each component name to its entry, such as consensus: {}; got %s", root.line, root.what)
 	}
 	components := make([]Component, 0, len(root.items)/2)
+	where := make([]lines, 0, len(root.items)/2)
 	definedAt := make(map[string]int, len(root.items)/2)
 	for k := 0; k+1 < len(root.items); k += 2 {
 		key, entry := root.items[k], root.items[k+1]
 		if key.kind != scalarNode {
-			return nil, inputs.Errorf("graph", "line %d: component names must be strings; got %s", key.line, key.what)
+			return nil, nil, inputs.Errorf("graph", "line %d: component names must be strings; got %s", key.line, key.what)
 		}
 		name := key.text
-		if rule := nameRule(name); rule != "" {
-			return nil, inputs.Errorf("graph", "line %d: %s", key.line, rule)
+		if rule := w.nameRule(name); rule != "" {
+			return nil, nil, inputs.Errorf("graph", "line %d: %s", key.line, rule)
 		}
 		if first, dup := definedAt[name]; dup {
-			return nil, inputs.Errorf("graph", "line %d: component %s is defined twice (first at line %d)", key.line, name, first)
+			return nil, nil, inputs.Errorf("graph", "line %d: %s is defined twice (first at line %d)", key.line, w.component(name), first)
 		}
 		definedAt[name] = key.line
-		c, err := componentOf(name, entry)
+		c, at, err := componentOf(name, entry, w)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		at.name = key.line
 		components = append(components, c)
+		where = append(where, at)
 	}
 	if len(components) == 0 {
-		return nil, inputs.Errorf("graph", "must define at least one component, such as consensus: {}")
+		return nil, nil, inputs.Errorf("graph", "must define at least one component, such as consensus: {}")
 	}
-	return components, nil
+	return components, where, nil
 }
 
-func componentOf(name string, entry *node) (Component, error) {
+func componentOf(name string, entry *node, w wording) (Component, lines, error) {
 	c := Component{Name: name}
+	var at lines
 	switch entry.kind {
 	case nullNode:
-		return c, nil
+		return c, at, nil
 	case mappingNode:
 	default:
-		return c, inputs.Errorf("graph", "line %d: entry of component %s must be a mapping with the optional keys %s, such as {%s: [consensus]}; got %s",
-			entry.line, name, allowedKeys, keyDependsOn, entry.what)
+		return c, at, inputs.Errorf("graph", "line %d: entry of %s must be a mapping with the optional keys %s, such as {%s: [consensus]}; got %s",
+			entry.line, w.component(name), allowedKeys, keyDependsOn, entry.what)
 	}
 	set := map[string]bool{}
 	for k := 0; k+1 < len(entry.items); k += 2 {
 		key, value := entry.items[k], entry.items[k+1]
 		if key.kind != scalarNode {
-			return c, inputs.Errorf("graph", "line %d: keys of component %s must be strings; got %s", key.line, name, key.what)
+			return c, at, inputs.Errorf("graph", "line %d: keys of %s must be strings; got %s", key.line, w.component(name), key.what)
 		}
 		if set[key.text] {
-			return c, inputs.Errorf("graph", "line %d: component %s sets %s twice", key.line, name, key.text)
+			// Only an allowed key gets here twice: an unknown one fails at once.
+			return c, at, inputs.Errorf("graph", "line %d: %s sets %s twice", key.line, w.component(name), key.text)
 		}
 		set[key.text] = true
 		switch key.text {
@@ -382,22 +482,22 @@ func componentOf(name string, entry *node) (Component, error) {
 			case nullNode:
 			case scalarNode:
 				if value.text == "" {
-					return c, inputs.Errorf("graph", "line %d: repository of component %s is empty; leave it out for bllvm-%s", value.line, name, name)
+					return c, at, inputs.Errorf("graph", "line %d: repository of %s is empty; leave it out for %s", value.line, w.component(name), w.defaultRepository(name))
 				}
-				c.Repository = value.text
+				c.Repository, at.repository = value.text, value.line
 			default:
-				return c, inputs.Errorf("graph", "line %d: repository of component %s must be a repository name such as bllvm-%s; got %s", value.line, name, name, value.what)
+				return c, at, inputs.Errorf("graph", "line %d: repository of %s must be a repository name such as %s; got %s", value.line, w.component(name), w.defaultRepository(name), value.what)
 			}
 		case keyBranch:
 			switch value.kind {
 			case nullNode:
 			case scalarNode:
 				if value.text == "" {
-					return c, inputs.Errorf("graph", "line %d: branch of component %s is empty; leave it out for the repository's default branch", value.line, name)
+					return c, at, inputs.Errorf("graph", "line %d: branch of %s is empty; leave it out for the repository's default branch", value.line, w.component(name))
 				}
-				c.Branch = value.text
+				c.Branch, at.branch = value.text, value.line
 			default:
-				return c, inputs.Errorf("graph", "line %d: branch of component %s must be a branch name such as main; got %s", value.line, name, value.what)
+				return c, at, inputs.Errorf("graph", "line %d: branch of %s must be a branch name such as main; got %s", value.line, w.component(name), value.what)
 			}
 		case keyDependsOn:
 			switch value.kind {
@@ -409,20 +509,112 @@ func componentOf(name string, entry *node) (Component, error) {
 						if item.kind == scalarNode {
 							what = "an empty name"
 						}
-						return c, inputs.Errorf("graph", "line %d: %s of component %s must list component names; got %s", item.line, keyDependsOn, name, what)
+						return c, at, inputs.Errorf("graph", "line %d: %s of %s must list component names; got %s", item.line, keyDependsOn, w.component(name), what)
 					}
 					c.DependsOn = append(c.DependsOn, item.text)
+					at.dependsOn = append(at.dependsOn, item.line)
 				}
 			default:
-				return c, inputs.Errorf("graph", "line %d: %s of component %s must be a list of component names, such as [consensus]; got %s", value.line, keyDependsOn, name, value.what)
+				return c, at, inputs.Errorf("graph", "line %d: %s of %s must be a list of component names, such as [consensus]; got %s", value.line, keyDependsOn, w.component(name), value.what)
 			}
 		default:
 			hint := ""
 			if meant, ok := likelyKeys[strings.ToLower(key.text)]; ok {
 				hint = fmt.Sprintf(" (did you mean %s?)", meant)
 			}
-			return c, inputs.Errorf("graph", "line %d: component %s has unknown key %q%s; the allowed keys are %s", key.line, name, key.text, hint, allowedKeys)
+			if !w.quote {
+				return c, at, inputs.Errorf("graph", "line %d: %s has an unknown key%s; the allowed keys are %s", key.line, w.component(name), hint, allowedKeys)
+			}
+			return c, at, inputs.Errorf("graph", "line %d: component %s has unknown key %q%s; the allowed keys are %s", key.line, name, key.text, hint, allowedKeys)
 		}
 	}
-	return c, nil
+	return c, at, nil
+}
+
+// checkByLine checks what New checks of components read from a file, each
+// error saying on which line instead of quoting names and values.
+func checkByLine(components []Component, where []lines) error {
+	index := make(map[string]int, len(components))
+	for i, c := range components {
+		index[c.Name] = i
+	}
+	for i, c := range components {
+		at := where[i]
+		if c.Repository != "" && (!repositoryRE.MatchString(c.Repository) || c.Repository == "." || c.Repository == "..") {
+			return inputs.Errorf("graph", "line %d: repository of this component must be a repository name without owner, such as bllvm-<name> (letters, digits, ., _ and -)", at.repository)
+		}
+		if c.Branch != "" && !validBranch(c.Branch) {
+			return inputs.Errorf("graph", "line %d: branch of this component must be a branch name such as main or release/1.0 (no refs/ prefix)", at.branch)
+		}
+		listedAt := map[int]int{}
+		for k, dep := range c.DependsOn {
+			j, known := index[dep]
+			switch first, twice := listedAt[j]; {
+			case !known:
+				return inputs.Errorf("graph", "line %d: %s of this component names a component the graph does not define", at.dependsOn[k], keyDependsOn)
+			case j == i:
+				return inputs.Errorf("graph", "line %d: this component depends on itself, a cycle", at.dependsOn[k])
+			case twice:
+				return inputs.Errorf("graph", "line %d: %s of this component lists a dependency twice (first at line %d)", at.dependsOn[k], keyDependsOn, first)
+			}
+			listedAt[j] = at.dependsOn[k]
+		}
+	}
+	if cycle := cycleOf(components, index); cycle != nil {
+		numbers := make([]string, len(cycle))
+		for k, i := range cycle {
+			numbers[k] = fmt.Sprint(where[i].name)
+		}
+		return inputs.Errorf("graph", "components depend on each other in a cycle: the components at lines %s (each depends on the next)", strings.Join(numbers, " → "))
+	}
+	return nil
+}
+
+// cycleOf returns components that depend on each other in a cycle, the
+// first repeated at the end, or nil. Every dependency must name a
+// component, once.
+func cycleOf(components []Component, index map[string]int) []int {
+	// Peel off, again and again, the components whose dependencies are all
+	// peeled off: those left depend on a cycle, and following any of their
+	// dependencies that is left must come back around.
+	left := make([]int, len(components)) // dependencies not peeled off
+	dependents := make([][]int, len(components))
+	var peel []int
+	for i, c := range components {
+		left[i] = len(c.DependsOn)
+		if left[i] == 0 {
+			peel = append(peel, i)
+		}
+		for _, dep := range c.DependsOn {
+			dependents[index[dep]] = append(dependents[index[dep]], i)
+		}
+	}
+	for len(peel) > 0 {
+		j := peel[len(peel)-1]
+		peel = peel[:len(peel)-1]
+		for _, i := range dependents[j] {
+			if left[i]--; left[i] == 0 {
+				peel = append(peel, i)
+			}
+		}
+	}
+	i := slices.IndexFunc(left, func(n int) bool { return n > 0 })
+	if i < 0 {
+		return nil
+	}
+	var path []int
+	at := map[int]int{}
+	for {
+		if k, seen := at[i]; seen {
+			return append(path[k:], i)
+		}
+		at[i] = len(path)
+		path = append(path, i)
+		for _, dep := range components[i].DependsOn {
+			if j := index[dep]; left[j] > 0 {
+				i = j
+				break
+			}
+		}
+	}
 }

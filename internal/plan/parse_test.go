@@ -3,8 +3,11 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -229,4 +232,138 @@ func TestParseBranch(t *testing.T) {
 			assert.Equal(t, tt.want, g.Components())
 		})
 	}
+}
+
+// TestLoadFileErrorsSayWhereNotWhat: @path may name any file, a secret
+// among them, so an error in a graph file locates the problem by line (and
+// column) and rule and never quotes the file; the same text given inline,
+// the workflow's own, is quoted back where that helps.
+func TestLoadFileErrorsSayWhereNotWhat(t *testing.T) {
+	tests := []struct {
+		name         string
+		file         string
+		want         string
+		inlineQuotes bool // the inline error quotes "secret": the row proves a quote is dropped
+	}{
+		{"first lines of a passwd file", "root:x:0:0:secret:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
+			"input graph: graph.yml: line 1: must map each component name to its entry, such as consensus: {}; got a string", false},
+		{"key and value", "secret: hunter2\n",
+			"input graph: graph.yml: line 1: entry of this component must be a mapping with the optional keys repository, branch and depends-on, such as {depends-on: [consensus]}; got a string", true},
+		{"name not a component name", "Secret-Token: {}\n",
+			"input graph: graph.yml: line 1: component names must match ^[a-z0-9][a-z0-9_-]*$: lowercase letters, digits, _ and -, starting with a letter or digit", true},
+		{"name on several lines", "? |\n  secret\n: {}\n",
+			"input graph: graph.yml: line 1: component names must match ^[a-z0-9][a-z0-9_-]*$: lowercase letters, digits, _ and -, starting with a letter or digit", true},
+		{"reserved name, which is ours to say", "all: {}\n",
+			`input graph: graph.yml: line 1: component name "all" is reserved: it means every component`, false},
+		{"unknown key", "a: {secret: 1}\n",
+			"input graph: graph.yml: line 1: this component has an unknown key; the allowed keys are repository, branch and depends-on", true},
+		{"misspelt key keeps its hint", "a:\n  depends_on: [secret]\n",
+			"input graph: graph.yml: line 2: this component has an unknown key (did you mean depends-on?); the allowed keys are repository, branch and depends-on", false},
+		{"defined twice", "secret: {}\nsecret: {}\n",
+			"input graph: graph.yml: line 2: this component is defined twice (first at line 1)", true},
+		{"entry not a mapping", "secret: [a]\n",
+			"input graph: graph.yml: line 1: entry of this component must be a mapping with the optional keys repository, branch and depends-on, such as {depends-on: [consensus]}; got a list", true},
+		{"repository empty", "secret: {repository: ''}\n",
+			"input graph: graph.yml: line 1: repository of this component is empty; leave it out for bllvm-<name>", true},
+		{"repository a list", "secret:\n  repository: [a]\n",
+			"input graph: graph.yml: line 2: repository of this component must be a repository name such as bllvm-<name>; got a list", true},
+		{"repository not a name", "a:\n  repository: secret/token\n",
+			"input graph: graph.yml: line 2: repository of this component must be a repository name without owner, such as bllvm-<name> (letters, digits, ., _ and -)", true},
+		{"branch not a branch", "a:\n  branch: refs/heads/secret\n",
+			"input graph: graph.yml: line 2: branch of this component must be a branch name such as main or release/1.0 (no refs/ prefix)", true},
+		{"branch empty", "secret: {branch: ''}\n",
+			"input graph: graph.yml: line 1: branch of this component is empty; leave it out for the repository's default branch", true},
+		{"depends-on a string", "secret: {depends-on: x}\n",
+			"input graph: graph.yml: line 1: depends-on of this component must be a list of component names, such as [consensus]; got a string", true},
+		{"keys not strings", "secret: {[a]: 1}\n",
+			"input graph: graph.yml: line 1: keys of this component must be strings; got a list", true},
+		{"key set twice", "secret:\n  branch: main\n  branch: dev\n",
+			"input graph: graph.yml: line 3: this component sets branch twice", true},
+		{"unknown dependency", "a:\n  depends-on:\n    - secret\n",
+			"input graph: graph.yml: line 3: depends-on of this component names a component the graph does not define", true},
+		{"self dependency", "secret: {depends-on: [secret]}\n",
+			"input graph: graph.yml: line 1: this component depends on itself, a cycle", true},
+		{"dependency listed twice", "secret: {}\nb:\n  depends-on:\n    - secret\n    - secret\n",
+			"input graph: graph.yml: line 5: depends-on of this component lists a dependency twice (first at line 4)", true},
+		{"cycle", "x: {}\nsecret-a: {depends-on: [x, secret-c]}\nsecret-b: {depends-on: [secret-a]}\nsecret-c: {depends-on: [secret-b]}\n",
+			"input graph: graph.yml: components depend on each other in a cycle: the components at lines 2 → 4 → 3 → 2 (each depends on the next)", true},
+		{"unknown YAML anchor", "a: *secret\n",
+			"input graph: graph.yml: parse YAML: unknown anchor referenced", true},
+		{"YAML syntax keeps its grammar", "a: [secret\n",
+			"input graph: graph.yml: parse YAML: line 1: did not find expected ',' or ']'", false},
+		{"JSON character", "{\"a\": secret}",
+			"input graph: graph.yml: parse JSON: line 1, column 7: unexpected character looking for beginning of value", false},
+		{"JSON quote character", "{\"a\": {\"repository\": 1'secret}}",
+			"input graph: graph.yml: parse JSON: line 1, column 23: unexpected character after object key:value pair", false},
+		{"JSON literal", "{\"a\":\n {\"repository\": tru}}",
+			"input graph: graph.yml: parse JSON: line 2, column 17: unexpected character in literal true (expecting 'e')", false},
+		{"JSON name", `{"Secret": {}}`,
+			"input graph: graph.yml: line 1: component names must match ^[a-z0-9][a-z0-9_-]*$: lowercase letters, digits, _ and -, starting with a letter or digit", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load("@graph.yml", func(string) ([]byte, error) { return []byte(tt.file), nil })
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			assert.NotContains(t, strings.ToLower(err.Error()), "secret")
+			var inputErr *inputs.Error
+			require.ErrorAs(t, err, &inputErr)
+			assert.Equal(t, "graph", inputErr.Input)
+
+			_, inlineErr := Parse([]byte(tt.file))
+			require.Error(t, inlineErr, "the text given inline fails too")
+			assert.Equal(t, tt.inlineQuotes, strings.Contains(strings.ToLower(inlineErr.Error()), "secret"), "inline: %v", inlineErr)
+		})
+	}
+}
+
+// FuzzParseFile checks a graph read from a file against the same text
+// given inline: both accept it or neither, with the same components, and
+// the file's error is an input error of graph that quotes no token of the
+// text (a run of 8 or more letters, digits, _ and - holding a digit and a
+// letter, the shape of a secret).
+func FuzzParseFile(f *testing.F) {
+	for _, seed := range []string{
+		"a: {}\nb: {depends-on: [a]}\n",
+		"s3cr3tt0ken: hunter2\n",
+		"a: {s3cr3tt0ken: 1}\n",
+		"a: *s3cr3tt0ken\n",
+		"a: {repository: s3cr3tt0ken/x}\n",
+		"a: {branch: refs/s3cr3tt0ken}\n",
+		"a: {depends-on: [s3cr3tt0ken]}\n",
+		"s3cr3tt0ken: {depends-on: [s3cr3tt0ken]}\n",
+		"s3cr3tt0ken-a: {depends-on: [s3cr3tt0ken-b]}\ns3cr3tt0ken-b: {depends-on: [s3cr3tt0ken-a]}\n",
+		"{\"S3cr3tT0ken\": {}}",
+		"{\"a\": s3cr3tt0ken}",
+		"root:x:0:0:s3cr3tt0ken:/root:/bin/bash\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	token := regexp.MustCompile(`[A-Za-z0-9_-]{8,}`)
+	ours := NamePattern + " " + allowedKeys
+	f.Fuzz(func(t *testing.T, data []byte) {
+		inline, inlineErr := Parse(data)
+		file, err := parse(data, false)
+		if (err == nil) != (inlineErr == nil) {
+			t.Fatalf("inline: %v; from a file: %v", inlineErr, err)
+		}
+		if err == nil {
+			if !slices.EqualFunc(inline.Components(), file.Components(), func(a, b Component) bool {
+				return a.Name == b.Name && a.Repository == b.Repository && a.Branch == b.Branch && slices.Equal(a.DependsOn, b.DependsOn)
+			}) {
+				t.Fatalf("inline %v; from a file %v", inline.Components(), file.Components())
+			}
+			return
+		}
+		var inputErr *inputs.Error
+		if !errors.As(err, &inputErr) || inputErr.Input != "graph" {
+			t.Fatalf("error is not an input error of graph: %v", err)
+		}
+		for _, tok := range token.FindAllString(string(data), -1) {
+			if strings.ContainsAny(tok, "0123456789") && strings.IndexFunc(tok, unicode.IsLetter) >= 0 &&
+				!strings.Contains(ours, tok) && strings.Contains(inputErr.Rule, tok) {
+				t.Fatalf("the error of a file quotes %q: %v", tok, err)
+			}
+		}
+	})
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/release-action/internal/inputs"
 )
 
 // readTestdata reads a file of testdata/plan at the repository's root.
@@ -271,6 +273,9 @@ func TestLoad(t *testing.T) {
 		if data, ok := files[path]; ok {
 			return data, nil
 		}
+		if path == "outside.yml" {
+			return nil, inputs.Errorf("graph", "outside.yml is outside the workspace")
+		}
 		return nil, os.ErrNotExist
 	}
 	tests := []struct {
@@ -285,8 +290,10 @@ func TestLoad(t *testing.T) {
 		{"file with spaces", " @ graph.yml\n", []string{"a", "b"}, ""},
 		{"missing file", "@nope.yml", nil, "input graph: read nope.yml: file does not exist"},
 		{"no path", "@", nil, "input graph: must name a file after @, such as @.github/build-graph.yml"},
-		{"bad file names itself", "@bad.yml",
-			nil, `input graph: bad.yml: line 2: component b has unknown key "depends_on" (did you mean depends-on?); the allowed keys are repository, branch and depends-on`},
+		// A file's errors say where, not what: @path may name any file.
+		{"bad file names itself and the line", "@bad.yml",
+			nil, `input graph: bad.yml: line 2: this component has an unknown key (did you mean depends-on?); the allowed keys are repository, branch and depends-on`},
+		{"reader's own rule passes as it is", "@outside.yml", nil, "input graph: outside.yml is outside the workspace"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package prerelease
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -51,6 +52,11 @@ func (f File) source() string {
 // several patterns counts once; files under Dir, the action's own folder,
 // are never assets. Files come sorted by asset name.
 //
+// A file is refused, before any request, when it is reached through a
+// symbolic link that leads outside the workspace (the workspace's own path
+// resolved too), when it is empty (GitHub refuses 0 bytes with a 422, after
+// the draft exists) and when it cannot be opened for reading.
+//
 // Every problem is reported at once, joined, as inputs errors on "assets".
 // Warnings say which names GitHub will change (see githubAssetName) and,
 // unless failOnUnmatched, which patterns matched nothing.
@@ -60,10 +66,12 @@ func ResolveAssets(workspace string, patterns []string, failOnUnmatched bool) (f
 		return nil, nil, fmt.Errorf("resolve workspace %s: %w", workspace, err)
 	}
 	workspace = root
+	realRoot := resolveRoot(workspace)
 	fsys := os.DirFS(workspace)
 
 	var errs []error
 	byPath := map[string]File{}
+	refused := map[string]bool{} // said once, however many patterns match it
 	for _, pattern := range patterns {
 		if pattern == "" {
 			continue
@@ -101,7 +109,14 @@ func ResolveAssets(workspace string, patterns []string, failOnUnmatched bool) (f
 				continue
 			}
 			matched = true
-			if _, seen := byPath[match]; seen {
+			if _, seen := byPath[match]; seen || refused[match] {
+				continue
+			}
+			if link, target, ok := escapeOf(workspace, realRoot, filepath.FromSlash(match)); ok {
+				refused[match] = true
+				what := fmt.Sprintf("%s (matched by pattern %q)", match, pattern)
+				errs = append(errs, inputs.Errorf("assets", "%s; assets must be files in the workspace",
+					escapeRule(what, filepath.FromSlash(match), link, target, workspace)))
 				continue
 			}
 			byPath[match] = File{
@@ -138,8 +153,17 @@ func ResolveAssets(workspace string, patterns []string, failOnUnmatched bool) (f
 			errs = append(errs, inputs.Errorf("assets", "%s and %s would both be named %q on the release; asset names must be unique",
 				relative(workspace, files[i-1].Path), rel, file.Name))
 		}
-		if file.Size >= maxAssetSize {
+		switch {
+		case file.Size == 0:
+			errs = append(errs, inputs.Errorf("assets", "%s is empty; GitHub refuses an asset of 0 bytes", rel))
+		case file.Size >= maxAssetSize:
 			errs = append(errs, inputs.Errorf("assets", "%s is %s (%d bytes); GitHub takes assets under 2 GiB", rel, humanSize(file.Size), file.Size))
+		}
+		// Found now, not when its upload starts after the draft exists.
+		if f, openErr := os.Open(file.Path); openErr != nil {
+			errs = append(errs, inputs.Errorf("assets", "%s cannot be opened for reading: %v", rel, unwrapPath(openErr)))
+		} else {
+			f.Close()
 		}
 	}
 	if len(files) > maxAssetsCount {
@@ -150,6 +174,140 @@ func ResolveAssets(workspace string, patterns []string, failOnUnmatched bool) (f
 		return nil, warnings, err
 	}
 	return files, warnings, nil
+}
+
+// ReadWorkspaceFile reads the file an input (body-file, graph) names, under
+// the rule assets follow: name is relative to the workspace, or absolute
+// inside it, and stays inside it once symbolic links are resolved. Only a
+// regular file is read (a named pipe would block, a device never end), and
+// at most maxBytes of it: a larger one is refused, "too large: " and limit
+// saying why, without reading more than maxBytes+1.
+//
+// A broken rule is an inputs error of input naming the file, never quoting
+// it. An error of the file system (a missing file) is returned bare, "no
+// such file or directory", for the caller to word as its input's.
+func ReadWorkspaceFile(workspace, input, name string, maxBytes int64, limit string) ([]byte, error) {
+	root, err := filepath.Abs(workspace)
+	if err != nil {
+		return nil, fmt.Errorf("resolve workspace %s: %w", workspace, err)
+	}
+	realRoot := resolveRoot(root)
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(root, path)
+	}
+	rel, err := filepath.Rel(root, filepath.Clean(path))
+	if err != nil || !local(rel) {
+		// An absolute path may name the workspace by its resolved path.
+		if rel, err = filepath.Rel(realRoot, filepath.Clean(path)); err != nil || !local(rel) {
+			return nil, inputs.Errorf(input, "%s is outside the workspace %s; name a file in the workspace", name, root)
+		}
+		root = realRoot
+	}
+	// What is opened below is the resolved path, not the links that led
+	// to it: a link retargeted after this check is not followed.
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	if link, target, ok := escapeOf(root, realRoot, rel); ok {
+		return nil, inputs.Errorf(input, "%s; name a file in the workspace", escapeRule(name, rel, link, target, root))
+	}
+	info, err := os.Stat(real)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, inputs.Errorf(input, "%s is %s, not a regular file", name, fileKind(info.Mode()))
+	}
+	if info.Size() > maxBytes {
+		return nil, inputs.Errorf(input, "%s is too large: %s", name, limit)
+	}
+	f, err := os.Open(real)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	defer f.Close()
+	// The size can change between Stat and Read, and some files (under
+	// /proc) say 0 and hold more: the cap holds whatever Stat said.
+	data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, inputs.Errorf(input, "%s is too large: %s", name, limit)
+	}
+	return data, nil
+}
+
+// resolveRoot resolves the links in the workspace's own path (/tmp on
+// macOS, a runner's work directory), so that a file inside compares as
+// inside. A workspace that does not exist holds no file; it stays as given.
+func resolveRoot(workspace string) string {
+	if real, err := filepath.EvalSymlinks(workspace); err == nil {
+		return real
+	}
+	return workspace
+}
+
+// escapeOf finds how rel, a path inside the workspace as written, leads
+// out of it: the first symbolic link on the way whose target is outside
+// realRoot, and that target. ok is false when rel stays inside (or does not
+// resolve, which the caller reports as it does any missing file).
+func escapeOf(workspace, realRoot, rel string) (link, target string, ok bool) {
+	real, err := filepath.EvalSymlinks(filepath.Join(workspace, rel))
+	if err != nil || within(realRoot, real) {
+		return "", "", false
+	}
+	segments := strings.Split(rel, string(filepath.Separator))
+	for n := 1; n <= len(segments); n++ {
+		prefix := filepath.Join(segments[:n]...)
+		info, err := os.Lstat(filepath.Join(workspace, prefix))
+		if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+			continue
+		}
+		if target, err := filepath.EvalSymlinks(filepath.Join(workspace, prefix)); err == nil && !within(realRoot, target) {
+			return prefix, target, true
+		}
+	}
+	// Each link resolves inside, so this cannot happen; say what is known.
+	return rel, real, true
+}
+
+// escapeRule words an escape found by escapeOf: what (the path as the
+// input wrote it) reaches target through link.
+func escapeRule(what, rel, link, target, workspace string) string {
+	if link == rel {
+		return fmt.Sprintf("%s is a symbolic link to %s, outside the workspace %s", what, target, workspace)
+	}
+	return fmt.Sprintf("%s is reached through the symbolic link %s, which points to %s, outside the workspace %s", what, link, target, workspace)
+}
+
+// within says whether path, resolved, is realRoot or under it.
+func within(realRoot, path string) bool {
+	rel, err := filepath.Rel(realRoot, path)
+	return err == nil && local(rel)
+}
+
+// local says whether a path from filepath.Rel stays where it starts.
+func local(rel string) bool {
+	return rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// fileKind names what a file that is not a regular one is, for messages.
+func fileKind(mode fs.FileMode) string {
+	switch {
+	case mode.IsDir():
+		return "a directory"
+	case mode&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case mode&fs.ModeSocket != 0:
+		return "a socket"
+	case mode&fs.ModeDevice != 0:
+		return "a device"
+	default:
+		return "a special file (" + mode.Type().String() + ")"
+	}
 }
 
 // workspacePattern turns a pattern into one relative to the workspace, or

@@ -13,11 +13,12 @@ import (
 )
 
 // FuzzResolveAssets resolves fuzzed asset patterns in a small fixed
-// workspace that holds links into itself, a link cycle, a dangling link and
-// a link to a directory outside. Every file returned is a regular file
-// inside the workspace, reached through a linked directory only where the
-// pattern names that link outright; names are unique and sorted; every
-// error is an input error of assets.
+// workspace that holds links into itself, a link cycle, a dangling link,
+// links to a directory and a file outside, and an empty file. Every file
+// returned is a non-empty regular file inside the workspace, links
+// resolved, reached through a linked directory only where the pattern names
+// that link outright; names are unique and sorted; every error is an input
+// error of assets.
 func FuzzResolveAssets(f *testing.F) {
 	root := f.TempDir()
 	workspace := filepath.Join(root, "workspace")
@@ -33,6 +34,7 @@ func FuzzResolveAssets(f *testing.F) {
 		"workspace/.config":                     "dotfile",
 		"workspace/a/x.bin":                     "a",
 		"workspace/b/x.bin":                     "b",
+		"workspace/empty/zero.bin":              "",
 		"outside/secret.txt":                    "secret",
 		"outside/sub/deep.txt":                  "deep secret",
 	} {
@@ -50,6 +52,8 @@ func FuzzResolveAssets(f *testing.F) {
 		"dist/loop":     "..",
 		"dangling.bin":  "nowhere",
 		"ext":           "../outside",
+		"leak.txt":      "../outside/secret.txt",
+		"empty/link":    "zero.bin",
 	} {
 		if err := os.Symlink(target, filepath.Join(workspace, filepath.FromSlash(link))); err != nil {
 			f.Fatal(err)
@@ -67,7 +71,7 @@ func FuzzResolveAssets(f *testing.F) {
 		"ext/**", "*/secret.txt", "e[x]t/*", "dist/loop/dist/loop/docs/*", "dist/loop/**", `\.\./outside/*`,
 		`dist/odd \[1\]\*\?\{x\}.txt`, `dist/back\\slash.bin`, "{dist,docs}/*.md", "**", "/", ".", "",
 		filepath.Join(workspace, "docs", "readme.md"), filepath.Join(workspace, "ext", "*"), filepath.Join(root, "outside", "*"),
-		workspace, workspace + "/../outside/secret.txt",
+		workspace, workspace + "/../outside/secret.txt", "leak.txt", "*.txt", "empty/*", "empty/link", "ext/sub/*",
 	} {
 		f.Add(seed, false)
 		f.Add(seed, true)
@@ -112,12 +116,11 @@ func FuzzResolveAssets(f *testing.F) {
 			if evalErr != nil {
 				t.Fatalf("patterns %q give %s, which does not resolve: %v", patterns, file.Path, evalErr)
 			}
-			// Only ext leads out, and only a pattern naming it goes through it.
-			if inside, _ := filepath.Rel(realWorkspace, real); strings.HasPrefix(inside, "..") && !throughLink {
-				t.Fatalf("patterns %q give %s, which is %s, outside the workspace", patterns, file.Path, real)
+			if inside, _ := filepath.Rel(realWorkspace, real); inside == ".." || strings.HasPrefix(inside, "../") {
+				t.Fatalf("patterns %q give %s, which is %s, outside the workspace (through a link: %v)", patterns, file.Path, real, throughLink)
 			}
 			info, statErr := os.Stat(file.Path)
-			if statErr != nil || !info.Mode().IsRegular() || info.Size() != file.Size {
+			if statErr != nil || !info.Mode().IsRegular() || info.Size() != file.Size || file.Size == 0 {
 				t.Fatalf("patterns %q give %+v, not that regular file: %v", patterns, file, statErr)
 			}
 			if want := githubAssetName(filepath.Base(file.Path)); file.Name != want {
