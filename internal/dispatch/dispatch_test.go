@@ -2,15 +2,20 @@ package dispatch
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	gh "github.com/google/go-github/v66/github"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/release-action/internal/event"
 	"github.com/BTCDecoded/release-action/internal/inputs"
+	"github.com/BTCDecoded/release-action/internal/runs"
 )
 
 func TestEventType(t *testing.T) {
@@ -245,5 +250,75 @@ func TestCarries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, carries(tt.title, id), tt.title)
+	}
+}
+
+type sentDispatch struct{}
+
+func (sentDispatch) Dispatch(context.Context, string, string, gh.DispatchRequestOptions) (*gh.Repository, *gh.Response, error) {
+	return nil, nil, nil
+}
+
+// oneRun lists the run of a dispatch, as the server describes it.
+type oneRun struct{ run *gh.WorkflowRun }
+
+func (l oneRun) ListRepositoryWorkflowRuns(context.Context, string, string, *gh.ListWorkflowRunsOptions) (*gh.WorkflowRuns, *gh.Response, error) {
+	return &gh.WorkflowRuns{WorkflowRuns: []*gh.WorkflowRun{l.run}}, &gh.Response{}, nil
+}
+
+// What the server says about the run (its URL, its conclusion) reaches the
+// log, the error and the summary: there it can neither add a line, nor
+// break the table, nor open HTML.
+func TestFollowKeepsServerValuesInert(t *testing.T) {
+	const plainURL = "https://github.com/BTCDecoded/bllvm/actions/runs/9"
+	tests := []struct {
+		name, url, conclusion string
+		wantErr               string
+		wantRow               string
+	}{
+		{"plain", plainURL, "success", "", "| Run | [" + plainURL + "](" + plainURL + ") |"},
+		{"a URL with a line break and HTML", plainURL + "\n| x | <img src=x onerror=alert(1)> |", "success", "",
+			"| Run | [https://github.com/BTCDecoded/bllvm/actions/runs/9 \\| x \\| &lt;img src=x onerror=alert(1)&gt; \\|](" + plainURL + "%0A%7C%20x%20%7C%20%3Cimg%20src=x%20onerror=alert%281%29%3E%20%7C) |"},
+		{"a URL that is a script", "javascript:alert(1)", "success", "", "| Run | javascript:alert(1) |"},
+		{"a conclusion with a command on a new line", plainURL, "failure\n::add-mask::x", `concluded "failure\n::add-mask::x": see ` + plainURL, ""},
+		{"a URL with a line break in the error", plainURL + "\r\n::error::forged", "failure", `concluded failure: see "` + plainURL + `\r\n::error::forged"`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := consensusContext()
+			ev.ServerURL = "https://github.com"
+			req, err := Prepare(inputs.Dispatch{Branches: []string{"main"}}, ev, nil)
+			require.NoError(t, err)
+			run := &gh.WorkflowRun{ID: gh.Int64(9), DisplayTitle: gh.String("build " + req.DispatchID), HTMLURL: gh.String(tt.url),
+				Status: gh.String("completed"), Conclusion: gh.String(tt.conclusion)}
+			var logged []string
+			now := time.Date(2025, 11, 17, 2, 0, 0, 0, time.UTC)
+			follower := &Follower{
+				Runs: oneRun{run},
+				GetRun: func(context.Context, int64, string) (*gh.WorkflowRun, string, bool, error) {
+					return run, `"etag"`, false, nil
+				},
+				Timeout: time.Minute, Poll: runs.DefaultPoll,
+				Now:   func() time.Time { return now },
+				Sleep: func(context.Context, time.Duration) error { return nil },
+				Logf:  func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) },
+			}
+			res, err := Run(context.Background(), sentDispatch{}, req, ev, false, follower)
+			for _, line := range logged {
+				assert.NotContains(t, line, "\n")
+				assert.NotContains(t, line, "\r")
+			}
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.NotContains(t, err.Error(), "\n")
+				assert.NotContains(t, err.Error(), "\r")
+				return
+			}
+			require.NoError(t, err)
+			md := res.Summary.Markdown()
+			assert.Contains(t, strings.Split(md, "\n"), tt.wantRow, md)
+			assert.NotContains(t, md, "<")
+		})
 	}
 }

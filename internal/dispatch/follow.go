@@ -126,7 +126,7 @@ func (f Follower) follow(ctx context.Context, req Request, dispatchedAt time.Tim
 	}
 	res.Set("run-id", strconv.FormatInt(run.GetID(), 10))
 	res.Set("run-url", run.GetHTMLURL())
-	f.Logf("dispatch %s started %s", req.DispatchID, run.GetHTMLURL())
+	f.Logf("dispatch %s started %s", req.DispatchID, report.Value(run.GetHTMLURL()))
 	left := f.Timeout - f.Now().Sub(start)
 	done, err := runs.Wait(ctx, f.GetRun, run.GetID(), run.GetHTMLURL(), max(left, time.Second), f.Poll, f.Sleep, f.Now, f.Logf)
 	if err != nil {
@@ -135,7 +135,7 @@ func (f Follower) follow(ctx context.Context, req Request, dispatchedAt time.Tim
 	conclusion := done.GetConclusion()
 	res.Set("conclusion", conclusion)
 	if conclusion != "success" {
-		return fmt.Errorf("orchestrator run %d for %s concluded %s: see %s", run.GetID(), req.EventType, conclusion, run.GetHTMLURL())
+		return fmt.Errorf("orchestrator run %d for %s concluded %s: see %s", run.GetID(), req.EventType, report.Value(conclusion), report.Value(run.GetHTMLURL()))
 	}
 	return nil
 }

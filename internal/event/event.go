@@ -12,6 +12,9 @@ import (
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/BTCDecoded/release-action/internal/inputs"
+	"github.com/BTCDecoded/release-action/internal/report"
 )
 
 // Context is what the modes need to know about the run.
@@ -78,7 +81,12 @@ func Load(ctx context.Context, getenv func(string) string, git Git, o Overrides)
 		Summary:    gh.StepSummary,
 		Source:     map[string]string{},
 	}
-	head := workflowRunHead(gh.EventName, gh.Event)
+	var head head
+	if gh.EventName == "workflow_run" {
+		if head, err = workflowRunHead(gh.Event, gh.Repository); err != nil {
+			return Context{}, err
+		}
+	}
 	if gh.EventName == "repository_dispatch" {
 		c.DispatchType, _ = gh.Event["action"].(string)
 		payload, _ := gh.Event["client_payload"].(map[string]any)
@@ -103,7 +111,29 @@ func Load(ctx context.Context, getenv func(string) string, git Git, o Overrides)
 		fixed(gh.Ref, "GITHUB_REF"),
 		lazy(ctx, git, "git branch", nil, "symbolic-ref", "--quiet", "HEAD"),
 	)
+	if err := c.checkFound(); err != nil {
+		return Context{}, err
+	}
 	return c, nil
+}
+
+// checkFound refuses a commit or ref that the event, the runner or git
+// gave and that is not one, before it can reach a request, a tag name, an
+// output or the log. Inputs are checked, and named, by the inputs package.
+func (c Context) checkFound() error {
+	var errs []error
+	if source := c.Source["sha"]; c.SHA != "" && !strings.HasPrefix(source, "input ") && inputs.CheckSHA("sha", c.SHA) != nil {
+		errs = append(errs, fmt.Errorf("read the commit that triggered this run: %s is %s, not a full commit id of 40 hexadecimal characters", source, report.Quote(c.SHA)))
+	}
+	if source := c.Source["ref"]; c.Ref != "" && !strings.HasPrefix(source, "input ") && !validRef(c.Ref) {
+		errs = append(errs, fmt.Errorf("read the ref that triggered this run: %s gives %s, not a valid git ref such as refs/heads/main", source, report.Quote(c.Ref)))
+	}
+	return errors.Join(errs...)
+}
+
+// validRef is a full ref name by git check-ref-format's rules.
+func validRef(ref string) bool {
+	return strings.HasPrefix(ref, "refs/") && inputs.CheckTagName("ref", ref) == nil
 }
 
 // Require fails with a message naming the flag to set for each of the
@@ -149,19 +179,56 @@ func (c Context) Name() string { _, name, _ := strings.Cut(c.Repository, "/"); r
 type head struct{ sha, ref string }
 
 // workflowRunHead is the commit a workflow_run event is about: the head of
-// the run that completed, not the orchestrator's own GITHUB_SHA.
-func workflowRunHead(eventName string, payload map[string]any) head {
-	if eventName != "workflow_run" {
-		return head{}
+// the run that completed, not the orchestrator's own GITHUB_SHA. It
+// refuses a run whose commit anyone could have chosen: workflow_run also
+// fires for pull requests, including a fork's from a branch named main, so
+// head_branch alone says nothing about trust.
+func workflowRunHead(payload map[string]any, repository string) (head, error) {
+	run, ok := payload["workflow_run"].(map[string]any)
+	if !ok {
+		return head{}, errors.New("read the workflow_run event: it carries no workflow_run object, so the commit it is about cannot be told from a fork's; refusing to act on it")
 	}
-	run, _ := payload["workflow_run"].(map[string]any)
+	name, _ := run["name"].(string)
+	what := "the workflow_run of " + report.Value(name)
+	if name == "" {
+		what = "the workflow_run event"
+	}
+	// This repository is the one whose run completed: workflow_run only
+	// starts workflows of the repository the run belongs to.
+	own := fullName(run["repository"])
+	if own == "" {
+		own = repository
+	}
+	headRepository := fullName(run["head_repository"])
+	switch {
+	case headRepository == "":
+		return head{}, fmt.Errorf("refuse %s: it does not say which repository its commit is in (head_repository), so the commit may be a fork's", what)
+	case !strings.EqualFold(headRepository, own):
+		return head{}, fmt.Errorf("refuse %s: its commit is in %s, not in this repository (%s): a fork's commit, even on a branch named main, must not be built, tagged or dispatched "+
+			"(add `github.event.workflow_run.head_repository.full_name == github.repository` to the job's if:)", what, report.Quote(headRepository), report.Value(own))
+	}
+	trigger, _ := run["event"].(string)
+	switch {
+	case trigger == "":
+		return head{}, fmt.Errorf("refuse %s: it does not say which event started the run that completed, so its commit cannot be trusted", what)
+	case strings.HasPrefix(trigger, "pull_request"):
+		return head{}, fmt.Errorf("refuse %s: the run that completed was started by %s, so its commit is a pull request's, which whoever opens one chooses; "+
+			"only runs started by a push to this repository are built, tagged or dispatched (add `github.event.workflow_run.event == 'push'` to the job's if:)", what, report.Value(trigger))
+	}
 	sha, _ := run["head_sha"].(string)
 	branch, _ := run["head_branch"].(string)
 	h := head{sha: sha}
 	if branch != "" {
 		h.ref = "refs/heads/" + branch
 	}
-	return h
+	return h, nil
+}
+
+// fullName is a repository object's full_name, or "" when it has none.
+func fullName(repository any) string {
+	object, _ := repository.(map[string]any)
+	name, _ := object["full_name"].(string)
+	return name
 }
 
 type candidate struct {

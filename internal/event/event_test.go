@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -196,6 +197,181 @@ func TestLoadDispatchPayload(t *testing.T) {
 			assert.Equal(t, "build_consensus", c.DispatchType)
 			assert.Equal(t, tt.wantRepo, c.DispatchRepo)
 			assert.Equal(t, tt.wantSHA, c.DispatchSHA)
+		})
+	}
+}
+
+// workflowRunEvent writes the real workflow_run example with change applied
+// to its workflow_run object, and returns its path. The example's run
+// belongs to BTCDecoded/bllvm and was started by a push to main of it.
+func workflowRunEvent(t *testing.T, change func(run map[string]any)) string {
+	t.Helper()
+	data, err := os.ReadFile(eventsDir("workflow_run.json"))
+	require.NoError(t, err)
+	var event map[string]any
+	require.NoError(t, json.Unmarshal(data, &event))
+	run := event["workflow_run"].(map[string]any)
+	run["event"] = "push"
+	run["repository"].(map[string]any)["full_name"] = "BTCDecoded/bllvm"
+	run["head_repository"].(map[string]any)["full_name"] = "BTCDecoded/bllvm"
+	if change != nil {
+		change(run)
+	}
+	data, err = json.Marshal(event)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "event.json")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	return path
+}
+
+func headRepository(name any) func(map[string]any) {
+	return func(run map[string]any) { run["head_repository"] = map[string]any{"full_name": name} }
+}
+
+func loadWorkflowRun(path string, over Overrides) (Context, error) {
+	vars := map[string]string{
+		"GITHUB_ACTIONS":    "true",
+		"GITHUB_EVENT_NAME": "workflow_run",
+		"GITHUB_EVENT_PATH": path,
+		"GITHUB_REPOSITORY": "BTCDecoded/bllvm",
+		"GITHUB_SHA":        "1111111111111111111111111111111111111111",
+		"GITHUB_REF":        "refs/heads/main",
+	}
+	return Load(context.Background(), func(k string) string { return vars[k] }, nil, over)
+}
+
+// A workflow_run whose commit anyone could have chosen is refused, whatever
+// the branch is called, and an input cannot talk Load out of it.
+func TestLoadRefusesUntrustedWorkflowRun(t *testing.T) {
+	fork := func(run map[string]any) {
+		run["event"] = "pull_request"
+		headRepository("attacker/bllvm")(run)
+	}
+	tests := []struct {
+		name   string
+		change func(run map[string]any)
+		over   Overrides
+		want   []string
+	}{
+		{"a fork's pull request from a branch named main", fork, Overrides{}, []string{`"attacker/bllvm"`, "not in this repository (BTCDecoded/bllvm)", "head_repository.full_name == github.repository"}},
+		{"even with sha and ref inputs", fork, Overrides{SHA: "0123456789012345678901234567890123456789", Ref: "refs/heads/main"}, []string{`"attacker/bllvm"`}},
+		{"a pull request from a branch of this repository", func(run map[string]any) { run["event"] = "pull_request" }, Overrides{}, []string{"started by pull_request", "workflow_run.event == 'push'"}},
+		{"pull_request_target", func(run map[string]any) { run["event"] = "pull_request_target" }, Overrides{}, []string{"started by pull_request_target"}},
+		{"a fork's push", headRepository("attacker/bllvm"), Overrides{}, []string{`"attacker/bllvm"`}},
+		{"a fork named like this repository by another owner", headRepository("BTCDecoded-fork/bllvm"), Overrides{}, []string{`"BTCDecoded-fork/bllvm"`}},
+		{"no head repository (a deleted fork)", func(run map[string]any) { run["head_repository"] = nil }, Overrides{}, []string{"does not say which repository its commit is in"}},
+		{"head repository name not a string", headRepository(7), Overrides{}, []string{"does not say which repository its commit is in"}},
+		{"a head repository name crafted to forge a line", headRepository("x\n::add-mask::y"), Overrides{}, []string{`"x\n::add-mask::y"`}},
+		{"no triggering event", func(run map[string]any) { delete(run, "event") }, Overrides{}, []string{"does not say which event started"}},
+		{"an empty workflow_run object", func(run map[string]any) {
+			for k := range run {
+				delete(run, k)
+			}
+		}, Overrides{}, []string{"refuse the workflow_run event: ", "does not say which repository"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadWorkflowRun(workflowRunEvent(t, tt.change), tt.over)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "refuse the workflow_run")
+			for _, want := range tt.want {
+				assert.Contains(t, err.Error(), want)
+			}
+			assert.NotContains(t, err.Error(), "\n", "one line, every value quoted")
+		})
+	}
+}
+
+func TestLoadRefusesWorkflowRunWithoutRun(t *testing.T) {
+	for _, payload := range []string{`{}`, `{"workflow_run": null}`, `{"workflow_run": "x"}`} {
+		path := filepath.Join(t.TempDir(), "event.json")
+		require.NoError(t, os.WriteFile(path, []byte(payload), 0o644))
+		_, err := loadWorkflowRun(path, Overrides{})
+		require.Error(t, err, payload)
+		assert.Contains(t, err.Error(), "carries no workflow_run object", payload)
+	}
+}
+
+// Runs of this repository started by anything but a pull request are its
+// own commits: the head of the run is taken.
+func TestLoadTrustsWorkflowRunOfThisRepository(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(run map[string]any)
+	}{
+		{"a push to main", nil},
+		{"workflow_dispatch", func(run map[string]any) { run["event"] = "workflow_dispatch" }},
+		{"schedule", func(run map[string]any) { run["event"] = "schedule" }},
+		{"names compare without case, as GitHub's do", headRepository("btcdecoded/BLLVM")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := loadWorkflowRun(workflowRunEvent(t, tt.change), Overrides{})
+			require.NoError(t, err)
+			assert.Equal(t, "5779607b49aab1200488439f02372c57b4f75444", c.SHA)
+			assert.Equal(t, "workflow_run.head_sha", c.Source["sha"])
+			assert.Equal(t, "refs/heads/main", c.Ref)
+		})
+	}
+}
+
+// A commit or ref from the event, the runner or git is checked as strictly
+// as the inputs, and the error names where it came from, quoted and short.
+func TestLoadChecksCommitAndRef(t *testing.T) {
+	const good = "0123456789abcdef0123456789abcdef01234567"
+	long := strings.Repeat("f", 5000)
+	tests := []struct {
+		name  string
+		vars  map[string]string
+		run   func(map[string]any) // set: a workflow_run event
+		git   map[string]string
+		over  Overrides
+		wants []string // empty: no error
+	}{
+		{"GITHUB_SHA with a line break", map[string]string{"GITHUB_SHA": good + "\n::add-mask::x"}, nil, nil, Overrides{}, []string{"GITHUB_SHA is ", `\n::add-mask::x"`, "40 hexadecimal"}},
+		{"GITHUB_SHA short", map[string]string{"GITHUB_SHA": "abc1234"}, nil, nil, Overrides{}, []string{`GITHUB_SHA is "abc1234"`}},
+		{"GITHUB_SHA very long", map[string]string{"GITHUB_SHA": long}, nil, nil, Overrides{}, []string{"GITHUB_SHA is ", "…"}},
+		{"head_sha with a line break", nil, func(run map[string]any) { run["head_sha"] = good + "\nx" }, nil, Overrides{}, []string{`workflow_run.head_sha is "` + good + `\nx"`}},
+		{"head_branch with a line break", nil, func(run map[string]any) { run["head_branch"] = "main\n::error::x" }, nil, Overrides{}, []string{`workflow_run.head_branch gives "refs/heads/main\n::error::x"`, "valid git ref"}},
+		{"head_branch with ..", nil, func(run map[string]any) { run["head_branch"] = "a..b" }, nil, Overrides{}, []string{"workflow_run.head_branch gives"}},
+		{"GITHUB_REF with a space", map[string]string{"GITHUB_REF": "refs/heads/a b"}, nil, nil, Overrides{}, []string{`GITHUB_REF gives "refs/heads/a b"`}},
+		{"GITHUB_REF not a full ref", map[string]string{"GITHUB_REF": "main"}, nil, nil, Overrides{}, []string{`GITHUB_REF gives "main"`}},
+		{"both at once", map[string]string{"GITHUB_SHA": "HEAD", "GITHUB_REF": "refs/heads/x\r"}, nil, nil, Overrides{}, []string{"GITHUB_SHA is", "GITHUB_REF gives"}},
+		{"git's answer", map[string]string{"GITHUB_SHA": "", "GITHUB_REF": ""}, nil, map[string]string{"rev-parse": "not-a-commit", "symbolic-ref": "refs/heads/main"}, Overrides{}, []string{`git HEAD is "not-a-commit"`}},
+		{"inputs win over a bad GITHUB_SHA and GITHUB_REF", map[string]string{"GITHUB_SHA": "x\ny", "GITHUB_REF": "y\nz"}, nil, nil, Overrides{SHA: good, Ref: "refs/heads/main"}, nil},
+		{"a pull request ref is a ref", map[string]string{"GITHUB_REF": "refs/pull/7/merge"}, nil, nil, Overrides{}, nil},
+		{"a tag is a ref", map[string]string{"GITHUB_REF": "refs/tags/v1.0.0"}, nil, nil, Overrides{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{
+				"GITHUB_ACTIONS":    "true",
+				"GITHUB_EVENT_NAME": "push",
+				"GITHUB_EVENT_PATH": eventsDir("push.json"),
+				"GITHUB_REPOSITORY": "BTCDecoded/bllvm",
+				"GITHUB_SHA":        good,
+				"GITHUB_REF":        "refs/heads/main",
+			}
+			if tt.run != nil {
+				vars["GITHUB_EVENT_NAME"], vars["GITHUB_EVENT_PATH"] = "workflow_run", workflowRunEvent(t, tt.run)
+			}
+			for k, v := range tt.vars {
+				vars[k] = v
+			}
+			git := &fakeGit{answers: tt.git}
+			c, err := Load(context.Background(), func(k string) string { return vars[k] }, git.run, tt.over)
+			if len(tt.wants) == 0 {
+				require.NoError(t, err)
+				assert.NoError(t, c.Require("sha", "ref"))
+				return
+			}
+			require.Error(t, err)
+			for _, want := range tt.wants {
+				assert.Contains(t, err.Error(), want)
+			}
+			for _, line := range strings.Split(err.Error(), "\n") {
+				assert.Less(t, len(line), 400, "bounded: %s", line)
+			}
 		})
 	}
 }

@@ -19,8 +19,9 @@ var fuzzedInputs = []string{"client-payload", "branches", "max-wait", "date", "t
 // INPUT_* variable, and validates them for every mode. Read never fails on
 // declared flags; a validator fails only with input errors naming an input
 // it was given a fuzzed value for; and what a validator accepts is usable:
-// the client payload is a JSON object, the prefix makes nightly tag names,
-// the tag is a valid tag name.
+// the client payload is a JSON object whose dispatch_id, if any, is a
+// non-empty string with no control character (it is logged), the prefix
+// makes nightly tag names, the tag is a valid tag name.
 func FuzzRead(f *testing.F) {
 	// Each row gives the fuzzed inputs in the order of fuzzedInputs, and a
 	// mask of those set by a flag rather than by their INPUT_* variable.
@@ -35,6 +36,8 @@ func FuzzRead(f *testing.F) {
 		{[]string{`["a"]`, " , \n", "soon", "17/11/2025", "x.lock", `{"n": 1}`, "41", "https://user:pw@ghes.example.com/api/v3", "bad prefix"}, 0x155},
 		{[]string{`{ref: main}`, "!", "-1s", "2025-1-17", "with space", `[]`, "seven", "https://ghes.example.com/api/v3?x=1", "a.."}, 0x0aa},
 		{[]string{"null", "**", "0", "00010101", "refs/tags/v1", "null", "04", "https://github.com", "nightly/"}, 0},
+		{[]string{`{"dispatch_id": "7-1-ab\n::add-mask::x"}`, "main", "5m", "", "", "{}", "7", "", "nightly"}, 0x001},
+		{[]string{`{"dispatch_id": "a\u0085b\u007f"}`, "main", "5m", "", "", "{}", "7", "", "nightly"}, 0},
 		{[]string{`"a"`, "main,,master", "21600", "99991231", "@", `{"a": "1", "a": 2}`, " 7 ", "http://localhost:8080/api/v3", ".hidden"}, 0x1ff},
 	} {
 		v := seed.values
@@ -122,6 +125,11 @@ func checkDispatch(t *testing.T, v Values, d Dispatch) {
 		var id string
 		if json.Unmarshal(raw, &id) != nil || strings.TrimSpace(id) == "" {
 			t.Fatalf("client payload accepted with dispatch_id %s, not a non-empty string", raw)
+		}
+		for _, r := range id {
+			if r < 0x20 || r >= 0x7f && r < 0xa0 {
+				t.Fatalf("client payload accepted with dispatch_id %q, which holds the control character %U", id, r)
+			}
 		}
 	}
 	if len(d.Branches) == 0 {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -322,7 +323,13 @@ func parsePayload(input, s string) (map[string]json.RawMessage, error) {
 	if raw, ok := payload["dispatch_id"]; ok {
 		var id string
 		if json.Unmarshal(raw, &id) != nil || strings.TrimSpace(id) == "" {
-			return nil, Errorf(input, "dispatch_id must be a non-empty string; got %s", raw)
+			return nil, Errorf(input, "dispatch_id must be a non-empty string; got %.100s", raw)
+		}
+		// The id is printed in the log, where a line break would start a
+		// line the runner reads as a command, and in the orchestrator's
+		// run name, which must carry it whole.
+		if strings.ContainsFunc(id, unicode.IsControl) {
+			return nil, Errorf(input, "dispatch_id must not contain line breaks or other control characters; got %.100q", id)
 		}
 	}
 	return payload, nil

@@ -2,6 +2,7 @@ package inputs
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -128,6 +129,10 @@ func TestBadInputs(t *testing.T) {
 		{"payload a string", map[string]string{"INPUT_CLIENT-PAYLOAD": `"a"`}, "client-payload", "got a string"},
 		{"payload null", map[string]string{"INPUT_CLIENT-PAYLOAD": `null`}, "client-payload", "got null"},
 		{"dispatch_id not a string", map[string]string{"INPUT_CLIENT-PAYLOAD": `{"dispatch_id": 5}`}, "client-payload", "dispatch_id must be a non-empty string"},
+		{"dispatch_id with workflow commands on new lines", map[string]string{"INPUT_CLIENT-PAYLOAD": `{"dispatch_id": "7-1-ab\n::add-mask::x\n::stop-commands::t"}`}, "client-payload", `dispatch_id must not contain line breaks or other control characters; got "7-1-ab\n::add-mask::x\n::stop-commands::t"`},
+		{"dispatch_id with a carriage return", map[string]string{"INPUT_CLIENT-PAYLOAD": `{"dispatch_id": "a\rb"}`}, "client-payload", "dispatch_id must not contain line breaks"},
+		{"dispatch_id with a tab", map[string]string{"INPUT_CLIENT-PAYLOAD": `{"dispatch_id": "a\tb"}`}, "client-payload", "control characters"},
+		{"dispatch_id with a C1 next line", map[string]string{"INPUT_CLIENT-PAYLOAD": `{"dispatch_id": "a\u0085b"}`}, "client-payload", "control characters"},
 		{"branches empty", map[string]string{"INPUT_BRANCHES": " , \n"}, "branches", "at least one branch pattern"},
 		{"branches bad glob", map[string]string{"INPUT_BRANCHES": "release/[x"}, "branches", `"release/[x" is not a valid glob`},
 	}
@@ -161,6 +166,17 @@ func TestDispatchInputs(t *testing.T) {
 	assert.Equal(t, []string{"main", "release/**", "!release/old"}, d.Branches)
 	assert.Empty(t, d.Orchestrator)
 	assert.Empty(t, d.EventType)
+}
+
+func TestDispatchIDAccepted(t *testing.T) {
+	for _, id := range []string{"7001-1-ab12cd34", "release 2025-11-17", "café ünïcode", "a::b ##[x]"} {
+		raw, err := json.Marshal(map[string]string{"dispatch_id": id})
+		require.NoError(t, err)
+		v, err := Read([]string{"--client-payload", string(raw)}, env(nil), &bytes.Buffer{})
+		require.NoError(t, err)
+		_, err = v.Dispatch()
+		assert.NoError(t, err, id)
+	}
 }
 
 func TestSplitList(t *testing.T) {

@@ -14,8 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-
-	"github.com/sethvargo/go-githubactions"
+	"unicode"
 )
 
 // Field is one output.
@@ -47,63 +46,49 @@ func (r Result) Get(name string) (string, bool) {
 
 // Log writes human-readable lines. In GitHub Actions it uses workflow
 // commands (annotations, groups); elsewhere plain text.
+//
+// The runner reads a line of the log as a command when it starts with "::"
+// (after white space), or when it holds "##[" anywhere (its older syntax).
+// Messages carry values from inputs, events and servers, so every message
+// goes out through emit, which escapes it: no value can end a line, start
+// one, or hold "##[". Only a dry run's request, inert by its own syntax,
+// is shown as it is (see Request).
 type Log struct {
 	w         *Redactor
 	raw       io.Writer // only for ::add-mask::, which must carry the secret
 	inActions bool
-	action    *githubactions.Action
 }
 
 // NewLog returns a Log writing to w, with every secret replaced by ***.
 func NewLog(w io.Writer, inActions bool, secrets ...string) *Log {
-	redacted := NewRedactor(w, secrets...)
-	noEnv := githubactions.WithGetenv(func(string) string { return "" })
-	return &Log{w: redacted, raw: w, inActions: inActions, action: githubactions.New(githubactions.WithWriter(redacted), noEnv)}
+	return &Log{w: NewRedactor(w, secrets...), raw: w, inActions: inActions}
 }
 
 // Infof writes a plain line.
-func (l *Log) Infof(format string, args ...any) { fmt.Fprintf(l.w, format+"\n", args...) }
+func (l *Log) Infof(format string, args ...any) { l.emit("", "", fmt.Sprintf(format, args...)) }
 
 // Noticef writes a notice annotation.
 func (l *Log) Noticef(format string, args ...any) {
-	if l.inActions {
-		l.action.Noticef(format, args...)
-		return
-	}
-	fmt.Fprintf(l.w, "notice: "+format+"\n", args...)
+	l.emit("notice", "notice: ", fmt.Sprintf(format, args...))
 }
 
 // Warningf writes a warning annotation.
 func (l *Log) Warningf(format string, args ...any) {
-	if l.inActions {
-		l.action.Warningf(format, args...)
-		return
-	}
-	fmt.Fprintf(l.w, "warning: "+format+"\n", args...)
+	l.emit("warning", "warning: ", fmt.Sprintf(format, args...))
 }
 
 // Errorf writes an error annotation.
 func (l *Log) Errorf(format string, args ...any) {
-	if l.inActions {
-		l.action.Errorf(format, args...)
-		return
-	}
-	fmt.Fprintf(l.w, "error: "+format+"\n", args...)
+	l.emit("error", "error: ", fmt.Sprintf(format, args...))
 }
 
 // Group starts a collapsible group.
-func (l *Log) Group(title string) {
-	if l.inActions {
-		l.action.Group(title)
-		return
-	}
-	fmt.Fprintf(l.w, "== %s\n", title)
-}
+func (l *Log) Group(title string) { l.emit("group", "== ", title) }
 
 // EndGroup ends the group Group started.
 func (l *Log) EndGroup() {
 	if l.inActions {
-		l.action.EndGroup()
+		fmt.Fprint(l.w, "::endgroup::\n")
 	}
 }
 
@@ -119,14 +104,20 @@ func (l *Log) AddSecret(secret string) {
 // the secret itself, past the redactor.
 func (l *Log) Mask(secret string) {
 	if l.inActions && secret != "" {
-		githubactions.New(githubactions.WithWriter(l.raw)).AddMask(secret)
+		fmt.Fprintf(l.raw, "::add-mask::%s\n", EscapeData(secret))
 	}
 }
 
 // Request prints one request a dry run would send: method, URL and the
-// JSON body, indented.
+// JSON body, indented. Both are shown exactly as they are sent when their
+// own syntax already keeps them inert (a URL is percent-encoded, JSON
+// escapes line breaks), so that a dry run shows what a real run sends.
 func (l *Log) Request(method, url string, body []byte) {
-	fmt.Fprintf(l.w, "%s %s\n", method, url)
+	if line := method + " " + url; inert(line) {
+		fmt.Fprintf(l.w, "%s\n", line)
+	} else {
+		l.emit("", "", line)
+	}
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return
@@ -134,11 +125,74 @@ func (l *Log) Request(method, url string, body []byte) {
 	var out bytes.Buffer
 	if err := json.Indent(&out, body, "", "  "); err != nil {
 		// An upload, described by the client rather than read.
-		fmt.Fprintf(l.w, "%s\n", body)
+		l.emit("", "", string(body))
 		return
 	}
-	fmt.Fprintf(l.w, "%s\n", out.String())
+	// No line of indented JSON breaks or starts with "::"; "##[" can only
+	// be inside a string, where \u005b is the same value.
+	text := strings.ReplaceAll(out.String(), "##[", `##\u005b`)
+	fmt.Fprintf(l.w, "%s\n", text)
 }
+
+// emit writes message as one line: in Actions as the workflow command
+// named, else (a plain line, or outside Actions) after the plain prefix.
+// Annotation data is escaped as GitHub's toolkit escapes it, which the
+// runner undoes (it reads such a line as that command alone, so "##[" in
+// it is text); a plain line is escaped the same way, and also kept from
+// starting with "::" or holding "##[", which the runner would obey.
+func (l *Log) emit(command, plainPrefix, message string) {
+	if l.inActions && command != "" {
+		fmt.Fprintf(l.w, "::%s::%s\n", command, EscapeData(message))
+		return
+	}
+	fmt.Fprintf(l.w, "%s%s\n", plainPrefix, escapeLine(message))
+}
+
+// Quote is a value from outside (an input, an event, a server) as a message
+// shows it: %q, cut to 100 characters, so that it can neither break the
+// line nor pass for the message's own words.
+func Quote(s string) string {
+	if runes := []rune(s); len(runes) > 100 {
+		return fmt.Sprintf("%q…", string(runes[:100]))
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// Value is like Quote, but leaves a value of plain printable ASCII that
+// cannot be read as a command (a status, a conclusion, a URL) as it is,
+// so ordinary messages read naturally.
+func Value(s string) string {
+	if s != "" && len(s) <= 200 && !strings.HasPrefix(s, "::") && !strings.Contains(s, "##[") && !strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r > '~' || r == '"' || r == '\\' }) {
+		return s
+	}
+	return Quote(s)
+}
+
+var dataEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+
+// EscapeData escapes s as GitHub's toolkit escapes the data of a workflow
+// command: %, CR and LF become %25, %0D and %0A.
+func EscapeData(s string) string { return dataEscaper.Replace(s) }
+
+// escapeLine makes s safe as a plain line of the log: escaped as command
+// data, with "##[" written ##%5B and a leading "::" written %3A:, both
+// unambiguous since % itself is escaped.
+func escapeLine(s string) string {
+	s = strings.ReplaceAll(EscapeData(s), "##[", "##%5B")
+	if rest := strings.TrimLeftFunc(s, runnerSpace); strings.HasPrefix(rest, "::") {
+		s = s[:len(s)-len(rest)] + "%3A" + rest[1:]
+	}
+	return s
+}
+
+// inert tells whether the runner would read s, as one plain line, as text.
+func inert(s string) bool {
+	return !strings.ContainsAny(s, "\r\n") && !strings.Contains(s, "##[") && !strings.HasPrefix(strings.TrimLeftFunc(s, runnerSpace), "::")
+}
+
+// runnerSpace is what the runner (.NET's char.IsWhiteSpace) trims before
+// looking for "::": Go's white space and the separators U+001C to U+001F.
+func runnerSpace(r rune) bool { return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f }
 
 // Redactor replaces every occurrence of the secrets in what is written
 // through it by ***. Writes must be whole lines or more for a secret not to
@@ -198,7 +252,10 @@ var outputName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 // in the multi-line form with a random delimiter that none of the values
 // contains, so no value can end its own entry early and add or change
 // another output. Without one (outside Actions) it prints name=value lines
-// to stdout.
+// to stdout, and refuses, before printing any, a value holding a line
+// break: escaping it would hand a shell reading the lines a value it never
+// had, and no output of this action holds one legitimately (its JSON
+// outputs are compact), so a line break can only come from a crafted value.
 func WriteOutputs(path string, stdout io.Writer, random io.Reader, outputs []Field) error {
 	var buf bytes.Buffer
 	for _, f := range outputs {
@@ -206,6 +263,9 @@ func WriteOutputs(path string, stdout io.Writer, random io.Reader, outputs []Fie
 			return fmt.Errorf("write output %q: not a valid output name", f.Name)
 		}
 		if path == "" {
+			if strings.ContainsAny(f.Value, "\r\n") {
+				return fmt.Errorf("write output %s: its value %s holds a line break, which would add a line to the name=value outputs; no output is printed", f.Name, Quote(f.Value))
+			}
 			fmt.Fprintf(&buf, "%s=%s\n", f.Name, f.Value)
 			continue
 		}

@@ -64,10 +64,44 @@ func Code(s string) string {
 }
 
 // Link renders a link whose text is escaped; an empty url gives the text.
+// The target often comes from a server (a run's html_url), so only an
+// absolute http(s) URL becomes a link, with every byte that could end the
+// target, the cell or the line, or open HTML, percent-encoded; anything
+// else renders as the text alone.
 func Link(text, url string) string {
-	if url == "" {
+	target, ok := linkTarget(url)
+	if !ok {
 		return Text(text)
 	}
-	url = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "|", "%7C").Replace(url)
-	return "[" + Text(text) + "](" + url + ")"
+	return "[" + Text(text) + "](" + target + ")"
 }
+
+func linkTarget(url string) (string, bool) {
+	scheme, rest, ok := strings.Cut(url, "://")
+	if !ok || !strings.EqualFold(scheme, "https") && !strings.EqualFold(scheme, "http") {
+		return "", false
+	}
+	if host, _, _ := strings.Cut(rest, "/"); host == "" {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 0; i < len(url); i++ {
+		if c := url[i]; c < 0x80 && urlSafe[c] {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String(), true
+}
+
+// urlSafe are the bytes a link target keeps as they are: letters, digits
+// and the URL punctuation that means nothing to Markdown in a target.
+// Spaces, quotes, <>, (), [], |, \ and control characters are encoded;
+// % is kept, so an already encoded URL stays as it is.
+var urlSafe = func() (safe [128]bool) {
+	for c := range safe {
+		safe[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune("-._~:/?#@!$&*+,;=%", rune(c))
+	}
+	return safe
+}()

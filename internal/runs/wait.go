@@ -8,6 +8,8 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v66/github"
+
+	"github.com/BTCDecoded/release-action/internal/report"
 )
 
 // Getter reads a run conditionally; see github.GetRun.
@@ -32,8 +34,10 @@ type TimeoutError struct {
 	Status  string
 }
 
+// Error quotes the status and URL, which come from the server, unless they
+// are plain (report.Value), so that they cannot break the line.
 func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("run %d is still %s after %s: see %s (raise wait-timeout to wait longer)", e.ID, e.Status, e.Timeout, e.URL)
+	return fmt.Sprintf("run %d is still %s after %s: see %s (raise wait-timeout to wait longer)", e.ID, report.Value(e.Status), e.Timeout, report.Value(e.URL))
 }
 
 // Until calls check until it reports done or timeout passes, waiting
@@ -80,7 +84,7 @@ func Wait(ctx context.Context, get Getter, id int64, htmlURL string, timeout tim
 		}
 		return last.GetStatus() == "completed", nil
 	}, func(wait time.Duration) {
-		logf("run %d is %s; looking again in %s", id, last.GetStatus(), wait)
+		logf("run %d is %s; looking again in %s", id, report.Value(last.GetStatus()), wait)
 	})
 	switch {
 	case err != nil:

@@ -98,3 +98,38 @@ func TestWaitStopsOnError(t *testing.T) {
 	_, err := Wait(context.Background(), get, 9, "u", time.Minute, DefaultPoll, c.Sleep, c.Now, func(string, ...any) {})
 	assert.ErrorIs(t, err, boom)
 }
+
+// A status or URL the server made up cannot break the line it is logged
+// in, nor the error: it is quoted, while ordinary ones read as they are.
+func TestWaitQuotesWhatTheServerSays(t *testing.T) {
+	tests := []struct {
+		name, status, url string
+		wantLog, wantErr  string
+	}{
+		{"plain", "in_progress", "https://github.com/o/r/actions/runs/9",
+			"run 9 is in_progress; looking again in 5s", "run 9 is still in_progress after 8s: see https://github.com/o/r/actions/runs/9 "},
+		{"a status with a command on a new line", "in_progress\n::add-mask::x", "https://github.com/o/r/actions/runs/9",
+			`run 9 is "in_progress\n::add-mask::x"; looking again in 5s`, `run 9 is still "in_progress\n::add-mask::x" after 8s`},
+		{"a URL with a line break", "queued", "https://github.com/o/r/actions/runs/9\r\n::error::forged",
+			"run 9 is queued; looking again in 5s", `see "https://github.com/o/r/actions/runs/9\r\n::error::forged" (raise`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			get := func(_ context.Context, id int64, _ string) (*gh.WorkflowRun, string, bool, error) {
+				return &gh.WorkflowRun{ID: gh.Int64(id), Status: gh.String(tt.status), HTMLURL: gh.String(tt.url)}, "", false, nil
+			}
+			c := &clock{now: time.Date(2025, 11, 17, 2, 0, 0, 0, time.UTC)}
+			var logged []string
+			logf := func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
+			_, err := Wait(context.Background(), get, 9, "", 8*time.Second, DefaultPoll, c.Sleep, c.Now, logf)
+			require.Error(t, err)
+			require.NotEmpty(t, logged)
+			assert.Equal(t, tt.wantLog, logged[0])
+			assert.Contains(t, err.Error(), tt.wantErr)
+			for _, text := range append(logged, err.Error()) {
+				assert.NotContains(t, text, "\n")
+				assert.NotContains(t, text, "\r")
+			}
+		})
+	}
+}
