@@ -300,11 +300,12 @@ func TestCreatePrereleaseSurvivesAResetUpload(t *testing.T) {
 }
 
 // Two runs race for the tag: the second finds no release when it looks,
-// then GitHub refuses its create; it adopts the first run's release.
+// then GitHub refuses to publish its draft, as the first run's release is
+// published; it adopts that release.
 func TestCreatePrereleaseRace(t *testing.T) {
 	w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_ASSETS": "dist/**"})
 	digests := w.assets()
-	w.srv.AddRelease(orchestrator, githubtest.Release{TagName: todayTag, Draft: true, Prerelease: true, TargetCommitish: pushSHA})
+	w.srv.AddRelease(orchestrator, githubtest.Release{TagName: todayTag, Draft: false, Prerelease: true, MakeLatest: "false", TargetCommitish: pushSHA})
 	w.srv.Fail("GET", "/repos/BTCDecoded/bllvm/releases", githubtest.Response{Status: 200, Body: "[]"})
 	o := w.run()
 	require.Equal(t, 0, o.code, o.stdout)

@@ -76,7 +76,7 @@ func (s *Server) assetJSON(urls bases, repo *repository, rel *release, a *asset)
 	}
 	return map[string]any{
 		"url":                  urls.api + "/repos/" + repo.fullName() + "/releases/assets/" + itoa(a.ID),
-		"browser_download_url": urls.web + "/" + repo.fullName() + "/releases/download/" + url.PathEscape(rel.TagName) + "/" + url.PathEscape(a.Name),
+		"browser_download_url": urls.web + "/" + repo.fullName() + "/releases/download/" + url.PathEscape(rel.webTag()) + "/" + url.PathEscape(a.Name),
 		"id":                   a.ID,
 		"node_id":              nodeID("ReleaseAsset", a.ID),
 		"name":                 a.Name,
@@ -215,12 +215,19 @@ func (s *Server) uploadAsset(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	up.asset.Size, up.asset.updatedAt = stored.size, s.now()
 	complete := err == nil && !up.drop
-	if complete {
+	switch {
+	case complete && stored.size == 0:
+		// Refused once read: a chunked body's length is known only then.
+		stored.discard()
+		up.release.assets = slices.DeleteFunc(up.release.assets, func(other *asset) bool { return other == up.asset })
+		up.release.uploads[up.asset.Name] = up.asset.Uploads - 1
+		resp = emptyAsset()
+	case complete:
 		up.asset.State = "uploaded"
 		up.asset.Digest = stored.digest
 		up.asset.content = stored.content
 		resp = s.jsonResponse(http.StatusCreated, s.assetJSON(s.bases(r.Host), up.repo, up.release, up.asset))
-	} else {
+	default:
 		stored.discard()
 	}
 	s.mu.Unlock()
@@ -232,6 +239,16 @@ func (s *Server) uploadAsset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.respond(w, resp)
+}
+
+// emptyAsset is GitHub's answer to an upload of 0 bytes, as recorded in
+// svenstaro/upload-release-action#94 and
+// xresloader/upload-to-github-release#37.
+func emptyAsset() Response {
+	return Unprocessable("Validation Failed", map[string]string{
+		"resource": "ReleaseAsset", "code": "custom", "field": "size",
+		"message": "size must be greater than or equal to 1",
+	})
 }
 
 // startUpload checks an upload and creates its starter asset, or returns

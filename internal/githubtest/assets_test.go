@@ -3,6 +3,7 @@ package githubtest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -75,7 +76,8 @@ func TestUploadAsset(t *testing.T) {
 			assert.Equal(t, tt.wantName, uploaded.GetName())
 			assert.Equal(t, "uploaded", uploaded.GetState())
 			assert.Equal(t, len(content), uploaded.GetSize())
-			assert.Equal(t, "https://github.com/BTCDecoded/bllvm/releases/download/v1/"+tt.wantName, uploaded.GetBrowserDownloadURL())
+			assert.Equal(t, fmt.Sprintf("https://github.com/BTCDecoded/bllvm/releases/download/untagged-%020x/%s", rel.ID, tt.wantName), uploaded.GetBrowserDownloadURL(),
+				"a draft's assets are served under its placeholder tag")
 
 			listed, _, err := client.Repositories.ListReleaseAssets(t.Context(), testOwner, testRepo, rel.ID, nil)
 			require.NoError(t, err)
@@ -90,25 +92,64 @@ func TestUploadAsset(t *testing.T) {
 	}
 }
 
+// A draft's assets are downloaded from under its placeholder tag until it
+// is published; then from under its tag, which the answer that publishes
+// it shows.
+func TestDownloadURLFollowsPublishing(t *testing.T) {
+	tests := []struct {
+		name    string
+		draft   bool
+		wantTag func(id int64) string
+	}{
+		{"draft", true, func(id int64) string { return fmt.Sprintf("untagged-%020x", id) }},
+		{"published", false, func(int64) string { return "v1" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, client := newGitHub(t)
+			fake.SetBranch(repoName, "main", shaMain)
+			rel := fake.AddRelease(repoName, Release{TagName: "v1", Draft: true})
+			uploaded, err := sendAsset(t, client, rel.ID, "bllvm.tar.gz", "bytes")
+			require.NoError(t, err)
+			draftURL := fmt.Sprintf("https://github.com/BTCDecoded/bllvm/releases/download/untagged-%020x/bllvm.tar.gz", rel.ID)
+			assert.Equal(t, draftURL, uploaded.GetBrowserDownloadURL())
+
+			answer, _, err := client.Repositories.EditRelease(t.Context(), testOwner, testRepo, rel.ID, &gh.RepositoryRelease{Draft: gh.Bool(tt.draft)})
+
+			require.NoError(t, err)
+			require.Len(t, answer.Assets, 1)
+			want := "https://github.com/BTCDecoded/bllvm/releases/download/" + tt.wantTag(rel.ID) + "/bllvm.tar.gz"
+			assert.Equal(t, want, answer.Assets[0].GetBrowserDownloadURL())
+			listed, _, err := client.Repositories.ListReleaseAssets(t.Context(), testOwner, testRepo, rel.ID, nil)
+			require.NoError(t, err)
+			assert.Equal(t, want, listed[0].GetBrowserDownloadURL())
+		})
+	}
+}
+
 func TestUploadRefusals(t *testing.T) {
 	tests := []struct {
 		name string
 		// existing is the name of an asset already in the release.
 		existing   string
 		sent       string
+		content    string
 		wantStatus int
 		wantError  gh.Error
 	}{
-		{"same name", "bllvm.tar.gz", "bllvm.tar.gz", http.StatusUnprocessableEntity, gh.Error{Resource: "ReleaseAsset", Code: "already_exists", Field: "name"}},
-		{"same name once renamed", "bllvm.linux.tar.gz", "bllvm linux.tar.gz", http.StatusUnprocessableEntity, gh.Error{Resource: "ReleaseAsset", Code: "already_exists", Field: "name"}},
-		{"other name", "bllvm.tar.gz", "bllvm.zip", http.StatusCreated, gh.Error{}},
+		{"same name", "bllvm.tar.gz", "bllvm.tar.gz", "bytes", http.StatusUnprocessableEntity, gh.Error{Resource: "ReleaseAsset", Code: "already_exists", Field: "name"}},
+		{"same name once renamed", "bllvm.linux.tar.gz", "bllvm linux.tar.gz", "bytes", http.StatusUnprocessableEntity, gh.Error{Resource: "ReleaseAsset", Code: "already_exists", Field: "name"}},
+		{"other name", "bllvm.tar.gz", "bllvm.zip", "bytes", http.StatusCreated, gh.Error{}},
+		// As GitHub answers (svenstaro/upload-release-action#94,
+		// xresloader/upload-to-github-release#37); no asset is left.
+		{"empty file", "bllvm.tar.gz", "empty.txt", "", http.StatusUnprocessableEntity, gh.Error{Resource: "ReleaseAsset", Code: "custom", Field: "size", Message: "size must be greater than or equal to 1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake, client := newGitHub(t)
 			rel := fake.AddRelease(repoName, Release{TagName: "v1", Draft: true, Assets: []Asset{{Name: tt.existing}}})
 
-			_, err := sendAsset(t, client, rel.ID, tt.sent, "bytes")
+			_, err := sendAsset(t, client, rel.ID, tt.sent, tt.content)
 
 			if tt.wantStatus == http.StatusCreated {
 				require.NoError(t, err)
@@ -152,21 +193,49 @@ func TestUploadRequestChecks(t *testing.T) {
 	}
 }
 
-func TestChunkedUpload(t *testing.T) {
-	fake := New(t, WithRepository(repoName))
-	rel := fake.AddRelease(repoName, Release{TagName: "v1", Draft: true})
-	// A reader of unknown length makes net/http send the body chunked.
-	body := io.MultiReader(strings.NewReader("chunked "), strings.NewReader("bytes"))
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "https://uploads.github.com/repos/BTCDecoded/bllvm/releases/"+itoa(rel.ID)+"/assets?name=a.txt", body)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "text/plain")
+// TestUploadBodyLength sends bodies of a length said up front and of one
+// known only once read (chunked).
+func TestUploadBodyLength(t *testing.T) {
+	tests := []struct {
+		name       string
+		parts      []string
+		wantStatus int
+		wantSizes  []int64
+	}{
+		{"chunked bytes", []string{"chunked ", "bytes"}, http.StatusCreated, []int64{int64(len("chunked bytes"))}},
+		{"chunked, empty once read", []string{"", ""}, http.StatusUnprocessableEntity, nil},
+		{"Content-Length: 0", nil, http.StatusUnprocessableEntity, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := New(t, WithRepository(repoName))
+			rel := fake.AddRelease(repoName, Release{TagName: "v1", Draft: true})
+			// A reader of unknown length makes net/http send the body
+			// chunked; no body at all, Content-Length: 0.
+			body := io.Reader(http.NoBody)
+			if tt.parts != nil {
+				var readers []io.Reader
+				for _, part := range tt.parts {
+					readers = append(readers, strings.NewReader(part))
+				}
+				body = io.MultiReader(readers...)
+			}
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "https://uploads.github.com/repos/BTCDecoded/bllvm/releases/"+itoa(rel.ID)+"/assets?name=a.txt", body)
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "text/plain")
 
-	resp, err := fake.Client().Do(req)
+			resp, err := fake.Client().Do(req)
 
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusCreated, resp.StatusCode)
-	assert.Equal(t, int64(len("chunked bytes")), fake.Releases(repoName)[0].Assets[0].Size)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, tt.wantStatus, resp.StatusCode)
+			var sizes []int64
+			for _, a := range fake.Releases(repoName)[0].Assets {
+				sizes = append(sizes, a.Size)
+			}
+			assert.Equal(t, tt.wantSizes, sizes)
+		})
+	}
 }
 
 // TestUploadStreamsTheBody uploads 256 MiB and fails if the process

@@ -15,9 +15,19 @@ import (
 func (s *Server) URL() string { return s.directURL }
 
 // checkDirect checks a request that came straight to the listener, not
-// through Client (which checked it already), against GitHub's description.
+// through Client (which checked it already), against GitHub's description:
+// every request a standalone server receives, and those that reached New's
+// listener at URL. A standalone server leaves the requests no route of the
+// fake handles to its log, which names them as such.
 func (s *Server) checkDirect(r *http.Request, where endpoint, apiPath string, body []byte) error {
-	if s.contract == nil || s.directURL == "" || r.Host != directHost(s.directURL) {
+	switch {
+	case s.contract == nil:
+		return nil
+	case s.standalone:
+		if !s.routed(r) {
+			return nil
+		}
+	case s.directURL == "" || r.Host != directHost(s.directURL):
 		return nil
 	}
 	probe := r.Clone(r.Context())

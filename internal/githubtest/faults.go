@@ -1,7 +1,9 @@
 package githubtest
 
 import (
+	"bufio"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,6 +24,15 @@ type fault struct {
 	path     []string
 	response Response
 	dropConn bool
+	// loseAnswer handles the request, then drops the connection.
+	loseAnswer bool
+}
+
+// hook is a function BeforeNext queued for the next request it matches.
+type hook struct {
+	method string
+	path   []string
+	fn     func()
 }
 
 // Fail queues responses for the next requests matching method and path, one
@@ -48,6 +59,74 @@ func (s *Server) FailConn(method, path string, n int) {
 	defer s.mu.Unlock()
 	for range n {
 		s.faults = append(s.faults, fault{method: method, path: pattern, dropConn: true})
+	}
+}
+
+// LoseAnswers makes the next n requests matching method and path (as in
+// Fail) take effect, as they would on GitHub, then lose their connection
+// instead of answering: a request GitHub carried out whose answer never
+// reached the client, which a retry then finds done.
+func (s *Server) LoseAnswers(method, path string, n int) {
+	s.t.Helper()
+	pattern := faultPattern(s.t, path)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.faults = append(s.faults, fault{method: method, path: pattern, loseAnswer: true})
+	}
+}
+
+// BeforeNext calls fn once, just before the next request matching method
+// and path (as in Fail) is handled, outside the fake's lock, so that fn
+// may change the fake's state (AddRelease, SetTag …): another run acting
+// between two requests of the program under test.
+func (s *Server) BeforeNext(method, path string, fn func()) {
+	s.t.Helper()
+	pattern := faultPattern(s.t, path)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hooks = append(s.hooks, hook{method: method, path: pattern, fn: fn})
+}
+
+// takeHook removes and returns the first hook queued for r, or nil. The
+// caller holds s.mu.
+func (s *Server) takeHook(r Request) func() {
+	for i, h := range s.hooks {
+		if strings.EqualFold(h.method, r.Method) && (segmentsMatch(h.path, r.Path) || segmentsMatch(h.path, r.EscapedPath)) {
+			s.hooks = append(s.hooks[:i], s.hooks[i+1:]...)
+			return h.fn
+		}
+	}
+	return nil
+}
+
+// lostAnswer is the writer of a request whose answer LoseAnswers loses: it
+// keeps nothing of what the handler writes, and drop then breaks the
+// connection, unless the handler already did.
+type lostAnswer struct {
+	http.ResponseWriter
+	header   http.Header
+	hijacked bool
+}
+
+func (l *lostAnswer) Header() http.Header {
+	if l.header == nil {
+		l.header = http.Header{}
+	}
+	return l.header
+}
+
+func (l *lostAnswer) WriteHeader(int)             {}
+func (l *lostAnswer) Write(p []byte) (int, error) { return len(p), nil }
+
+func (l *lostAnswer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	l.hijacked = true
+	return http.NewResponseController(l.ResponseWriter).Hijack()
+}
+
+func (l *lostAnswer) drop(t reporter) {
+	if !l.hijacked {
+		dropConnection(t, l.ResponseWriter)
 	}
 }
 

@@ -180,3 +180,72 @@ func TestFailConnDropsConnections(t *testing.T) {
 		})
 	}
 }
+
+// LoseAnswers plays a request GitHub carried out whose answer never
+// reached the client: the state changes, the connection drops.
+func TestLoseAnswers(t *testing.T) {
+	tests := []struct {
+		name     string
+		method   string
+		url      string
+		body     string
+		header   map[string]string
+		wantTags map[string]string
+		wantRels int
+	}{
+		{"a ref is created", http.MethodPost, "https://api.github.com/repos/BTCDecoded/bllvm/git/refs", `{"ref":"refs/tags/v1","sha":"` + shaMain + `"}`, jsonHeader, map[string]string{"v1": shaMain}, 0},
+		{"a release is created", http.MethodPost, "https://api.github.com/repos/BTCDecoded/bllvm/releases", `{"tag_name":"v1","draft":true}`, jsonHeader, map[string]string{}, 1},
+		{"an upload is stored", http.MethodPost, "https://uploads.github.com/repos/BTCDecoded/bllvm/releases/{id}/assets?name=a.txt", "bytes", map[string]string{"Content-Type": "text/plain"}, map[string]string{}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := New(t, WithRepository(repoName))
+			fake.AddCommit(repoName, shaMain)
+			var planted []Release
+			if strings.Contains(tt.url, "{id}") {
+				planted = append(planted, fake.AddRelease(repoName, Release{TagName: "v0", Draft: true}))
+				tt.url = strings.ReplaceAll(tt.url, "{id}", itoa(planted[0].ID))
+			}
+			path := strings.TrimPrefix(strings.TrimPrefix(strings.Split(tt.url, "?")[0], "https://api.github.com"), "https://uploads.github.com")
+			fake.LoseAnswers(tt.method, path, 1)
+			req, err := http.NewRequestWithContext(t.Context(), tt.method, tt.url, strings.NewReader(tt.body))
+			require.NoError(t, err)
+			for name, value := range tt.header {
+				req.Header.Set(name, value)
+			}
+
+			_, err = fake.Client().Do(req)
+
+			require.Error(t, err, "no answer")
+			assert.Equal(t, tt.wantTags, fake.Tags(repoName))
+			releases := fake.Releases(repoName)
+			assert.Len(t, releases, tt.wantRels)
+			if len(planted) > 0 {
+				require.Len(t, releases[0].Assets, 1)
+				assert.Equal(t, "uploaded", releases[0].Assets[0].State, "the upload completed")
+			}
+		})
+	}
+}
+
+// BeforeNext runs what the test gives it just before the next matching
+// request is handled, once: another run acting in between two requests.
+func TestBeforeNext(t *testing.T) {
+	fake, client := newGitHub(t)
+	ran := 0
+	fake.BeforeNext(http.MethodPost, "/repos/*/*/releases", func() {
+		ran++
+		fake.AddRelease(repoName, Release{TagName: "v1", Draft: true})
+	})
+
+	before, _, err := client.Repositories.ListReleases(t.Context(), testOwner, testRepo, nil)
+	require.NoError(t, err)
+	for range 2 {
+		_, _, err = client.Repositories.CreateRelease(t.Context(), testOwner, testRepo, &github.RepositoryRelease{TagName: github.String("v1"), Draft: github.Bool(true)})
+		require.NoError(t, err)
+	}
+
+	assert.Empty(t, before)
+	assert.Equal(t, 1, ran, "once, before the first create only")
+	assert.Len(t, fake.Releases(repoName), 3)
+}

@@ -111,8 +111,8 @@ func (s *Server) getRef(r *http.Request, repo *repository) Response {
 }
 
 // GET /repos/{owner}/{repo}/git/matching-refs/{ref}: every ref whose name
-// starts with refs/<ref>, by name, paginated like every list although
-// GitHub's description does not say so.
+// starts with refs/<ref>, by name, all in one answer: GitHub ignores
+// per_page and page here and sends no Link header, however many match.
 func (s *Server) listMatchingRefs(r *http.Request, repo *repository) Response {
 	prefix := "refs/" + r.PathValue("ref")
 	var matching []string
@@ -123,13 +123,11 @@ func (s *Server) listMatchingRefs(r *http.Request, repo *repository) Response {
 	}
 	slices.Sort(matching)
 	urls := s.bases(r.Host)
-	return paginate(s, r, matching, func(page []string) any {
-		out := []map[string]any{}
-		for _, ref := range page {
-			out = append(out, s.refJSON(urls, repo, ref, repo.refs[ref]))
-		}
-		return out
-	})
+	out := []map[string]any{}
+	for _, ref := range matching {
+		out = append(out, s.refJSON(urls, repo, ref, repo.refs[ref]))
+	}
+	return s.jsonResponse(http.StatusOK, out)
 }
 
 // POST /repos/{owner}/{repo}/git/refs, at a commit or, for an annotated
@@ -153,8 +151,20 @@ func (s *Server) createRef(r *http.Request, repo *repository) Response {
 	if _, exists := repo.refs[body.Ref]; exists {
 		return Unprocessable("Reference already exists")
 	}
-	repo.refs[body.Ref] = strings.ToLower(body.SHA)
-	return s.jsonResponse(http.StatusCreated, s.refJSON(s.bases(r.Host), repo, body.Ref, repo.refs[body.Ref]))
+	sha := strings.ToLower(body.SHA)
+	_, isCommit := repo.commits[sha]
+	if _, isTagObject := repo.tagObjects[sha]; !isCommit && !isTagObject {
+		// Only what the repository holds can be pointed at; the fake holds
+		// the commits a test made exist (AddCommit, SetBranch) and the tag
+		// objects created.
+		return Unprocessable("Object does not exist")
+	}
+	repo.refs[body.Ref] = sha
+	urls := s.bases(r.Host)
+	created := s.refJSON(urls, repo, body.Ref, sha)
+	resp := s.jsonResponse(http.StatusCreated, created)
+	resp.Header = map[string]string{"Location": created["url"].(string)}
+	return resp
 }
 
 // PATCH /repos/{owner}/{repo}/git/refs/{ref}, ref as "tags/v1". The fake

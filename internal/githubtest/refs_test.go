@@ -78,6 +78,34 @@ func TestMatchingRefs(t *testing.T) {
 	}
 }
 
+// GitHub ignores per_page and page on matching-refs and answers every
+// match at once, without a Link header.
+func TestMatchingRefsAnswersEveryMatchAtOnce(t *testing.T) {
+	tests := []struct {
+		name string
+		opts gh.ListOptions
+	}{
+		{"no page asked for", gh.ListOptions{}},
+		{"per_page ignored", gh.ListOptions{PerPage: 2}},
+		{"page ignored", gh.ListOptions{PerPage: 100, Page: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, client := newGitHub(t)
+			for i := range 150 {
+				fake.SetTag(repoName, fmt.Sprintf("nightly-%03d", i), shaMain)
+			}
+
+			refs, resp, err := client.Git.ListMatchingRefs(t.Context(), testOwner, testRepo, &gh.ReferenceListOptions{Ref: "tags/nightly-", ListOptions: tt.opts})
+
+			require.NoError(t, err)
+			assert.Len(t, refs, 150)
+			assert.Empty(t, resp.Header.Get("Link"))
+			assert.Zero(t, resp.NextPage)
+		})
+	}
+}
+
 func TestCreateRef(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -114,6 +142,15 @@ func TestCreateRef(t *testing.T) {
 			wantTags:    map[string]string{"v1": shaOld},
 		},
 		{
+			// GitHub's answer for a commit it does not have; the fake's
+			// commits are those a test made exist (AddCommit, SetBranch).
+			name:        "a commit the repository does not have",
+			body:        `{"ref":"refs/tags/v2","sha":"` + shaOther + `"}`,
+			wantStatus:  http.StatusUnprocessableEntity,
+			wantMessage: "Object does not exist",
+			wantTags:    map[string]string{"v1": shaOld},
+		},
+		{
 			name:        "short sha",
 			body:        `{"ref":"refs/tags/v2","sha":"abc1234"}`,
 			wantStatus:  http.StatusUnprocessableEntity,
@@ -125,6 +162,7 @@ func TestCreateRef(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := New(t, WithRepository(repoName))
 			fake.SetTag(repoName, "v1", shaOld)
+			fake.AddCommit(repoName, shaMain)
 
 			status, body := do(t, fake.Client(), http.MethodPost, "https://api.github.com/repos/BTCDecoded/bllvm/git/refs", tt.body, jsonHeader)
 
@@ -139,6 +177,7 @@ func TestCreateRef(t *testing.T) {
 
 func TestCreateRefWithGoGitHub(t *testing.T) {
 	fake, client := newGitHub(t)
+	fake.AddCommit(repoName, shaMain)
 
 	ref, _, err := client.Git.CreateRef(t.Context(), testOwner, testRepo, &gh.Reference{
 		Ref:    gh.String("refs/tags/nightly-20251117-abc1234"),

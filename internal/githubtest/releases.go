@@ -182,13 +182,28 @@ func (repo *repository) release(id int64) *release {
 	return nil
 }
 
-func (repo *repository) releaseWithTag(tag string, except int64) *release {
+// publishedWithTag returns the published release of tag other than
+// except, or nil. Only a published release holds its tag: GitHub keeps
+// several drafts of one tag without complaint (ncipollo/release-action#8),
+// even of a tag a published release holds (remixz/publish-release#37), but
+// refuses a second published release of a tag. The caller holds s.mu.
+func (repo *repository) publishedWithTag(tag string, except int64) *release {
 	for _, rel := range repo.releases {
-		if rel.TagName == tag && rel.ID != except {
+		if rel.TagName == tag && rel.ID != except && !rel.Draft {
 			return rel
 		}
 	}
 	return nil
+}
+
+// webTag is the tag rel's pages and asset downloads are under: GitHub
+// shows a draft, and serves its assets, at a placeholder tag until it is
+// published, so a draft's download URLs stop working once it is.
+func (rel *release) webTag() string {
+	if rel.Draft {
+		return fmt.Sprintf("untagged-%020x", rel.ID)
+	}
+	return rel.TagName
 }
 
 // frozen tells whether rel is a published immutable release.
@@ -216,11 +231,7 @@ func immutableTag() Response {
 func (s *Server) releaseJSON(urls bases, repo *repository, rel *release) map[string]any {
 	repoAPI := urls.api + "/repos/" + repo.fullName()
 	id := strconv.FormatInt(rel.ID, 10)
-	// GitHub shows a draft at a placeholder tag until it is published.
-	htmlTag := rel.TagName
-	if rel.Draft {
-		htmlTag = fmt.Sprintf("untagged-%020x", rel.ID)
-	}
+	htmlTag := rel.webTag()
 	assets := []map[string]any{}
 	for _, a := range rel.assets {
 		assets = append(assets, s.assetJSON(urls, repo, rel, a))
@@ -342,8 +353,7 @@ func (s *Server) createRelease(r *http.Request, repo *repository) Response {
 	if rel.TargetCommitish == "" {
 		rel.TargetCommitish = repo.defaultBranch
 	}
-	// Any release, a draft too, holds its tag name.
-	if repo.releaseWithTag(rel.TagName, 0) != nil {
+	if !rel.Draft && repo.publishedWithTag(rel.TagName, 0) != nil {
 		return validationFailed("Release", "already_exists", "tag_name")
 	}
 	if resp, ok := s.checkTarget(repo, rel, body.TargetCommitish != nil); !ok {
@@ -364,7 +374,10 @@ func (s *Server) createRelease(r *http.Request, repo *repository) Response {
 		s.publish(repo, rel, now)
 	}
 	repo.releases = append(repo.releases, rel)
-	return s.jsonResponse(http.StatusCreated, s.releaseJSON(s.bases(r.Host), repo, rel))
+	answer := s.releaseJSON(s.bases(r.Host), repo, rel)
+	resp := s.jsonResponse(http.StatusCreated, answer)
+	resp.Header = map[string]string{"Location": answer["url"].(string)}
+	return resp
 }
 
 // checkTarget makes sure rel's tag can exist: a published release needs
@@ -444,7 +457,7 @@ func (s *Server) updateRelease(r *http.Request, repo *repository) Response {
 	if updated.TagName == "" {
 		return validationFailed("Release", "missing_field", "tag_name")
 	}
-	if repo.releaseWithTag(updated.TagName, rel.ID) != nil {
+	if !updated.Draft && repo.publishedWithTag(updated.TagName, rel.ID) != nil {
 		return validationFailed("Release", "already_exists", "tag_name")
 	}
 	if resp, ok := s.checkTarget(repo, updated, body.TargetCommitish != nil); !ok {

@@ -74,12 +74,32 @@ func TestCreateRelease(t *testing.T) {
 			wantTags:   map[string]string{},
 		},
 		{
-			name:       "tag held by a draft",
+			// GitHub keeps several drafts of one tag (ncipollo/release-action#8):
+			// a draft holds no tag.
+			name:       "a second draft of a tag",
+			setup:      func(s *Server) { s.AddRelease(repoName, Release{TagName: "v1", Draft: true}) },
+			release:    gh.RepositoryRelease{TagName: gh.String("v1"), Draft: gh.Bool(true)},
+			wantStatus: http.StatusCreated,
+			wantTags:   map[string]string{},
+		},
+		{
+			name:       "published beside a draft of its tag",
 			setup:      func(s *Server) { s.AddRelease(repoName, Release{TagName: "v1", Draft: true}) },
 			release:    gh.RepositoryRelease{TagName: gh.String("v1"), TargetCommitish: gh.String(shaMain)},
-			wantStatus: http.StatusUnprocessableEntity,
-			wantError:  gh.Error{Resource: "Release", Code: "already_exists", Field: "tag_name"},
-			wantTags:   map[string]string{},
+			wantStatus: http.StatusCreated,
+			wantTags:   map[string]string{"v1": shaMain},
+		},
+		{
+			// A draft of a published release's tag is made, and can never be
+			// published (remixz/publish-release#37).
+			name: "draft of the tag of a published release",
+			setup: func(s *Server) {
+				s.SetTag(repoName, "v1", shaOld)
+				s.AddRelease(repoName, Release{TagName: "v1"})
+			},
+			release:    gh.RepositoryRelease{TagName: gh.String("v1"), Draft: gh.Bool(true)},
+			wantStatus: http.StatusCreated,
+			wantTags:   map[string]string{"v1": shaOld},
 		},
 		{
 			name: "tag held by a published release",
@@ -87,7 +107,7 @@ func TestCreateRelease(t *testing.T) {
 				s.SetTag(repoName, "v1", shaOld)
 				s.AddRelease(repoName, Release{TagName: "v1"})
 			},
-			release:    gh.RepositoryRelease{TagName: gh.String("v1"), Draft: gh.Bool(true)},
+			release:    gh.RepositoryRelease{TagName: gh.String("v1"), TargetCommitish: gh.String(shaMain)},
 			wantStatus: http.StatusUnprocessableEntity,
 			wantError:  gh.Error{Resource: "Release", Code: "already_exists", Field: "tag_name"},
 			wantTags:   map[string]string{"v1": shaOld},
@@ -292,11 +312,33 @@ func TestUpdateRelease(t *testing.T) {
 			wantDraft:  true,
 		},
 		{
-			name:       "retagging onto the tag of another release",
+			name:       "retagging onto the tag of another draft",
 			setup:      func(s *Server) { s.AddRelease(repoName, Release{TagName: "v0", Draft: true}) },
 			edit:       gh.RepositoryRelease{TagName: gh.String("v0")},
-			wantStatus: http.StatusUnprocessableEntity,
+			wantStatus: http.StatusOK,
 			wantTags:   map[string]string{},
+			wantDraft:  true,
+		},
+		{
+			name: "publishing one of two drafts of a tag",
+			setup: func(s *Server) {
+				s.SetBranch(repoName, "main", shaMain)
+				s.AddRelease(repoName, Release{TagName: "v1", Draft: true})
+			},
+			edit:       gh.RepositoryRelease{Draft: gh.Bool(false)},
+			wantStatus: http.StatusOK,
+			wantTags:   map[string]string{"v1": shaMain},
+		},
+		{
+			name: "publishing a draft whose tag a published release holds",
+			setup: func(s *Server) {
+				s.SetBranch(repoName, "main", shaMain)
+				s.SetTag(repoName, "v1", shaOld)
+				s.AddRelease(repoName, Release{TagName: "v1"})
+			},
+			edit:       gh.RepositoryRelease{Draft: gh.Bool(false)},
+			wantStatus: http.StatusUnprocessableEntity,
+			wantTags:   map[string]string{"v1": shaOld},
 			wantDraft:  true,
 		},
 	}

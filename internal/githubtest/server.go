@@ -24,15 +24,18 @@ import (
 
 // Server is a fake GitHub (github.com and GitHub Enterprise Server alike).
 type Server struct {
-	t         reporter
-	client    *http.Client
-	contract  *contract // nil without GitHub's description
-	directURL string    // the API base for other processes; see URL
-	api       *http.ServeMux
-	uploads   *http.ServeMux
-	token     string
-	now       func() time.Time
-	rateReset time.Time
+	t        reporter
+	client   *http.Client
+	contract *contract // nil without GitHub's description
+	// standalone is set for a server of Standalone.Start, whose every
+	// request comes straight to its listener.
+	standalone bool
+	directURL  string // the API base for other processes; see URL
+	api        *http.ServeMux
+	uploads    *http.ServeMux
+	token      string
+	now        func() time.Time
+	rateReset  time.Time
 	// scheme is the one of the URLs in responses: https, as GitHub's, but
 	// http for a standalone server without TLS, which clients reach directly.
 	scheme string
@@ -56,6 +59,7 @@ type Server struct {
 	dispatches         []Dispatch
 	workflowDispatches []WorkflowDispatch
 	faults             []fault
+	hooks              []hook
 	uploadFaults       []uploadFault
 	downloadFaults     []downloadFault
 	objects            map[string]storedObject // assets in storage, by object key
@@ -286,18 +290,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, received)
 	seq := len(s.requests)
 	injected, faulted := s.takeFault(received)
+	before := s.takeHook(received)
 	s.mu.Unlock()
+	if before != nil {
+		before()
+	}
+	if faulted && injected.dropConn {
+		dropConnection(s.t, w)
+		return
+	}
+	if faulted && injected.loseAnswer {
+		lost := &lostAnswer{ResponseWriter: w}
+		defer lost.drop(s.t)
+		w, faulted = lost, false
+	}
 	var refusal Response
 	refused := false
 	if !faulted {
 		refusal, refused = s.refuse(received)
 	}
 
-	if faulted && injected.dropConn {
-		dropConnection(s.t, w)
-		return
-	}
-	s.setHeaders(w.Header(), seq)
+	s.setHeaders(w.Header(), where, seq)
 	switch {
 	case faulted:
 		s.respond(w, injected.response)
@@ -327,13 +340,17 @@ func (s *Server) authorized(header http.Header) bool {
 }
 
 // setHeaders adds the headers every GitHub response carries; a Response
-// from Fail may override them.
-func (s *Server) setHeaders(h http.Header, seq int) {
+// from Fail may override them. The uploads server's answers carry no
+// rate-limit headers (@octokit/fixtures, release-assets).
+func (s *Server) setHeaders(h http.Header, where endpoint, seq int) {
 	const limit = 5000
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
 	h.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
 	h.Set("X-GitHub-Request-Id", fmt.Sprintf("0000:0000:%06X:%06X:%08X", seq, seq, s.rateReset.Unix()))
+	if where == uploadsEndpoint {
+		return
+	}
 	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(limit-seq, 0)))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.rateReset.Unix(), 10))

@@ -1,6 +1,7 @@
 package githubtest
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -353,4 +354,122 @@ func TestRequestsAreSafeForConcurrentUse(t *testing.T) {
 func rawJSON(s string) *json.RawMessage {
 	msg := json.RawMessage(s)
 	return &msg
+}
+
+// A 201 says where the new object is (Location), as GitHub's description
+// documents for releases, refs and tag objects; an upload's answer has
+// neither a Location nor rate-limit headers, as recorded in
+// @octokit/fixtures (release-assets).
+func TestCreatedAnswerHeaders(t *testing.T) {
+	tests := []struct {
+		name          string
+		method, url   string
+		body          string
+		header        map[string]string
+		wantLocation  func(fake *Server) string
+		wantRateLimit bool
+	}{
+		{
+			name: "release", method: http.MethodPost, url: "https://api.github.com/repos/BTCDecoded/bllvm/releases",
+			body: `{"tag_name":"v2","draft":true}`, header: jsonHeader, wantRateLimit: true,
+			wantLocation: func(fake *Server) string {
+				return "https://api.github.com/repos/BTCDecoded/bllvm/releases/" + itoa(fake.Releases(repoName)[0].ID)
+			},
+		},
+		{
+			name: "ref", method: http.MethodPost, url: "https://api.github.com/repos/BTCDecoded/bllvm/git/refs",
+			body: `{"ref":"refs/tags/v2","sha":"` + shaMain + `"}`, header: jsonHeader, wantRateLimit: true,
+			wantLocation: func(*Server) string { return "https://api.github.com/repos/BTCDecoded/bllvm/git/refs/tags/v2" },
+		},
+		{
+			name: "ref on enterprise server", method: http.MethodPost, url: "https://ghes.example.com/api/v3/repos/BTCDecoded/bllvm/git/refs",
+			body: `{"ref":"refs/tags/v2","sha":"` + shaMain + `"}`, header: jsonHeader, wantRateLimit: true,
+			wantLocation: func(*Server) string { return "https://ghes.example.com/api/v3/repos/BTCDecoded/bllvm/git/refs/tags/v2" },
+		},
+		{
+			name: "upload", method: http.MethodPost, url: "https://uploads.github.com/repos/BTCDecoded/bllvm/releases/{id}/assets?name=a.txt",
+			body: "bytes", header: map[string]string{"Content-Type": "text/plain"},
+			wantLocation: func(*Server) string { return "" },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := New(t, WithRepository(repoName))
+			fake.AddCommit(repoName, shaMain)
+			rel := fake.AddRelease(repoName, Release{TagName: "v1", Draft: true})
+			req, err := http.NewRequestWithContext(t.Context(), tt.method, strings.ReplaceAll(tt.url, "{id}", itoa(rel.ID)), strings.NewReader(tt.body))
+			require.NoError(t, err)
+			for name, value := range tt.header {
+				req.Header.Set(name, value)
+			}
+
+			resp, err := fake.Client().Do(req)
+
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, http.StatusCreated, resp.StatusCode)
+			assert.Equal(t, tt.wantLocation(fake), resp.Header.Get("Location"))
+			for _, name := range []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Used", "X-RateLimit-Resource"} {
+				assert.Equal(t, tt.wantRateLimit, resp.Header.Get(name) != "", name)
+			}
+		})
+	}
+}
+
+// Everything under /repos/{owner}/{repo} is GitHub's 404 for a repository
+// the fake does not hold, as for one the token cannot see: no route
+// answers from another repository's state, or from none.
+func TestUnknownRepositoryIsNotFound(t *testing.T) {
+	const unknown = "/repos/BTCDecoded/governance-app"
+	tests := []struct {
+		method, path string
+		body         string
+		header       map[string]string
+		api          string
+	}{
+		{method: http.MethodGet, path: ""},
+		{method: http.MethodGet, path: "/releases"},
+		{method: http.MethodPost, path: "/releases", body: `{"tag_name":"v1"}`, header: jsonHeader},
+		{method: http.MethodGet, path: "/releases/tags/v1"},
+		{method: http.MethodGet, path: "/releases/1"},
+		{method: http.MethodPatch, path: "/releases/1", body: `{"draft":false}`, header: jsonHeader},
+		{method: http.MethodDelete, path: "/releases/1"},
+		{method: http.MethodGet, path: "/releases/1/assets"},
+		{method: http.MethodGet, path: "/releases/assets/1"},
+		{method: http.MethodDelete, path: "/releases/assets/1"},
+		{method: http.MethodPost, path: "/releases/generate-notes", body: `{"tag_name":"v1"}`, header: jsonHeader},
+		{method: http.MethodGet, path: "/git/matching-refs/tags/"},
+		{method: http.MethodGet, path: "/git/ref/tags/v1"},
+		{method: http.MethodPost, path: "/git/refs", body: `{"ref":"refs/tags/v1","sha":"` + shaMain + `"}`, header: jsonHeader},
+		{method: http.MethodDelete, path: "/git/refs/tags/v1"},
+		{method: http.MethodPost, path: "/git/tags", body: `{"tag":"v1","message":"m","object":"` + shaMain + `","type":"commit"}`, header: jsonHeader},
+		{method: http.MethodGet, path: "/tags"},
+		{method: http.MethodGet, path: "/commits/main"},
+		{method: http.MethodGet, path: "/compare/main...v1"},
+		{method: http.MethodPost, path: "/dispatches", body: `{"event_type":"build_all"}`, header: jsonHeader},
+		{method: http.MethodPost, path: "/actions/workflows/nightly.yml/dispatches", body: `{"ref":"main"}`, header: jsonHeader},
+		{method: http.MethodGet, path: "/actions/runs"},
+		{method: http.MethodGet, path: "/actions/runs/1"},
+		{method: http.MethodGet, path: "/installation"},
+		{method: http.MethodPost, path: "/releases/1/assets?name=a.txt", body: "bytes", header: map[string]string{"Content-Type": "text/plain"}, api: "https://uploads.github.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			fake := New(t, WithRepository(repoName))
+			// The same path in the repository the fake holds finds
+			// something, so a 404 below is about the repository.
+			fake.SetBranch(repoName, "main", shaMain)
+			fake.SetTag(repoName, "v1", shaMain)
+			fake.AddRelease(repoName, Release{TagName: "v1"})
+			api := cmp.Or(tt.api, "https://api.github.com")
+
+			status, body := do(t, fake.Client(), tt.method, api+unknown+tt.path, tt.body, tt.header)
+
+			assert.Equal(t, http.StatusNotFound, status)
+			assert.JSONEq(t, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest","status":"404"}`, body)
+			assert.Len(t, fake.Releases(repoName), 1)
+			assert.Empty(t, fake.Dispatches())
+			assert.Empty(t, fake.WorkflowDispatches())
+		})
+	}
 }

@@ -85,8 +85,10 @@ type Standalone struct {
 // form of an api-url input) and uploads under http://127.0.0.1:PORT/api/uploads.
 // Asset downloads redirect to its storage under /storage, on its other
 // loopback name (localhost for 127.0.0.1: see otherLoopbackName).
-// Requests are not checked against GitHub's description. closeFn stops the
-// server and removes the bytes of its assets.
+// Requests are checked against GitHub's description as New checks them
+// (see scripts/fetch-openapi.sh): one GitHub would refuse is answered 400
+// and reported. closeFn stops the server and removes the bytes of its
+// assets.
 func NewStandalone(opts ...Option) (s *Server, baseURL string, closeFn func(), err error) {
 	s, baseURL, _, closeFn, err = Standalone{}.Start(opts...)
 	return s, baseURL, closeFn, err
@@ -96,7 +98,14 @@ func NewStandalone(opts ...Option) (s *Server, baseURL string, closeFn func(), e
 // returns the PEM of the certificate its clients must trust (nil without
 // TLS).
 func (cfg Standalone) Start(opts ...Option) (s *Server, baseURL string, certPEM []byte, closeFn func(), err error) {
+	// The description is found as New finds it: without it the server
+	// runs unchecked, unless CI is set.
+	checked, _, err := contractFor(os.Getenv)
+	if err != nil {
+		return nil, "", nil, nil, err
+	}
 	s = newServer(&logReporter{w: os.Stderr}, opts)
+	s.contract, s.standalone = checked, true
 	s.scheme = "http"
 	// HTTP/1.1 only, over TLS too: the faults that drop a connection hijack
 	// it, which HTTP/2 cannot do.
@@ -249,6 +258,7 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 	flags.Usage = func() {
 		fmt.Fprintln(stderr, "usage: fakegithub [--port N] [--token T] [--repo owner/name]... [--immutable-releases] [--tls [--cert-out FILE]] [--log-requests]")
 		fmt.Fprintln(stderr, "Serves a fake GitHub on 127.0.0.1 as GitHub Enterprise Server is served, and prints its API base URL.")
+		fmt.Fprintln(stderr, "Requests are checked against GitHub's REST description (scripts/fetch-openapi.sh, or RELEASE_ACTION_OPENAPI); one it would refuse is answered 400 and reported.")
 		flags.PrintDefaults()
 	}
 	var repos repeated

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -63,12 +64,13 @@ func TestStandaloneServesEnterpriseClients(t *testing.T) {
 		"the upload URL is the server's own, over http")
 	uploaded, _, err := client.Repositories.UploadReleaseAsset(t.Context(), testOwner, testRepo, created.GetID(), &gh.UploadOptions{Name: "bllvm.tar.gz"}, assetFile(t, "bllvm.tar.gz", "bytes"))
 	require.NoError(t, err)
-	assert.Equal(t, root+"/BTCDecoded/bllvm/releases/download/v1/bllvm.tar.gz", uploaded.GetBrowserDownloadURL())
+	assert.Equal(t, root+"/BTCDecoded/bllvm/releases/download/untagged-"+fmt.Sprintf("%020x", created.GetID())+"/bllvm.tar.gz", uploaded.GetBrowserDownloadURL())
 	_, _, err = client.Repositories.EditRelease(t.Context(), testOwner, testRepo, created.GetID(), &gh.RepositoryRelease{Draft: gh.Bool(false)})
 	require.NoError(t, err)
 	published, _, err := client.Repositories.GetReleaseByTag(t.Context(), testOwner, testRepo, "v1")
 	require.NoError(t, err)
-	assert.Len(t, published.Assets, 1)
+	require.Len(t, published.Assets, 1)
+	assert.Equal(t, root+"/BTCDecoded/bllvm/releases/download/v1/bllvm.tar.gz", published.Assets[0].GetBrowserDownloadURL())
 	assert.Equal(t, map[string]string{"v1": shaMain}, fake.Tags(repoName))
 	assert.Empty(t, log.String(), "nothing went wrong")
 
@@ -161,6 +163,59 @@ func TestStandaloneLogsRequests(t *testing.T) {
 			assert.Equal(t, tt.wantLog, log.String())
 		})
 	}
+}
+
+// A standalone server checks what it receives against GitHub's
+// description, as New does, over http and https alike.
+func TestStandaloneChecksRequests(t *testing.T) {
+	checked, path, err := contractFor(os.Getenv)
+	require.NoError(t, err)
+	if checked == nil {
+		t.Skipf("GitHub's REST description is not at %s: run scripts/fetch-openapi.sh", path)
+	}
+	tests := []struct {
+		name       string
+		tls        bool
+		body       string
+		wantStatus int
+		wantLog    string
+	}{
+		{"valid dispatch", false, `{"event_type":"build_all","client_payload":{"ref":"refs/heads/main"}}`, http.StatusNoContent, ""},
+		{"payload not an object", false, `{"event_type":"build_all","client_payload":1}`, http.StatusBadRequest, "does not match GitHub's REST description"},
+		{"no event type, over https", true, `{"client_payload":{}}`, http.StatusBadRequest, "event_type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var log syncBuffer
+			fake, baseURL, _, closeFn, err := Standalone{TLS: tt.tls}.Start(WithRepository(repoName), WithLog(&log))
+			require.NoError(t, err)
+			t.Cleanup(closeFn)
+
+			status, _ := do(t, fake.Client(), http.MethodPost, baseURL+"/repos/BTCDecoded/bllvm/dispatches", tt.body, jsonHeader)
+
+			assert.Equal(t, tt.wantStatus, status)
+			if tt.wantLog == "" {
+				assert.Empty(t, log.String())
+				assert.Len(t, fake.Dispatches(), 1)
+			} else {
+				assert.Contains(t, log.String(), tt.wantLog)
+				assert.Empty(t, fake.Dispatches(), "a request GitHub would refuse does not reach the fake")
+			}
+		})
+	}
+}
+
+// In CI a standalone server without GitHub's description refuses to
+// start, as New fails the test: it would serve unchecked.
+func TestStandaloneNeedsTheDescriptionInCI(t *testing.T) {
+	t.Setenv("CI", "true")
+	t.Setenv(descriptionEnv, filepath.Join(t.TempDir(), "missing.json"))
+
+	_, _, closeFn, err := NewStandalone()
+
+	require.Error(t, err)
+	assert.Nil(t, closeFn)
+	assert.Contains(t, err.Error(), "run scripts/fetch-openapi.sh")
 }
 
 // startStandalone is Standalone.Start without the certificate.

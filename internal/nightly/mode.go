@@ -117,7 +117,7 @@ func createKnown(ctx context.Context, git Git, r *Reader, o Options, tags []Tag)
 		}
 		return false, nil
 	}
-	return Create(ctx, git, o.Owner, o.Repo, o.Name.Tag, o.Name.SHA)
+	return Create(ctx, git, o.Owner, o.Repo, o.Name.Tag, o.Name.SHA, true)
 }
 
 func summary(o Options, name Name, previous string, changed, created bool, changedComponents []string) report.Summary {

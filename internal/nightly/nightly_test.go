@@ -180,6 +180,8 @@ func (f *fakeRefs) GetCommit(_ context.Context, _, _, sha string, _ *gh.ListOpti
 	return &gh.RepositoryCommit{Commit: &gh.Commit{Committer: &gh.CommitAuthor{Date: &gh.Timestamp{Time: when}}}}, nil, nil
 }
 
+// GitHub answers matching-refs all at once, but a Link header, should it
+// ever send one, is followed.
 func TestListReadsEveryPage(t *testing.T) {
 	f := newFakeRefs(map[string]string{
 		"nightly-20251101-aaaaaaa": "a", "nightly-20251102-bbbbbbb": "b", "nightly-20251103-ccccccc": "c",
@@ -273,22 +275,28 @@ func TestNewest(t *testing.T) {
 func TestCreate(t *testing.T) {
 	const other = "ffffffffffffffffffffffffffffffffffffffff"
 	tests := []struct {
-		name        string
-		existing    map[string]string
+		name     string
+		existing map[string]string
+		// absent says this run's listing did not show the tag.
+		absent      bool
 		race        string
 		wantCreated bool
 		wantErr     string
 	}{
-		{"new tag", nil, "", true, ""},
-		{"already at the same commit", map[string]string{"nightly-20251117-6113728": sha}, "", false, ""},
-		{"another run created it at the same commit", nil, sha, false, ""},
-		{"at another commit", map[string]string{"nightly-20251117-6113728": other}, "", false, "tag nightly-20251117-6113728 already exists at commit " + other + ", not at " + sha},
+		{"new tag", nil, true, "", true, ""},
+		{"already at the same commit, not listed", map[string]string{"nightly-20251117-6113728": sha}, false, "", false, ""},
+		// The create's answer was lost and its retry refused, or a racing
+		// run made the same tag: the two cannot be told apart, and the
+		// tag was not there before this run tried.
+		{"absent, then found at the same commit after a refused create", nil, true, sha, true, ""},
+		{"at another commit", map[string]string{"nightly-20251117-6113728": other}, false, "", false, "tag nightly-20251117-6113728 already exists at commit " + other + ", not at " + sha},
+		{"absent, then made at another commit by a racing run", nil, true, other, false, "tag nightly-20251117-6113728 already exists at commit " + other + ", not at " + sha},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeRefs(tt.existing)
 			f.raceWith = tt.race
-			created, err := Create(context.Background(), f, "o", "r", "nightly-20251117-6113728", sha)
+			created, err := Create(context.Background(), f, "o", "r", "nightly-20251117-6113728", sha, tt.absent)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				var mismatch *CommitMismatchError

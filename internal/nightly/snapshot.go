@@ -243,9 +243,13 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 
 // createAnnotated tags the snapshot under the first free name from the
 // suffix next: a tag object whose message records the manifest, then the
-// ref to it. When another run takes the name first (422), the name is
-// read: holding this snapshot, it is this snapshot's tag; holding another,
-// the next suffix is tried, and the name is returned among taken.
+// ref to it. Every name tried is past those the listing showed. When the
+// ref is refused (422), the name is read: pointing at this run's own tag
+// object, it is this run's tag, made by a create whose answer was lost
+// (created: a tag object's sha covers its tagger date, so another run's
+// would differ); holding this snapshot otherwise, it is this snapshot's
+// tag, made by another run; holding another, the next suffix is tried,
+// and the name is returned among taken.
 func createAnnotated(ctx context.Context, c Client, r *Reader, o Options, next int) (name Name, created bool, taken []Tag, err error) {
 	orchestrator := o.Owner + "/" + o.Repo
 	for k := next; k <= maxSuffix; k++ {
@@ -274,6 +278,9 @@ func createAnnotated(ctx context.Context, c Client, r *Reader, o Options, next i
 		if getErr != nil {
 			// The 422 was about something else than a taken name.
 			return Name{}, false, taken, fmt.Errorf("create tag %s: %w", name.Tag, err)
+		}
+		if strings.EqualFold(existing.GetObject().GetSHA(), objectSHA) {
+			return name, true, taken, nil
 		}
 		other := Tag{Name: name.Tag, Date: name.Date, SHA: existing.GetObject().GetSHA(), Type: existing.GetObject().GetType(), Short: name.ShortSHA, Suffix: max(k, 1)}
 		s, err := r.Snapshot(ctx, other)

@@ -42,10 +42,12 @@ func (t Tag) Annotated() bool { return t.Type == "tag" }
 // differ only in their suffix.
 func family(a, b Tag) bool { return a.Date == b.Date && a.Short == b.Short }
 
-// List returns every nightly tag of prefix in owner/repo, reading every
-// page: a repository may hold thousands of tags.
+// List returns every nightly tag of prefix in owner/repo: a repository may
+// hold thousands of tags.
 func List(ctx context.Context, git Git, owner, repo, prefix string) ([]Tag, error) {
-	opts := &gh.ReferenceListOptions{Ref: "tags/" + prefix + "-", ListOptions: gh.ListOptions{PerPage: 100}}
+	// GitHub answers every match at once and ignores per_page here; a
+	// Link header, should one come, is followed all the same.
+	opts := &gh.ReferenceListOptions{Ref: "tags/" + prefix + "-"}
 	var tags []Tag
 	for {
 		refs, resp, err := git.ListMatchingRefs(ctx, owner, repo, opts)
@@ -173,11 +175,14 @@ func (e *CommitMismatchError) Error() string {
 	return fmt.Sprintf("tag %s already exists at commit %s, not at %s: delete the tag, or name another commit with the sha input", e.Tag, e.Have, e.Want)
 }
 
-// Create creates refs/tags/<tag> at sha. A tag already at sha is success
-// (created false); at another commit it is a *CommitMismatchError. The tag
-// may appear between a look and the create (another run), so a 422 from
-// the create is answered by reading the tag, not by failing.
-func Create(ctx context.Context, git Git, owner, repo, tag, sha string) (created bool, err error) {
+// Create creates refs/tags/<tag> at sha; absent says this run's listing
+// did not show the tag. A 422 from the create is answered by reading the
+// tag, not by failing: at another commit it is a *CommitMismatchError; at
+// sha it is success, created when it was absent before this run's first
+// attempt. Such a 422 is what the retry of a create whose answer was lost
+// gets, and a tag at the same commit made by a racing run cannot be told
+// from it: either way the tag was not there before this run tried.
+func Create(ctx context.Context, git Git, owner, repo, tag, sha string, absent bool) (created bool, err error) {
 	ref := &gh.Reference{Ref: gh.String("refs/tags/" + tag), Object: &gh.GitObject{SHA: gh.String(sha)}}
 	_, _, err = git.CreateRef(ctx, owner, repo, ref)
 	if err == nil {
@@ -195,5 +200,5 @@ func Create(ctx context.Context, git Git, owner, repo, tag, sha string) (created
 	if have := existing.GetObject().GetSHA(); !strings.EqualFold(have, sha) {
 		return false, &CommitMismatchError{Tag: tag, Want: sha, Have: have}
 	}
-	return false, nil
+	return absent, nil
 }

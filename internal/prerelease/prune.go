@@ -14,13 +14,10 @@ import (
 
 // prune deletes the nightly prereleases of o.Prefix beyond the newest
 // o.Keep, with their tags: never a full release, never the one just made
-// (justMade). The tag goes first: should the release deletion then fail,
-// GitHub turns the tagless release into a draft that the next run prunes.
-func prune(ctx context.Context, c Client, o Options, firstPage []*gh.RepositoryRelease, justMade int64) ([]string, error) {
-	all, err := allReleases(ctx, c.Releases, o, firstPage)
-	if err != nil {
-		return nil, err
-	}
+// (justMade). listed is every release, as findRelease read them. The tag
+// goes first: should the release deletion then fail, GitHub turns the
+// tagless release into a draft that the next run prunes.
+func prune(ctx context.Context, c Client, o Options, listed []*gh.RepositoryRelease, justMade int64) ([]string, error) {
 	type candidate struct {
 		rel    *gh.RepositoryRelease
 		date   string
@@ -28,7 +25,7 @@ func prune(ctx context.Context, c Client, o Options, firstPage []*gh.RepositoryR
 	}
 	var nightlies []candidate
 	seenJustMade := false
-	for _, r := range all {
+	for _, r := range listed {
 		p, ok := nightly.ParseTag(o.Prefix, r.GetTagName())
 		if !ok || !r.GetPrerelease() {
 			continue
@@ -63,35 +60,4 @@ func prune(ctx context.Context, c Client, o Options, firstPage []*gh.RepositoryR
 		pruned = append(pruned, tag)
 	}
 	return pruned, nil
-}
-
-// allReleases lists every release, reusing the first page already read.
-// A release made since that page shifts the later pages down by one, so a
-// release can show up twice: each is kept once.
-func allReleases(ctx context.Context, releases Releases, o Options, firstPage []*gh.RepositoryRelease) ([]*gh.RepositoryRelease, error) {
-	all := slices.Clone(firstPage)
-	if len(firstPage) < 100 {
-		return all, nil
-	}
-	seen := map[int64]bool{}
-	for _, r := range firstPage {
-		seen[r.GetID()] = true
-	}
-	opts := &gh.ListOptions{PerPage: 100, Page: 2}
-	for {
-		page, resp, err := releases.ListReleases(ctx, o.Owner, o.Repo, opts)
-		if err != nil {
-			return nil, fmt.Errorf("prune: list releases of %s/%s: %w", o.Owner, o.Repo, err)
-		}
-		for _, r := range page {
-			if !seen[r.GetID()] {
-				seen[r.GetID()] = true
-				all = append(all, r)
-			}
-		}
-		if resp == nil || resp.NextPage == 0 {
-			return all, nil
-		}
-		opts.Page = resp.NextPage
-	}
 }

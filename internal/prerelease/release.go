@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -113,12 +114,13 @@ func Run(ctx context.Context, c Client, o Options) (report.Result, error) {
 	return res, nil
 }
 
-// publish runs the order that is safe with immutable releases and with
-// reruns: find the release (published, or a draft an earlier run left),
-// else create it as a draft; make its assets match the files; publish it;
+// publish runs the order that is safe with immutable releases, reruns and
+// racing runs: find the release (published, or a draft an earlier run
+// left), else create it as a draft; make its assets match the files;
+// publish it, or, when another run published first, adopt that release;
 // then prune. A failure at any step leaves a state the next run completes.
 func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
-	page, rel, err := findRelease(ctx, c.Releases, o)
+	listed, rel, err := findRelease(ctx, c.Releases, o)
 	if err != nil {
 		return report.Result{}, err
 	}
@@ -156,7 +158,7 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 			}
 		}
 		if o.CarryOver {
-			if carried, notes, err = carryOver(ctx, c, o, snap, previous.Name, before, page, files); err != nil {
+			if carried, notes, err = carryOver(ctx, c, o, snap, previous.Name, before, listed, files); err != nil {
 				return report.Result{}, err
 			}
 			if i := slices.IndexFunc(carried, func(f File) bool { return f.Name == o.Checksums }); i >= 0 {
@@ -174,9 +176,10 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 				return report.Result{}, err
 			}
 		}
-		if rel, created, err = createDraft(ctx, c, o, h, table); err != nil {
+		if rel, err = createDraft(ctx, c, o, h, table); err != nil {
 			return report.Result{}, err
 		}
+		created = true
 	}
 	all := append(files, carried...)
 	var existing []github.Asset
@@ -192,46 +195,44 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 		o.Logf("release %s: found (%s)", o.Tag, state(rel))
 	}
 
-	synced, err := SyncAssets(ctx, c.Assets, rel.GetID(), existing, all, o.Concurrency, o.Logf)
+	synced, checksumsFile, err := attach(ctx, c, o, rel, existing, all)
 	if err != nil {
-		return report.Result{}, fmt.Errorf("attach assets to release %s (%s; rerun to finish, nothing is published yet): %w", o.Tag, state(rel), err)
+		return report.Result{}, err
 	}
-	checksumsFile := ""
-	if o.Checksums != "" {
-		names := make([]string, len(all))
-		for i, f := range all {
-			names[i] = f.Name
-		}
-		path, err := writeWorkspaceFile(o.Workspace, o.Checksums, []byte(checksumsText(names, synced.Digests)))
+	if rel.GetDraft() {
+		published, lost, err := publishDraft(ctx, c, o, rel)
 		if err != nil {
 			return report.Result{}, err
 		}
-		info, err := os.Stat(path)
-		if err != nil {
-			return report.Result{}, fmt.Errorf("write %s: %w", o.Checksums, err)
+		rel = published
+		stale := missingAssets(rel, synced.Assets)
+		switch {
+		case o.DryRun:
+		case lost:
+			created = false
+			o.Logf("release %s: bringing its assets up to date", o.Tag)
+		case len(stale) > 0:
+			// Another run finishing the same draft replaced them between
+			// this run's uploads and its publishing.
+			o.Logf("release %s: published without %s as this run uploaded it; attaching it again", o.Tag, strings.Join(stale, ", "))
+		default:
+			useDownloadURLs(synced.Assets, rel)
 		}
-		sums, err := SyncAssets(ctx, c.Assets, rel.GetID(), existing, []File{{Path: path, Name: o.Checksums, Size: info.Size()}}, 1, o.Logf)
-		if err != nil {
-			return report.Result{}, fmt.Errorf("attach %s to release %s (%s; rerun to finish, nothing is published yet): %w", o.Checksums, o.Tag, state(rel), err)
-		}
-		synced = mergeSync(synced, sums)
-		checksumsFile = filepath.ToSlash(filepath.Join(Dir, o.Checksums))
-	}
-
-	if rel.GetDraft() {
-		edit := &gh.RepositoryRelease{Draft: gh.Bool(false), Prerelease: gh.Bool(true), MakeLatest: gh.String("false")}
-		published, _, err := c.Releases.EditRelease(ctx, o.Owner, o.Repo, rel.GetID(), edit)
-		if err != nil {
-			return report.Result{}, fmt.Errorf("publish release %s (its assets are attached; rerun to publish): %w", o.Tag, err)
-		}
-		if !o.DryRun {
-			rel = published
+		if !o.DryRun && (lost || len(stale) > 0) {
+			// Read afresh: the releases listing may show this release as
+			// it was before.
+			if existing, err = c.Assets.ListAssets(ctx, rel.GetID()); err != nil {
+				return report.Result{}, fmt.Errorf("list assets of release %s: %w", o.Tag, err)
+			}
+			if synced, checksumsFile, err = attach(ctx, c, o, rel, existing, all); err != nil {
+				return report.Result{}, err
+			}
 		}
 	}
 
 	var pruned []string
 	if o.Keep > 0 {
-		if pruned, err = prune(ctx, c, o, page, rel.GetID()); err != nil {
+		if pruned, err = prune(ctx, c, o, listed, rel.GetID()); err != nil {
 			return report.Result{}, err
 		}
 	}
@@ -275,41 +276,180 @@ func state(rel *gh.RepositoryRelease) string {
 	return "published"
 }
 
-// findRelease looks for the release of o.Tag. GET /releases/tags/{tag}
-// does not return drafts, so the newest releases are listed first (one
-// request finds a draft or a published release); only when there are more
-// pages is the tag asked for directly. It returns the first page, which
-// pruning reuses.
-func findRelease(ctx context.Context, releases Releases, o Options) (firstPage []*gh.RepositoryRelease, rel *gh.RepositoryRelease, err error) {
-	page, resp, err := releases.ListReleases(ctx, o.Owner, o.Repo, &gh.ListOptions{PerPage: 100})
+// attach makes the assets of rel match files, then, with o.Checksums,
+// writes the checksums file and attaches it too. It returns what was done
+// and the checksums file's path relative to the workspace ("" without).
+func attach(ctx context.Context, c Client, o Options, rel *gh.RepositoryRelease, existing []github.Asset, files []File) (SyncResult, string, error) {
+	synced, err := SyncAssets(ctx, c.Assets, rel.GetID(), existing, files, o.Concurrency, o.Logf)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list releases of %s/%s: %w", o.Owner, o.Repo, err)
+		return SyncResult{}, "", attachError(o, rel, "assets", err)
 	}
-	for _, r := range page {
-		if r.GetTagName() == o.Tag {
-			return page, r, nil
+	if o.Checksums == "" {
+		return synced, "", nil
+	}
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.Name
+	}
+	path, err := writeWorkspaceFile(o.Workspace, o.Checksums, []byte(checksumsText(names, synced.Digests)))
+	if err != nil {
+		return SyncResult{}, "", err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return SyncResult{}, "", fmt.Errorf("write %s: %w", o.Checksums, err)
+	}
+	sums, err := SyncAssets(ctx, c.Assets, rel.GetID(), existing, []File{{Path: path, Name: o.Checksums, Size: info.Size()}}, 1, o.Logf)
+	if err != nil {
+		return SyncResult{}, "", attachError(o, rel, o.Checksums, err)
+	}
+	return mergeSync(synced, sums), filepath.ToSlash(filepath.Join(Dir, o.Checksums)), nil
+}
+
+// attachError says what a failure to attach what (assets, or the
+// checksums file) to rel leaves, and what to do. A published release
+// takes new assets and loses old ones freely unless it is immutable, when
+// GitHub refuses both (422): then rerunning cannot help.
+func attachError(o Options, rel *gh.RepositoryRelease, what string, err error) error {
+	if rel.GetDraft() {
+		return fmt.Errorf("attach %s to draft release %s (nothing is published yet; rerun to finish): %w", what, o.Tag, err)
+	}
+	var failed *assetError
+	if errors.As(err, &failed) && isStatus(err, http.StatusUnprocessableEntity) && !isAlreadyExists(err) {
+		change := fmt.Sprintf("%s is not among its assets, and none can be added", failed.name)
+		if failed.stale != "" {
+			change = fmt.Sprintf("its asset %s differs from the file here (%s)", failed.name, failed.stale)
+		}
+		// GitHub's 422 is left out: its text says the same, less plainly.
+		return fmt.Errorf("release %s is published and immutable, so its assets cannot change: %s; build the assets reproducibly, so that a rerun makes the same files, or publish them under a new tag", o.Tag, change)
+	}
+	return fmt.Errorf("attach %s to published release %s (rerun to finish): %w", what, o.Tag, err)
+}
+
+// publishDraft publishes the draft rel, whose assets are attached, and
+// returns the published release. GitHub keeps several drafts of one tag,
+// so two runs racing for it each make one; but it refuses to publish a
+// second release of a tag (422): the request that publishes is the race
+// check, and costs nothing when there is no race. The run that publishes
+// first wins. Another gets the 422, deletes its draft, which could never
+// be published, and returns the winner's release (lost) for its assets to
+// be brought up to date there: racing runs end with one published release
+// and no draft of theirs.
+func publishDraft(ctx context.Context, c Client, o Options, rel *gh.RepositoryRelease) (published *gh.RepositoryRelease, lost bool, err error) {
+	edit := &gh.RepositoryRelease{Draft: gh.Bool(false), Prerelease: gh.Bool(true), MakeLatest: gh.String("false")}
+	published, _, err = c.Releases.EditRelease(ctx, o.Owner, o.Repo, rel.GetID(), edit)
+	switch {
+	case err == nil && o.DryRun:
+		return rel, false, nil
+	case err == nil:
+		return published, false, nil
+	case !isStatus(err, http.StatusUnprocessableEntity):
+		return nil, false, fmt.Errorf("publish release %s (its assets are attached; rerun to publish): %w", o.Tag, err)
+	}
+	winner, _, findErr := c.Releases.GetReleaseByTag(ctx, o.Owner, o.Repo, url.PathEscape(o.Tag))
+	if findErr != nil || winner.GetID() == rel.GetID() {
+		// The 422 was about something else than another release.
+		return nil, false, fmt.Errorf("publish release %s (its assets are attached; rerun to publish): %w", o.Tag, err)
+	}
+	if _, err := c.Releases.DeleteRelease(ctx, o.Owner, o.Repo, rel.GetID()); err != nil && !isStatus(err, http.StatusNotFound) {
+		return nil, false, fmt.Errorf("delete draft %d of %s, which another run's published release replaces (delete it by hand if a rerun does not): %w", rel.GetID(), o.Tag, err)
+	}
+	o.Logf("release %s was created by another run meanwhile and published first: using it, and deleted this run's draft", o.Tag)
+	return winner, true, nil
+}
+
+// missingAssets names the assets of synced that the answer publishing the
+// release does not show as uploaded with their size.
+func missingAssets(published *gh.RepositoryRelease, synced []github.Asset) []string {
+	type shown struct {
+		state string
+		size  int64
+	}
+	byName := map[string]shown{}
+	for _, a := range published.Assets {
+		byName[a.GetName()] = shown{a.GetState(), int64(a.GetSize())}
+	}
+	var missing []string
+	for _, a := range synced {
+		if got, ok := byName[a.Name]; !ok || got.state != stateUploaded || got.size != a.Size {
+			missing = append(missing, a.Name)
 		}
 	}
-	if resp == nil || resp.NextPage == 0 {
-		return page, nil, nil
+	return missing
+}
+
+// useDownloadURLs gives assets the download URLs of the published
+// release: GitHub serves a draft's assets under a placeholder tag
+// (releases/download/untagged-…/), whose links stop working once it is
+// published. The answer that publishes it lists its assets under the tag.
+func useDownloadURLs(assets []github.Asset, published *gh.RepositoryRelease) {
+	byName := map[string]string{}
+	for _, a := range published.Assets {
+		byName[a.GetName()] = a.GetBrowserDownloadURL()
 	}
-	rel, _, err = releases.GetReleaseByTag(ctx, o.Owner, o.Repo, o.Tag)
-	if isStatus(err, http.StatusNotFound) {
-		return page, nil, nil
+	for i, a := range assets {
+		if u := byName[a.Name]; u != "" {
+			assets[i].BrowserDownloadURL = u
+		}
 	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("find release %s: %w", o.Tag, err)
+}
+
+// findRelease lists every release and returns them, with the release of
+// o.Tag: its published release, else the oldest of its drafts (one an
+// earlier run left, which this run finishes), else nil. GET
+// /releases/tags/{tag} never returns drafts, and a draft may be on any
+// page: releases are listed newest first, by when they were made, and the
+// run that left it may be days old. Nothing in a page bounds how old such
+// a draft can be (the tag's date is an input), so every page is read: one
+// request per 100 releases, which pruning and carrying over then reuse.
+func findRelease(ctx context.Context, releases Releases, o Options) (listed []*gh.RepositoryRelease, rel *gh.RepositoryRelease, err error) {
+	seen := map[int64]bool{}
+	opts := &gh.ListOptions{PerPage: 100}
+	for {
+		page, resp, err := releases.ListReleases(ctx, o.Owner, o.Repo, opts)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list releases of %s/%s: %w", o.Owner, o.Repo, err)
+		}
+		for _, r := range page {
+			// A release made meanwhile shifts the later pages down by
+			// one: a release can show up twice.
+			if !seen[r.GetID()] {
+				seen[r.GetID()] = true
+				listed = append(listed, r)
+			}
+		}
+		if resp == nil || resp.NextPage <= opts.Page || resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
 	}
-	return page, rel, nil
+	for _, r := range listed {
+		switch {
+		case r.GetTagName() != o.Tag:
+		case !r.GetDraft():
+			return listed, r, nil
+		case rel == nil || older(r, rel):
+			rel = r
+		}
+	}
+	return listed, rel, nil
+}
+
+// older tells whether release a was made before b.
+func older(a, b *gh.RepositoryRelease) bool {
+	if c := a.GetCreatedAt().Compare(b.GetCreatedAt().Time); c != 0 {
+		return c < 0
+	}
+	return a.GetID() < b.GetID()
 }
 
 // createDraft creates the release as a draft prerelease, never the latest.
-// When another run created it meanwhile (422 already_exists), its release
-// is adopted (created false), so racing runs end with one release.
-func createDraft(ctx context.Context, c Client, o Options, h *history, table string) (rel *gh.RepositoryRelease, created bool, err error) {
+// GitHub takes it even when another run made a draft of the tag
+// meanwhile; publishDraft settles that race.
+func createDraft(ctx context.Context, c Client, o Options, h *history, table string) (*gh.RepositoryRelease, error) {
 	body, err := releaseBody(ctx, c, o, h, table)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	draft := &gh.RepositoryRelease{
 		TagName:    gh.String(o.Tag),
@@ -322,19 +462,11 @@ func createDraft(ctx context.Context, c Client, o Options, h *history, table str
 	if o.Target != "" {
 		draft.TargetCommitish = gh.String(o.Target)
 	}
-	rel, _, err = c.Releases.CreateRelease(ctx, o.Owner, o.Repo, draft)
-	if err == nil {
-		return rel, true, nil
+	rel, _, err := c.Releases.CreateRelease(ctx, o.Owner, o.Repo, draft)
+	if err != nil {
+		return nil, fmt.Errorf("create draft release %s: %w", o.Tag, err)
 	}
-	if !isAlreadyExists(err) {
-		return nil, false, fmt.Errorf("create draft release %s: %w", o.Tag, err)
-	}
-	_, other, findErr := findRelease(ctx, c.Releases, o)
-	if findErr != nil || other == nil {
-		return nil, false, fmt.Errorf("create draft release %s: another run created it, but it cannot be found: %w", o.Tag, errors.Join(err, findErr))
-	}
-	o.Logf("release %s was created by another run meanwhile; using it", o.Tag)
-	return other, false, nil
+	return rel, nil
 }
 
 // releaseBody is body, then the snapshot table, then GitHub's notes from

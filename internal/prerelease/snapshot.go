@@ -3,9 +3,7 @@ package prerelease
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -285,7 +283,7 @@ func writeWorkspaceFile(workspace, name string, data []byte) (string, error) {
 // note. An asset belongs to a component when its name starts with
 // "<component>-" or "<repository name>-" (the longest such prefix wins);
 // names already being uploaded are skipped.
-func carryOver(ctx context.Context, c Client, o Options, s snapshot, previous string, before manifest.Manifest, firstPage []*gh.RepositoryRelease, uploading []File) (carried []File, notes []string, err error) {
+func carryOver(ctx context.Context, c Client, o Options, s snapshot, previous string, before manifest.Manifest, listed []*gh.RepositoryRelease, uploading []File) (carried []File, notes []string, err error) {
 	var stale []string
 	for _, e := range s.manifest {
 		if e.Rebuilt {
@@ -300,12 +298,10 @@ func carryOver(ctx context.Context, c Client, o Options, s snapshot, previous st
 	if len(stale) == 0 {
 		return nil, notes, nil
 	}
-	rel, err := releaseOf(ctx, c, o, previous, firstPage)
-	if err != nil || rel == nil {
-		if err == nil {
-			notes = append(notes, fmt.Sprintf("%s has no release: nothing of %s is carried over", previous, strings.Join(stale, ", ")))
-		}
-		return nil, notes, err
+	rel := releaseOf(previous, listed)
+	if rel == nil {
+		notes = append(notes, fmt.Sprintf("%s has no release: nothing of %s is carried over", previous, strings.Join(stale, ", ")))
+		return nil, notes, nil
 	}
 	assets, err := assetsOf(ctx, c, rel.GetID())
 	if err != nil {
@@ -375,26 +371,15 @@ func ownerOf(name string, m manifest.Manifest) string {
 	return owner
 }
 
-// releaseOf finds the published release of tag, on the first page of
-// releases already read, else by its tag.
-func releaseOf(ctx context.Context, c Client, o Options, tag string, firstPage []*gh.RepositoryRelease) (*gh.RepositoryRelease, error) {
-	for _, r := range firstPage {
+// releaseOf finds the published release of tag among every release
+// findRelease listed, or nil.
+func releaseOf(tag string, listed []*gh.RepositoryRelease) *gh.RepositoryRelease {
+	for _, r := range listed {
 		if r.GetTagName() == tag && !r.GetDraft() {
-			return r, nil
+			return r
 		}
 	}
-	if len(firstPage) < 100 {
-		return nil, nil
-	}
-	rel, _, err := c.Releases.GetReleaseByTag(ctx, o.Owner, o.Repo, tag)
-	var apiErr *gh.ErrorResponse
-	if errors.As(err, &apiErr) && apiErr.Response != nil && apiErr.Response.StatusCode == http.StatusNotFound {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find release %s to carry over from: %w", tag, err)
-	}
-	return rel, nil
+	return nil
 }
 
 // listedAssets is a Releases that keeps the assets of the releases it

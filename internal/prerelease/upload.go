@@ -81,7 +81,7 @@ func SyncAssets(ctx context.Context, store AssetStore, releaseID int64, existing
 			s := assetSync{store: store, releaseID: releaseID, file: file, log: log}
 			outcome, err := s.run(groupCtx, previous, found)
 			if err != nil {
-				return fmt.Errorf("sync asset %s: %w", file.Name, err)
+				return &assetError{name: file.Name, stale: s.stale, err: err}
 			}
 			outcomes[i] = outcome
 			return nil
@@ -94,7 +94,7 @@ func SyncAssets(ctx context.Context, store AssetStore, releaseID int64, existing
 		if !outcome.done {
 			if err == nil {
 				// Cancelled before the file was scheduled at all.
-				err = fmt.Errorf("sync asset %s: %w", files[i].Name, context.Cause(ctx))
+				err = &assetError{name: files[i].Name, err: context.Cause(ctx)}
 			}
 			continue
 		}
@@ -113,6 +113,18 @@ func SyncAssets(ctx context.Context, store AssetStore, releaseID int64, existing
 	return result, err
 }
 
+// assetError is SyncAssets failing on one file.
+type assetError struct {
+	name string
+	// stale says why the release's asset of that name had to be
+	// replaced; "" when the release had none.
+	stale string
+	err   error
+}
+
+func (e *assetError) Error() string { return fmt.Sprintf("sync asset %s: %v", e.name, e.err) }
+func (e *assetError) Unwrap() error { return e.err }
+
 type syncOutcome struct {
 	done, skipped, replaced bool
 	asset                   github.Asset
@@ -126,6 +138,7 @@ type assetSync struct {
 	file      File
 	log       func(string, ...any)
 	digest    string // "sha256:<hex>" of the file
+	stale     string // why the asset there is being replaced, if it is
 }
 
 func (s *assetSync) run(ctx context.Context, previous github.Asset, found bool) (syncOutcome, error) {
@@ -169,6 +182,15 @@ func (s *assetSync) sync(ctx context.Context, previous github.Asset, found bool)
 		}
 		outcome.replaced = outcome.replaced || replaced
 		asset, err = s.upload(ctx)
+		if alreadyExists(err) {
+			// Taken again: another run finishing the same release uploaded
+			// it meanwhile. Its copy is kept if it holds the file; there is
+			// never a third upload.
+			if same, listErr := s.uploadedMeanwhile(ctx); listErr == nil && same != nil {
+				s.log("skipped %s (%s, uploaded meanwhile with the same content)", s.file.Name, humanSize(s.file.Size))
+				return syncOutcome{done: true, skipped: true, replaced: outcome.replaced, asset: *same}, nil
+			}
+		}
 	}
 	if err != nil {
 		return syncOutcome{}, err
@@ -211,6 +233,7 @@ func (s *assetSync) staleReason(asset github.Asset) string {
 }
 
 func (s *assetSync) remove(ctx context.Context, asset github.Asset, reason string) error {
+	s.stale = reason
 	if err := s.store.DeleteAsset(ctx, asset.ID); err != nil {
 		return err
 	}
@@ -237,6 +260,21 @@ func (s *assetSync) resolveConflict(ctx context.Context) (adopted *github.Asset,
 	}
 	return nil, false, fmt.Errorf("upload asset %s: GitHub says the name is taken but lists no asset of that name on release %d (GitHub may rename it differently than predicted: rename the file to letters, digits, '.', '-' and '_')",
 		s.file.Name, s.releaseID)
+}
+
+// uploadedMeanwhile returns the release's asset of the file's name when it
+// already holds the file, else nil.
+func (s *assetSync) uploadedMeanwhile(ctx context.Context) (*github.Asset, error) {
+	assets, err := s.store.ListAssets(ctx, s.releaseID)
+	if err != nil {
+		return nil, err
+	}
+	for _, asset := range assets {
+		if asset.Name == s.file.Name && s.staleReason(asset) == "" {
+			return &asset, nil
+		}
+	}
+	return nil, nil
 }
 
 // alreadyExists reports GitHub refusing an upload because an asset of that

@@ -258,8 +258,27 @@ func TestSyncAssets(t *testing.T) {
 				}
 				return nil
 			}},
-			wantCalls: []string{"upload a.tar.gz", "upload b.zip", "list", "delete 2", "upload b.zip"},
+			wantCalls: []string{"upload a.tar.gz", "upload b.zip", "list", "delete 2", "upload b.zip", "list"},
 			wantErr:   "sync asset b.zip: POST https://uploads.github.com/repos/o/r/releases/7/assets: 422",
+		},
+		{
+			// Another run finishing the same release: it replaced the
+			// starter this run deleted, with the same bytes.
+			name: "the same content uploaded again after the retry is adopted",
+			store: &fakeStore{beforeUpload: func(_ context.Context, s *fakeStore, name string) error {
+				if name != "b.zip" || slices.ContainsFunc(s.assets, func(a github.Asset) bool { return a.Name == name }) {
+					return nil
+				}
+				if slices.Contains(s.calls, "delete 2") {
+					s.add(github.Asset{Name: "b.zip", State: stateUploaded, Digest: digestOf("bravo!")})
+				} else {
+					s.add(github.Asset{Name: "b.zip", State: stateStarter})
+				}
+				return nil
+			}},
+			wantCalls: []string{"upload a.tar.gz", "upload b.zip", "list", "delete 2", "upload b.zip", "list"},
+			want:      SyncResult{Uploaded: []string{"a.tar.gz"}, Skipped: []string{"b.zip"}, Replaced: []string{"b.zip"}},
+			wantLogs:  []string{"skipped b.zip (6 B, uploaded meanwhile with the same content)"},
 		},
 		{
 			name:      "a digest GitHub computed differently fails the sync",
