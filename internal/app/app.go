@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,7 +35,15 @@ type Env struct {
 	Now        func() time.Time                                 // nil: time.Now
 	Sleep      func(ctx context.Context, d time.Duration) error // nil: a real timer
 	Random     io.Reader                                        // nil: crypto/rand
+	// RevokeTimeout bounds the revocation of a GitHub App token on exit,
+	// which runs even after SIGTERM; 0 is defaultRevokeTimeout.
+	RevokeTimeout time.Duration
 }
+
+// defaultRevokeTimeout bounds the revocation of the App's token on exit: a
+// GitHub that does not answer must not keep a cancelled job alive, and an
+// unrevoked token expires within the hour anyway.
+const defaultRevokeTimeout = 5 * time.Second
 
 // Version is the action's version, set at build time.
 var Version = "dev"
@@ -50,6 +59,9 @@ func Run(ctx context.Context, env Env) int {
 	if env.Sleep == nil {
 		env.Sleep = github.Sleep
 	}
+	if env.RevokeTimeout <= 0 {
+		env.RevokeTimeout = defaultRevokeTimeout
+	}
 	inActions := env.Getenv("GITHUB_ACTIONS") == "true"
 	// Outside Actions stdout carries only the outputs, so a shell can read them.
 	logTo := env.Stderr
@@ -61,13 +73,29 @@ func Run(ctx context.Context, env Env) int {
 	if errors.Is(err, inputs.ErrHelp) {
 		return 0
 	}
-	token := tokenFrom(values, env.Getenv, inActions)
+	token, tokenVariable := tokenFrom(values, env.Getenv, inActions)
 	// Everything written from here on goes through the redactors, so not even
 	// an error that quotes a request can print the token.
 	stdout := report.NewRedactor(env.Stdout, token)
-	log := report.NewLog(logTo, inActions, token)
+	// unmasked redacts the log of the secrets the runner is not asked to
+	// mask (see hide); the log's own redactor has the masked ones.
+	unmasked := report.NewRedactor(logTo)
+	log := report.NewLog(unmasked, inActions, token)
 	log.Mask(token)
 	secrets := []string{token}
+	// hide keeps a secret that only this process and GitHub ever hold (the
+	// App's JWT, the moment it is signed) out of everything the run writes:
+	// log, outputs, summary; and asks the runner to mask it too, like every
+	// other secret, should anything print it past our writers.
+	hide := func(secret string) {
+		if slices.Contains(secrets, secret) {
+			return
+		}
+		log.Mask(secret)
+		unmasked.Add(secret)
+		stdout.Add(secret)
+		secrets = append(secrets, secret)
+	}
 	if err != nil {
 		return fail(log, err)
 	}
@@ -96,7 +124,7 @@ func Run(ctx context.Context, env Env) int {
 		Now:        env.Now,
 		UserAgent:  "BTCDecoded-release-action/" + Version,
 	}
-	revoke, err := authenticate(ctx, &config, common, mode, env, log)
+	revoke, err := authenticate(ctx, &config, credentials{common: common, tokenVariable: tokenVariable, hide: hide}, mode, env, log)
 	if err != nil {
 		return fail(log, err)
 	}
@@ -140,19 +168,39 @@ func Run(ctx context.Context, env Env) int {
 	return 0
 }
 
+// credentials is what authenticate works from: the inputs, where the token
+// came from when not from the token input, and where to report each
+// secret it makes.
+type credentials struct {
+	common        inputs.Common
+	tokenVariable string // GITHUB_TOKEN or GH_TOKEN outside Actions; "" for the input
+	hide          func(secret string)
+}
+
 // authenticate settles the token the run uses: the token input, or, with
 // app-id and app-private-key, a GitHub App installation token minted now,
 // masked before anything else can print it, and revoked by the returned
-// function. A mode that calls GitHub without either fails here, before any
-// request.
-func authenticate(ctx context.Context, config *github.Config, common inputs.Common, mode prepared, env Env, log *report.Log) (revoke func(), err error) {
+// function. A mode that calls GitHub without either, or with a token no
+// request could carry, fails here, before any request.
+func authenticate(ctx context.Context, config *github.Config, creds credentials, mode prepared, env Env, log *report.Log) (revoke func(), err error) {
 	noop := func() {}
-	switch {
-	case !mode.calls:
+	common := creds.common
+	if !mode.calls {
 		return noop, nil
-	case common.AppID == "" && config.Token == "" && !common.DryRun:
+	}
+	if common.AppID == "" && config.Token == "" && !common.DryRun {
 		return nil, inputs.Errorf("token", "is empty: pass a token (in a workflow the default is ${{ github.token }}; outside one set GITHUB_TOKEN or --token), or use --dry-run")
-	case common.AppID == "":
+	}
+	// net/http refuses such a token on every request, which would read as
+	// GitHub being unreachable and be retried for all of max-wait.
+	if err := github.CheckToken(config.Token); err != nil {
+		where := ""
+		if creds.tokenVariable != "" {
+			where = " (in " + creds.tokenVariable + ")"
+		}
+		return nil, inputs.Errorf("token", "%v%s; a token is printable ASCII without spaces: copy it again, whole and alone", err, where)
+	}
+	if common.AppID == "" {
 		return noop, nil
 	}
 	// Checked now, so a bad key is reported before any request.
@@ -163,7 +211,7 @@ func authenticate(ctx context.Context, config *github.Config, common inputs.Comm
 		log.Noticef("dry run: no GitHub App token is minted; reads go out with token, if any")
 		return noop, nil
 	}
-	app := appauth.Config{AppID: common.AppID, PrivateKey: []byte(common.AppKey), Now: env.Now}
+	app := appauth.Config{AppID: common.AppID, PrivateKey: []byte(common.AppKey), Now: env.Now, OnSecret: creds.hide}
 	minted, revokeToken, err := mintAppToken(ctx, *config, app, mode)
 	if err != nil {
 		return nil, err
@@ -171,7 +219,15 @@ func authenticate(ctx context.Context, config *github.Config, common inputs.Comm
 	log.AddSecret(minted)
 	config.Token = minted
 	return func() {
-		if err := revokeToken(context.WithoutCancel(ctx)); err != nil {
+		// Bounded even after SIGTERM, when ctx is already done: a GitHub
+		// that does not answer must not keep the process alive.
+		revokeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), env.RevokeTimeout)
+		defer cancel()
+		err := revokeToken(revokeCtx)
+		if err != nil && errors.Is(revokeCtx.Err(), context.DeadlineExceeded) {
+			err = fmt.Errorf("revoke the GitHub App installation token: GitHub did not answer within %s", env.RevokeTimeout)
+		}
+		if err != nil {
 			log.Warningf("%v (it expires within the hour anyway)", err)
 		}
 	}, nil
@@ -221,17 +277,18 @@ func dryRunRecorder(on bool, planned *[]plannedRequest) func(method, url string,
 }
 
 // tokenFrom picks the token: the input, else (outside Actions only) the
-// environment variables gh and most tools read.
-func tokenFrom(values inputs.Values, getenv func(string) string, inActions bool) string {
+// environment variables gh and most tools read; variable names the one it
+// came from, for messages.
+func tokenFrom(values inputs.Values, getenv func(string) string, inActions bool) (token, variable string) {
 	if t := values.Get("token"); t != "" || inActions {
-		return t
+		return t, ""
 	}
 	for _, name := range []string{"GITHUB_TOKEN", "GH_TOKEN"} {
 		if t := strings.TrimSpace(getenv(name)); t != "" {
-			return t
+			return t, name
 		}
 	}
-	return ""
+	return "", ""
 }
 
 func redactFields(fields []report.Field, secrets []string) []report.Field {

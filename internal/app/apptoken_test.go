@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,17 +57,35 @@ func TestAppTokenDispatch(t *testing.T) {
 	assert.Equal(t, "Bearer "+tok.Value, o.requests[2].Header.Get("Authorization"), "the dispatch uses the minted token")
 	require.Len(t, w.srv.Dispatches(), 1)
 
-	// The minted token is masked before anything else is written, and
-	// appears nowhere else.
-	first, _, _ := strings.Cut(o.stdout, "\n")
-	assert.Equal(t, "::add-mask::"+tok.Value, first)
+	// The JWT is masked the moment it is signed and the minted token the
+	// moment it arrives, before anything else is written; each appears
+	// nowhere but in its ::add-mask:: line.
+	lines := strings.Split(o.stdout, "\n")
+	jwts := w.srv.JWTs()
+	require.NotEmpty(t, jwts)
+	var masks []string
+	for _, jwt := range jwts {
+		if mask := "::add-mask::" + jwt.Raw; !slices.Contains(masks, mask) {
+			masks = append(masks, mask)
+		}
+	}
+	masks = append(masks, "::add-mask::"+tok.Value)
+	var leading []string
+	for _, line := range lines {
+		if !strings.HasPrefix(line, "::add-mask::") {
+			break
+		}
+		leading = append(leading, line)
+	}
+	require.GreaterOrEqual(t, len(leading), len(masks), o.stdout)
+	assert.Equal(t, masks, leading[len(leading)-len(masks):], "first the masks: the JWT's, then the minted token's")
 	assert.Equal(t, 1, strings.Count(o.stdout, tok.Value))
 	assert.NotContains(t, o.summary, tok.Value)
 	for name, v := range o.outputs {
 		assert.NotContains(t, v, tok.Value, name)
 	}
-	for _, jwt := range w.srv.JWTs() {
-		assert.NotContains(t, o.stdout, jwt.Raw, "nor the JWT")
+	for _, jwt := range jwts {
+		assert.Equal(t, 1, strings.Count(o.stdout, jwt.Raw), "the JWT only in its mask")
 	}
 }
 

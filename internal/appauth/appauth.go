@@ -34,6 +34,11 @@ type Config struct {
 	// Now is the clock the JWT's times are taken from; nil is time.Now, as
 	// in github.Config, so only main.go has to think about it.
 	Now func() time.Time
+	// OnSecret, when set, receives each JWT as soon as it is signed, before
+	// any request carries it, so the caller can keep it out of everything
+	// it prints: a refusal that quotes the Authorization header would
+	// otherwise show a credential that acts as the App for minutes.
+	OnSecret func(secret string)
 }
 
 func (c Config) now() time.Time {
@@ -84,6 +89,9 @@ func Mint(ctx context.Context, newClient func(bearer string) (*gh.Client, error)
 		if err != nil {
 			return nil, err
 		}
+		if cfg.OnSecret != nil {
+			cfg.OnSecret(signed)
+		}
 		client, err := newClient(signed)
 		if err != nil {
 			return nil, fmt.Errorf("build the GitHub client for the App: %w", err)
@@ -115,6 +123,11 @@ func Mint(ctx context.Context, newClient func(bearer string) (*gh.Client, error)
 	}
 	if created.GetToken() == "" {
 		return Token{}, fmt.Errorf("%s: GitHub's answer carries no token", what)
+	}
+	if err := github.CheckToken(created.GetToken()); err != nil {
+		// It could not be sent: every request with it would fail as if
+		// GitHub were unreachable.
+		return Token{}, fmt.Errorf("%s: the token in GitHub's answer %v, so it cannot be used", what, err)
 	}
 
 	token := Token{

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	gh "github.com/google/go-github/v66/github"
 	"golang.org/x/oauth2"
@@ -30,8 +31,9 @@ type Config struct {
 	// (Timeout, CheckRedirect, Jar); nil means http.DefaultClient. Its
 	// Timeout bounds a whole request including all its retries.
 	HTTPClient *http.Client
-	// MaxWait bounds the sum of all waits between retries of one request;
-	// 0 disables retrying.
+	// MaxWait bounds the sum of all waits between retries of one request,
+	// and of the time its attempts take unless it is an upload or an asset
+	// download (see Timeouts); 0 disables retrying.
 	MaxWait time.Duration
 	// Logf receives one line per retry and one when retrying gives up.
 	Logf func(format string, args ...any)
@@ -48,6 +50,48 @@ type Config struct {
 	DryRun func(method, url string, body []byte)
 	// UserAgent replaces go-github's default User-Agent when set.
 	UserAgent string
+	// Timeouts bound each attempt of a request; zero fields get defaults.
+	Timeouts Timeouts
+}
+
+// Timeouts bound how long one attempt may take, so that a server that
+// accepts the connection and never answers cannot hold the step. Only
+// tests set them; every zero field gets the default named here.
+type Timeouts struct {
+	// Attempt caps one attempt of a request that is not an upload or an
+	// asset download (2m): GitHub gives up on a request after 10 seconds
+	// itself, so a longer silence is a connection that is gone.
+	Attempt time.Duration
+	// Grace is how far past max-wait the last attempt may run (10s): an
+	// attempt started with little of max-wait left still gets the time
+	// GitHub may take to answer.
+	Grace time.Duration
+	// Single bounds the one attempt when max-wait is 0, retrying off (1m).
+	Single time.Duration
+	// Idle cuts an upload, or an asset download an upload may be reading,
+	// once neither the body nor the answer has moved for this long (1m). It
+	// has no other limit: a slow upload that keeps moving finishes.
+	Idle time.Duration
+}
+
+// defaultTimeouts are what a zero field of Timeouts takes.
+var defaultTimeouts = Timeouts{Attempt: 2 * time.Minute, Grace: 10 * time.Second, Single: time.Minute, Idle: time.Minute}
+
+func (t Timeouts) withDefaults() Timeouts {
+	for _, f := range []struct {
+		field *time.Duration
+		def   time.Duration
+	}{
+		{&t.Attempt, defaultTimeouts.Attempt},
+		{&t.Grace, defaultTimeouts.Grace},
+		{&t.Single, defaultTimeouts.Single},
+		{&t.Idle, defaultTimeouts.Idle},
+	} {
+		if *f.field <= 0 {
+			*f.field = f.def
+		}
+	}
+	return t
 }
 
 // NewClient returns a go-github client wired with the transport chain
@@ -56,6 +100,11 @@ func NewClient(cfg Config) (*gh.Client, error) {
 	api, uploads, err := BaseURLs(cfg.APIURL)
 	if err != nil {
 		return nil, fmt.Errorf("api-url %w", err)
+	}
+	// net/http would refuse such a token on every attempt, which would read
+	// as a connection error and be retried for all of max-wait.
+	if err := CheckToken(cfg.Token); err != nil {
+		return nil, fmt.Errorf("the token %w, so it cannot be sent", err)
 	}
 
 	var httpClient http.Client
@@ -76,12 +125,14 @@ func NewClient(cfg Config) (*gh.Client, error) {
 	}
 
 	retry := &retryTransport{
-		next:    auth,
-		maxWait: cfg.MaxWait,
-		logf:    cfg.Logf,
-		sleep:   cfg.Sleep,
-		now:     cfg.Now,
-		jitter:  cfg.Jitter,
+		next:     auth,
+		maxWait:  cfg.MaxWait,
+		timeouts: cfg.Timeouts.withDefaults(),
+		uploads:  uploads,
+		logf:     cfg.Logf,
+		sleep:    cfg.Sleep,
+		now:      cfg.Now,
+		jitter:   cfg.Jitter,
 	}
 	if retry.logf == nil {
 		retry.logf = func(string, ...any) {}
@@ -190,4 +241,37 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-timer.C:
 		return nil
 	}
+}
+
+// CheckToken says what keeps token from being sent in an Authorization
+// header, which takes printable ASCII, and no spaces in a token. The error
+// names the character's kind and place, never the token; "" is valid (no
+// token).
+func CheckToken(token string) error {
+	total := utf8.RuneCountInString(token)
+	for position, rest := 1, token; rest != ""; position++ {
+		r, size := utf8.DecodeRuneInString(rest)
+		rest = rest[size:]
+		var what string
+		switch {
+		case r == utf8.RuneError && size == 1:
+			what = "a byte that is not ASCII"
+		case r == ' ':
+			what = "a space"
+		case r == '\n':
+			what = "a line break"
+		case r == '\r':
+			what = "a carriage return"
+		case r == '\t':
+			what = "a tab"
+		case r < ' ' || r == 0x7f:
+			what = fmt.Sprintf("a control character (%U)", r)
+		case r > 0x7f:
+			what = fmt.Sprintf("a character that is not ASCII (%U)", r)
+		default:
+			continue
+		}
+		return fmt.Errorf("has %s at character %d of %d", what, position, total)
+	}
+	return nil
 }

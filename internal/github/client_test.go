@@ -240,3 +240,42 @@ func TestDryRunDescribesUploadBody(t *testing.T) {
 	_, err = file.Seek(0, io.SeekStart)
 	assert.ErrorIs(t, err, os.ErrClosed, "the body is closed, as a sent one would be")
 }
+
+func TestCheckToken(t *testing.T) {
+	tests := []struct {
+		name  string
+		token string
+		want  string // "" means valid
+	}{
+		{"classic personal access token", "ghp_16C7e42F292c6912E7710c838347Ae178B4a", ""},
+		{"fine-grained token", "github_pat_11ABCDEFG0_abcdefghijklmnopqrstuvwxyz0123456789", ""},
+		{"installation token", "ghs_T0kenThatMustNeverBePrinted0123456789", ""},
+		{"every printable character", "!~\"#$%&'()*+,-./09:;<=>?@AZ[\\]^_`az{|}", ""},
+		{"line break inside", "ghs_abc\ndef", "has a line break at character 8 of 11"},
+		{"carriage return at the end", "ghs_abcdef\r", "has a carriage return at character 11 of 11"},
+		{"tab", "ghs_abc\tdef", "has a tab at character 8 of 11"},
+		{"space", "token ghs_abc", "has a space at character 6 of 13"},
+		{"NUL", "ghs_\x00abc", "has a control character (U+0000) at character 5 of 8"},
+		{"DEL", "ghs_abc\x7f", "has a control character (U+007F) at character 8 of 8"},
+		{"non-ASCII letter", "ghs_abcé", "has a character that is not ASCII (U+00E9) at character 8 of 8"},
+		{"invalid UTF-8", "ghs_\xff", "has a byte that is not ASCII at character 5 of 5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckToken(tt.token)
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+
+			_, err = NewClient(Config{Token: tt.token})
+			require.Error(t, err, "the client refuses it too")
+			assert.Contains(t, err.Error(), tt.want)
+			if len(tt.token) > 4 {
+				assert.NotContains(t, err.Error(), tt.token[4:], "never the token")
+			}
+		})
+	}
+}

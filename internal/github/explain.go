@@ -117,6 +117,13 @@ func hintFor(err error, a Access) string {
 	if errors.As(err, &storageErr) {
 		return "the download from GitHub's storage broke off while it was being uploaded again; rerun the job: what is already attached is kept"
 	}
+	var timeout *TimeoutError
+	if errors.As(err, &timeout) && timeout.Idle {
+		return "the transfer stopped moving: re-run the job, and check the runner's network if it happens again"
+	}
+	if errors.As(err, &timeout) {
+		return "GitHub did not answer in time: re-run the job later, or raise the `max-wait` input to keep retrying longer"
+	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		host := "GitHub"

@@ -123,6 +123,14 @@ func TestExplainResponses(t *testing.T) {
 			},
 		},
 		{
+			name:         "429 with a Retry-After past Duration's range names its time",
+			access:       ownRepository,
+			step:         respond(429, map[string]string{"Retry-After": "9300000000", "Date": testNow.Format(http.TimeFormat)}, `{"message":"Too many requests"}`),
+			maxWait:      6 * time.Hour,
+			wantRequests: 1,
+			want:         []string{"; GitHub rate-limited this token (secondary rate limit) until 2320-02-15T09:20:00Z: "},
+		},
+		{
 			name:   "primary limit after max-wait says when it resets",
 			access: ownRepository,
 			step: respond(403, map[string]string{

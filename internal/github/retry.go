@@ -8,8 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -22,6 +25,10 @@ const (
 	// A server-requested wait is never shorter than this, so Retry-After: 0
 	// or a reset already past cannot make the loop spin.
 	minServerWait = time.Second
+	// A server-requested wait is never counted as longer than this: longer
+	// than any max-wait the inputs allow, so such a wait gives up at once,
+	// and short enough that adding it up cannot overflow.
+	maxServerWait = 24 * time.Hour
 	// Enough of a 403 body to find GitHub's message in it.
 	peekLimit = 64 << 10
 	// How much of a discarded body to read so its connection can be reused.
@@ -47,12 +54,18 @@ type decision struct {
 	// rate limit resets, or GitHub's documented minute); zero means back off
 	// exponentially with jitter.
 	wait time.Duration
+	// until is when the server said its limit lifts; zero when it named no time.
+	until time.Time
 }
 
 // classify decides whether one attempt failed transiently and how long to
 // wait before the next. body is the start of a 403 body (nil otherwise).
 func classify(resp *http.Response, body []byte, err error, now time.Time) decision {
 	if err != nil {
+		var timeout *TimeoutError
+		if errors.As(err, &timeout) {
+			return decision{kind: kindNetwork, retry: true, reason: timeout.Error()}
+		}
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return decision{kind: kindCancelled, reason: err.Error()}
 		}
@@ -75,8 +88,9 @@ func classify(resp *http.Response, body []byte, err error, now time.Time) decisi
 	if kind == kindPrimaryLimit {
 		d.reason = status + " (primary rate limit exhausted)"
 	}
-	if wait, ok := limitWait(resp.Header, now); ok {
-		d.wait = max(wait, minServerWait)
+	if at, ok := limitEnd(resp.Header, now); ok {
+		d.until = at
+		d.wait = max(ceilSecond(min(at.Sub(now), maxServerWait)), minServerWait)
 	} else {
 		d.wait = secondaryLimitWait
 	}
@@ -103,37 +117,51 @@ func rateLimitKind(status int, header http.Header, message []byte) int {
 	return kindPermanent
 }
 
-// limitWait reads how long GitHub asked us to wait: Retry-After (seconds or
-// an HTTP date) wins, then the primary limit's reset time plus a second for
-// clock skew.
-func limitWait(header http.Header, now time.Time) (time.Duration, bool) {
-	if at, ok := limitEnd(header, now); ok {
-		return ceilSecond(at.Sub(now)), true
-	}
-	return 0, false
-}
+// latestLimitEnd is the latest end of a rate limit a header can name here:
+// a later one (a Retry-After of billions of seconds, a reset in the year
+// 300000) is taken as this, which still prints as a date.
+var latestLimitEnd = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 
-// limitEnd is the moment a rate limit lifts, as far as the headers say;
-// relative Retry-After seconds are counted from now.
+// limitEnd is the moment a rate limit lifts, as far as the headers say:
+// Retry-After (seconds or an HTTP date) wins, then the primary limit's
+// reset time plus a second for clock skew. Relative Retry-After seconds
+// are counted from now. Numbers too large for any clock are read as
+// latestLimitEnd, never wrapped around into the past.
 func limitEnd(header http.Header, now time.Time) (time.Time, bool) {
-	if retryAfter := header.Get("Retry-After"); retryAfter != "" {
-		if seconds, err := strconv.Atoi(retryAfter); err == nil {
-			return now.Add(time.Duration(seconds) * time.Second), true
+	if retryAfter := strings.TrimSpace(header.Get("Retry-After")); retryAfter != "" {
+		if seconds, err := strconv.ParseUint(retryAfter, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+			return secondsAfter(now, seconds), true
 		}
 		if at, err := http.ParseTime(retryAfter); err == nil {
 			return at, true
 		}
 	}
 	if header.Get("X-RateLimit-Remaining") == "0" {
-		if reset, err := strconv.ParseInt(header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+		if reset, err := strconv.ParseInt(strings.TrimSpace(header.Get("X-RateLimit-Reset")), 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+			if reset >= latestLimitEnd.Unix() {
+				return latestLimitEnd, true
+			}
 			return time.Unix(reset, 0).Add(time.Second), true
 		}
 	}
 	return time.Time{}, false
 }
 
+// secondsAfter is now plus seconds, or latestLimitEnd when that is later.
+func secondsAfter(now time.Time, seconds uint64) time.Time {
+	if room := latestLimitEnd.Unix() - now.Unix(); room <= 0 || seconds >= uint64(room) {
+		return latestLimitEnd
+	}
+	if seconds <= uint64(math.MaxInt64/int64(time.Second)) {
+		return now.Add(time.Duration(seconds) * time.Second)
+	}
+	// Beyond a Duration (292 years), yet before latestLimitEnd.
+	return time.Unix(now.Unix()+int64(seconds), int64(now.Nanosecond())).In(now.Location())
+}
+
+// ceilSecond rounds d up to a whole second, without overflowing.
 func ceilSecond(d time.Duration) time.Duration {
-	if rounded := d.Truncate(time.Second); rounded < d {
+	if rounded := d.Truncate(time.Second); rounded < d && rounded <= math.MaxInt64-time.Second {
 		return rounded + time.Second
 	}
 	return d
@@ -150,28 +178,40 @@ func certificateError(err error) bool {
 }
 
 // retryTransport is the one retry policy for every request the client
-// sends; see classify for what is retried and for how long.
+// sends; see classify for what is retried and for how long. It also bounds
+// every attempt, so that a server that accepts the connection and never
+// answers cannot hold the step: see attempt.
 type retryTransport struct {
-	next    http.RoundTripper
-	maxWait time.Duration
-	logf    func(format string, args ...any)
-	sleep   func(ctx context.Context, d time.Duration) error
-	now     func() time.Time
-	jitter  func() float64
+	next     http.RoundTripper
+	maxWait  time.Duration
+	timeouts Timeouts
+	uploads  *url.URL // the uploads base: requests under it are uploads
+	logf     func(format string, args ...any)
+	sleep    func(ctx context.Context, d time.Duration) error
+	now      func() time.Time
+	jitter   func() float64
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	streamed := t.streamed(req)
 	// A streamed body (a release asset) cannot be sent twice; the caller
 	// retries those by reopening the file.
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		return t.next.RoundTrip(req)
+		return t.attempt(req, streamed, 0)
 	}
 
-	var waited time.Duration
+	// spent is what max-wait bounds: the waits, and the time attempts other
+	// than streams take, so that a server that never answers ends the step
+	// within max-wait and the grace.
+	var spent time.Duration
 	attempt := req
 	for n := 1; ; n++ {
-		resp, err := t.next.RoundTrip(attempt)
+		started := t.now()
+		resp, err := t.attempt(attempt, streamed, spent)
 		now := t.now()
+		if !streamed {
+			spent += max(now.Sub(started), 0)
+		}
 		d := classify(resp, peekForbidden(resp), err, now)
 		if !d.retry || req.Context().Err() != nil {
 			return resp, err
@@ -181,13 +221,20 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if wait == 0 {
 			wait = t.backoff(n)
 		}
-		if left := t.maxWait - waited; wait > left {
-			until := ""
+		if left := t.maxWait - spent; wait > left {
+			waiting, until := wait.String(), ""
 			if d.kind == kindPrimaryLimit || d.kind == kindSecondaryLimit {
-				until = fmt.Sprintf("; the limit lifts at %s", now.Add(wait).UTC().Format(time.RFC3339))
+				lifts := d.until
+				if lifts.IsZero() {
+					lifts = now.Add(wait)
+				}
+				if lifts.Sub(now) > maxServerWait {
+					waiting = "over " + maxServerWait.String()
+				}
+				until = fmt.Sprintf("; the limit lifts at %s", lifts.UTC().Format(time.RFC3339))
 			}
 			t.logf("giving up on %s %s after attempt %d: %s: waiting %s more would exceed max-wait %s (%s left)%s",
-				req.Method, req.URL.Path, n, d.reason, wait, t.maxWait, max(left, 0), until)
+				req.Method, req.URL.Path, n, d.reason, waiting, t.maxWait, max(left, 0), until)
 			return resp, err
 		}
 
@@ -197,16 +244,141 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		discard(resp)
 		t.logf("retrying %s %s in %s (attempt %d, %s of max-wait %s left): %s",
-			req.Method, req.URL.Path, wait, n+1, t.maxWait-waited-wait, t.maxWait, d.reason)
+			req.Method, req.URL.Path, wait, n+1, t.maxWait-spent-wait, t.maxWait, d.reason)
 		if err := t.sleep(req.Context(), wait); err != nil {
 			if next.Body != nil {
 				next.Body.Close() // a reopened file would stay open
 			}
 			return nil, err
 		}
-		waited += wait
+		spent += wait
 		attempt = next
 	}
+}
+
+// streamed tells the requests whose time depends on their size rather than
+// on GitHub: uploads (under the uploads base, or any body that is not JSON)
+// and asset downloads, which an upload of a copied asset reads as it goes.
+// They are cut only when they stop moving, never for taking long.
+func (t *retryTransport) streamed(req *http.Request) bool {
+	if t.uploads != nil && origin(req.URL) == origin(t.uploads) && strings.HasPrefix(req.URL.Path, t.uploads.Path) {
+		return true
+	}
+	if req.Header.Get("Accept") == "application/octet-stream" {
+		return true
+	}
+	if req.Body == nil || req.Body == http.NoBody {
+		return false
+	}
+	contentType := req.Header.Get("Content-Type")
+	return contentType != "" && !strings.Contains(contentType, "json")
+}
+
+// attempt sends req once. A streamed request is cut when neither its body
+// nor the answer has moved for the idle time; any other gets what is left
+// of max-wait after spent, plus the grace, and never more than the attempt
+// cap (with max-wait 0, the single-attempt limit). The deadline covers
+// reading the answer's body too. Real timers: the injected clock only
+// moves when the program sleeps, and a hung server does not sleep.
+func (t *retryTransport) attempt(req *http.Request, streamed bool, spent time.Duration) (*http.Response, error) {
+	if streamed {
+		return t.attemptStreamed(req)
+	}
+	limit := min(t.timeouts.Single, t.timeouts.Attempt)
+	if t.maxWait > 0 {
+		limit = min(max(t.maxWait-spent, 0)+t.timeouts.Grace, t.timeouts.Attempt)
+	}
+	timeout := &TimeoutError{After: limit}
+	ctx, cancel := context.WithTimeoutCause(req.Context(), limit, timeout)
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil || resp.Body == nil {
+		cancel()
+		return resp, timedOut(ctx, req.Context(), err)
+	}
+	resp.Body = &attemptBody{ReadCloser: resp.Body, ctx: ctx, parent: req.Context(), done: cancel}
+	return resp, nil
+}
+
+func (t *retryTransport) attemptStreamed(req *http.Request) (*http.Response, error) {
+	idle := t.timeouts.Idle
+	ctx, cancel := context.WithCancelCause(req.Context())
+	timer := time.AfterFunc(idle, func() { cancel(&TimeoutError{After: idle, Idle: true}) })
+	// Reset after the timer fired only cancels again, which changes nothing.
+	moved := func() { timer.Reset(idle) }
+	done := func() {
+		timer.Stop()
+		cancel(nil)
+	}
+
+	sent := req.WithContext(ctx)
+	if req.Body != nil && req.Body != http.NoBody {
+		sent.Body = &progressBody{ReadCloser: req.Body, moved: moved}
+		if req.GetBody != nil {
+			// net/http may resend the body itself, on a reused connection
+			// that turns out closed; that copy must count as progress too.
+			sent.GetBody = func() (io.ReadCloser, error) {
+				body, err := req.GetBody()
+				if err != nil {
+					return nil, err
+				}
+				return &progressBody{ReadCloser: body, moved: moved}, nil
+			}
+		}
+	}
+	resp, err := t.next.RoundTrip(sent)
+	if err != nil || resp.Body == nil {
+		done()
+		return resp, timedOut(ctx, req.Context(), err)
+	}
+	moved()
+	resp.Body = &attemptBody{ReadCloser: &progressBody{ReadCloser: resp.Body, moved: moved}, ctx: ctx, parent: req.Context(), done: done}
+	return resp, nil
+}
+
+// timedOut replaces the error of an attempt cut by its own limit (not by
+// the caller's context) with the TimeoutError that says why.
+func timedOut(ctx, parent context.Context, err error) error {
+	var timeout *TimeoutError
+	if err != nil && parent.Err() == nil && errors.As(context.Cause(ctx), &timeout) {
+		return timeout
+	}
+	return err
+}
+
+// attemptBody keeps an attempt's limit on reading its answer, and releases
+// the attempt's timer when closed.
+type attemptBody struct {
+	io.ReadCloser
+	ctx, parent context.Context
+	done        func()
+}
+
+func (b *attemptBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = timedOut(b.ctx, b.parent, err)
+	}
+	return n, err
+}
+
+func (b *attemptBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.done()
+	return err
+}
+
+// progressBody tells each byte read, which keeps a streamed attempt alive.
+type progressBody struct {
+	io.ReadCloser
+	moved func()
+}
+
+func (b *progressBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.moved()
+	}
+	return n, err
 }
 
 // backoff is the wait before attempt n+1 when the server named none:
@@ -254,3 +426,21 @@ func discard(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
 	resp.Body.Close()
 }
+
+// TimeoutError is an attempt cut by its own limit: GitHub did not answer
+// within After, or, for an upload or an asset download (Idle), the
+// transfer did not move for After.
+type TimeoutError struct {
+	After time.Duration
+	Idle  bool
+}
+
+func (e *TimeoutError) Error() string {
+	if e.Idle {
+		return fmt.Sprintf("no progress for %s", e.After)
+	}
+	return fmt.Sprintf("no answer within %s", e.After)
+}
+
+// Timeout marks the error as a timeout, as net.Error does.
+func (e *TimeoutError) Timeout() bool { return true }

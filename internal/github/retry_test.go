@@ -55,7 +55,14 @@ func TestClassify(t *testing.T) {
 		{"429 reset already past waits a second", 429, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": strconv.FormatInt(testNow.Add(-time.Hour).Unix(), 10)}, "", nil, true, "429 Too Many Requests (primary rate limit exhausted)", time.Second},
 		{"429 without headers waits a minute", 429, nil, "", nil, true, "429 Too Many Requests (secondary rate limit)", time.Minute},
 		{"429 unparseable Retry-After waits a minute", 429, map[string]string{"Retry-After": "soon"}, "", nil, true, "429 Too Many Requests (secondary rate limit)", time.Minute},
+		{"429 Retry-After past Duration's range waits the longest a server may ask", 429, map[string]string{"Retry-After": "9300000000"}, "", nil, true, "429 Too Many Requests (secondary rate limit)", maxServerWait},
+		{"429 Retry-After past uint64 waits the longest a server may ask", 429, map[string]string{"Retry-After": "99999999999999999999999"}, "", nil, true, "429 Too Many Requests (secondary rate limit)", maxServerWait},
+		{"403 primary reset in the year 5138 waits the longest", 403, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "99999999999"}, "", nil, true, "403 Forbidden (primary rate limit exhausted)", maxServerWait},
+		{"403 primary reset past int64 waits the longest", 403, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "9223372036854775807"}, "", nil, true, "403 Forbidden (primary rate limit exhausted)", maxServerWait},
+		{"429 negative Retry-After is not a wait", 429, map[string]string{"Retry-After": "-5"}, "", nil, true, "429 Too Many Requests (secondary rate limit)", time.Minute},
 		{"connection dropped", 0, nil, "", io.ErrUnexpectedEOF, true, "connection error: unexpected EOF", 0},
+		{"attempt unanswered", 0, nil, "", &TimeoutError{After: 2 * time.Minute}, true, "no answer within 2m0s", 0},
+		{"upload stalled", 0, nil, "", &TimeoutError{After: time.Minute, Idle: true}, true, "no progress for 1m0s", 0},
 		{"cancelled", 0, nil, "", fmt.Errorf("dial: %w", context.Canceled), false, "dial: context canceled", 0},
 		{"deadline", 0, nil, "", context.DeadlineExceeded, false, "context deadline exceeded", 0},
 		{"untrusted certificate", 0, nil, "", x509.UnknownAuthorityError{}, false, "TLS certificate rejected: x509: certificate signed by unknown authority", 0},
@@ -186,6 +193,34 @@ func TestRetry(t *testing.T) {
 			wantRequests: 1,
 			wantLogs: []string{
 				"giving up on POST " + path + " after attempt 1: 403 Forbidden (primary rate limit exhausted): waiting 1h0m1s more would exceed max-wait 1m0s (1m0s left); the limit lifts at 2025-06-01T13:00:01Z",
+			},
+			checkErr: func(t *testing.T, err error) {
+				var limit *gh.RateLimitError
+				assert.ErrorAs(t, err, &limit)
+			},
+		},
+		{
+			name:    "Retry-After past Duration's range gives up at once naming the time",
+			maxWait: 6 * time.Hour,
+			steps: []http.HandlerFunc{
+				respond(429, map[string]string{"Retry-After": "9300000000"}, `{"message":"Too many requests"}`),
+				respond(204, nil, ""),
+			},
+			wantRequests: 1,
+			wantLogs: []string{
+				"giving up on POST " + path + " after attempt 1: 429 Too Many Requests (secondary rate limit): waiting over 24h0m0s more would exceed max-wait 6h0m0s (6h0m0s left); the limit lifts at 2320-02-15T09:20:00Z",
+			},
+			checkErr: status(429),
+		},
+		{
+			name:    "reset far in the future gives up at once naming the time",
+			maxWait: 6 * time.Hour,
+			steps: []http.HandlerFunc{
+				respond(403, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "99999999999"}, `{"message":"API rate limit exceeded"}`),
+			},
+			wantRequests: 1,
+			wantLogs: []string{
+				"giving up on POST " + path + " after attempt 1: 403 Forbidden (primary rate limit exhausted): waiting over 24h0m0s more would exceed max-wait 6h0m0s (6h0m0s left); the limit lifts at 5138-11-16T09:46:40Z",
 			},
 			checkErr: func(t *testing.T, err error) {
 				var limit *gh.RateLimitError
