@@ -6,10 +6,12 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -165,7 +167,108 @@ func Run(ctx context.Context, env Env) int {
 		// The work is done; a summary that cannot be written is not worth failing it.
 		log.Warningf("write the step summary: %v", err)
 	}
+	if mode.done != nil {
+		log.Infof("done: %s", mode.done(res))
+	}
 	return 0
+}
+
+// The texts of the line a successful step ends with, after "done: ": what
+// happened, and where to see it. The log escapes it like every line.
+
+// Values a server answered (URLs, a conclusion) are quoted unless plain
+// (report.Value), as in every other line.
+
+func prereleaseDone(res report.Result, workflow, repository, serverURL string, dryRun bool) string {
+	tag := output(res, "tag")
+	if workflow != "" {
+		switch {
+		case dryRun:
+			return fmt.Sprintf("dry run: would dispatch %s for %s", workflow, tag)
+		case runNote(res) == "":
+			// GitHub Enterprise Server before 3.21 does not say which run.
+			runs := orDefault(serverURL, "https://github.com") + "/" + repository + "/actions/workflows/" + url.PathEscape(workflow)
+			return fmt.Sprintf("dispatched %s for %s (its runs: %s)", workflow, tag, runs)
+		}
+		return fmt.Sprintf("dispatched %s for %s%s", workflow, tag, runNote(res))
+	}
+	var assets []json.RawMessage
+	_ = json.Unmarshal([]byte(output(res, "assets")), &assets) // this run's own JSON
+	if dryRun {
+		return fmt.Sprintf("dry run: would publish %s with %s", tag, count(len(assets), "asset"))
+	}
+	return fmt.Sprintf("published %s at %s (%s)", tag, report.Value(output(res, "release-url")), count(len(assets), "asset"))
+}
+
+func dispatchDone(res report.Result, skip, serverURL string, dryRun bool) string {
+	eventType, orchestrator := output(res, "event-type"), output(res, "orchestrator")
+	switch {
+	case skip != "":
+		return fmt.Sprintf("skipped: %s; nothing dispatched to %s", skip, orchestrator)
+	case dryRun:
+		return fmt.Sprintf("dry run: would dispatch %s to %s", eventType, orchestrator)
+	}
+	if _, ok := res.Get("run-url"); ok {
+		return fmt.Sprintf("dispatched %s to %s%s", eventType, orchestrator, runNote(res))
+	}
+	runs := orDefault(serverURL, "https://github.com") + "/" + orchestrator + "/actions?query=" + url.QueryEscape("event:repository_dispatch")
+	return fmt.Sprintf("dispatched %s to %s (its runs: %s)", eventType, orchestrator, runs)
+}
+
+// runNote names the run a dispatch started, and how it ended when waited for.
+func runNote(res report.Result) string {
+	runURL, ok := res.Get("run-url")
+	if !ok {
+		return ""
+	}
+	if conclusion, ok := res.Get("conclusion"); ok {
+		return fmt.Sprintf(" (run %s, concluded %s)", report.Value(runURL), report.Value(conclusion))
+	}
+	return fmt.Sprintf(" (run %s)", report.Value(runURL))
+}
+
+func nightlyDone(res report.Result, pushTag bool, repository, serverURL string, dryRun bool) string {
+	tag, sha := output(res, "tag"), output(res, "sha")
+	where := orDefault(serverURL, "https://github.com") + "/" + repository + "/tree/" + url.PathEscape(tag)
+	switch {
+	case output(res, "changed") == "false":
+		return fmt.Sprintf("nothing to tag: the newest nightly already points at %s", sha)
+	case !pushTag:
+		return fmt.Sprintf("named %s for %s (not pushed: push-tag is off)", tag, sha)
+	case dryRun:
+		return fmt.Sprintf("dry run: would tag %s at %s", tag, sha)
+	case output(res, "created") == "true":
+		return fmt.Sprintf("tagged %s at %s (%s)", tag, sha, where)
+	}
+	return fmt.Sprintf("%s was already at %s (%s)", tag, sha, where)
+}
+
+func planDone(res report.Result) string {
+	var components []string
+	var waves [][]string
+	// This run's own JSON.
+	_ = json.Unmarshal([]byte(output(res, "components")), &components)
+	_ = json.Unmarshal([]byte(output(res, "waves")), &waves)
+	if len(components) == 0 {
+		return "planned nothing to build"
+	}
+	pinned := ""
+	if _, ok := res.Get("manifest"); ok {
+		pinned = ", each at a pinned commit"
+	}
+	return fmt.Sprintf("planned %s in %s%s", count(len(components), "component"), count(len(waves), "wave"), pinned)
+}
+
+func output(res report.Result, name string) string {
+	value, _ := res.Get(name)
+	return value
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // credentials is what authenticate works from: the inputs, where the token

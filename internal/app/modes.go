@@ -39,6 +39,9 @@ type prepared struct {
 	// repositories, when set, are the names (of target's owner) the token
 	// must reach instead of target alone.
 	repositories []string
+	// done says, from its result, what the mode did and where: the step's
+	// last line.
+	done func(report.Result) string
 }
 
 // prepare checks the selected mode's inputs against the run's context and
@@ -75,7 +78,8 @@ func prepareDispatch(values inputs.Values, ev event.Context, common inputs.Commo
 	if in.Wait {
 		permissions["actions"] = "read"
 	}
-	return prepared{calls: req.Skip == "", target: req.Orchestrator, permissions: permissions, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
+	done := func(res report.Result) string { return dispatchDone(res, req.Skip, ev.ServerURL, common.DryRun) }
+	return prepared{calls: req.Skip == "", target: req.Orchestrator, permissions: permissions, done: done, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
 		var follower *dispatch.Follower
 		if in.Wait {
 			owner, repo, _ := strings.Cut(req.Orchestrator, "/")
@@ -122,7 +126,10 @@ func prepareNightly(values inputs.Values, ev event.Context, common inputs.Common
 	if in.PushTag {
 		contents = "write"
 	}
-	return prepared{calls: in.PushTag || in.SkipUnchanged, target: ev.Repository, permissions: map[string]string{"contents": contents}, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
+	done := func(res report.Result) string {
+		return nightlyDone(res, in.PushTag, ev.Repository, ev.ServerURL, common.DryRun)
+	}
+	return prepared{calls: in.PushTag || in.SkipUnchanged, target: ev.Repository, permissions: map[string]string{"contents": contents}, done: done, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
 		return nightly.Run(ctx, nightly.Client{Git: client.Git, Commits: client.Repositories, Tags: client.Git, Releases: client.Repositories}, opts)
 	}}, nil
 }
@@ -221,12 +228,19 @@ func preparePrerelease(values inputs.Values, ev event.Context, common inputs.Com
 		Wait: in.Wait, WaitTimeout: in.WaitTimeout,
 		ServerURL: ev.ServerURL, DryRun: common.DryRun,
 		Now: env.Now, Sleep: env.Sleep, Logf: log.Infof,
+		Group: func(title string) func() {
+			log.Group(title)
+			return log.EndGroup
+		},
 	}
 	permissions := map[string]string{"contents": "write"}
 	if in.Workflow != "" {
 		permissions = map[string]string{"actions": "write"}
 	}
-	return prepared{calls: true, target: ev.Repository, permissions: permissions, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
+	done := func(res report.Result) string {
+		return prereleaseDone(res, in.Workflow, ev.Repository, ev.ServerURL, common.DryRun)
+	}
+	return prepared{calls: true, target: ev.Repository, permissions: permissions, done: done, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
 		owner, repo := ev.Owner(), ev.Name()
 		return prerelease.Run(ctx, prerelease.Client{
 			Releases: github.NewReleases(client),
@@ -312,7 +326,7 @@ func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
 	date := day.Format("20060102")
 	if !in.ResolveCommits {
 		res, err := planResult(graph, result, nil, date, summary)
-		return prepared{run: func(context.Context, *gh.Client) (report.Result, error) { return res, err }}, err
+		return prepared{done: planDone, run: func(context.Context, *gh.Client) (report.Result, error) { return res, err }}, err
 	}
 
 	// Everything from the event is checked before the first request.
@@ -341,7 +355,7 @@ func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
 	}
 	return prepared{
 		calls: true, target: ev.Repository, repositories: names,
-		permissions: map[string]string{"contents": "read"},
+		permissions: map[string]string{"contents": "read"}, done: planDone,
 		run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
 			snapshot, sources, err := pin.Resolve(ctx, client.Repositories, req)
 			if err != nil {

@@ -322,3 +322,91 @@ func TestFollowKeepsServerValuesInert(t *testing.T) {
 		})
 	}
 }
+
+// laterRun lists the dispatch's run only from the listing after hidden
+// ones; the run then plays its statuses, one per look.
+type laterRun struct {
+	run      *gh.WorkflowRun
+	hidden   int
+	listings int
+}
+
+func (l *laterRun) ListRepositoryWorkflowRuns(context.Context, string, string, *gh.ListWorkflowRunsOptions) (*gh.WorkflowRuns, *gh.Response, error) {
+	l.listings++
+	if l.listings <= l.hidden {
+		return &gh.WorkflowRuns{}, &gh.Response{}, nil
+	}
+	return &gh.WorkflowRuns{WorkflowRuns: []*gh.WorkflowRun{l.run}}, &gh.Response{}, nil
+}
+
+// Following a dispatch tells each stage: the search while the run does not
+// show, the run's URL once found, each change of its status, and a line at
+// least every minute while nothing changes.
+func TestFollowTellsProgress(t *testing.T) {
+	const url = "https://github.com/BTCDecoded/bllvm/actions/runs/9"
+	tests := []struct {
+		name     string
+		hidden   int      // listings without the run
+		statuses []string // one per look at the run; the last is completed
+		want     []string // every line, each after the seconds it was said at
+	}{
+		{"found at once, done at once", 0, []string{"completed"}, []string{
+			"0 dispatch <id> started run 9",
+			"0 waiting for " + url,
+			"0 status: completed (success)",
+		}},
+		{"found late, then queued and running", 6, []string{"queued", "in_progress", "in_progress", "in_progress", "in_progress", "completed"}, []string{
+			"0 no run of BTCDecoded/bllvm carries dispatch <id> yet; looking again in 5s",
+			"50 still no run of BTCDecoded/bllvm carries dispatch <id> after 50s",
+			"105 dispatch <id> started run 9",
+			"105 waiting for " + url,
+			"105 run 9 is queued; looking again in 5s",
+			"110 status: queued → in_progress",
+			"155 still in_progress after 50s",
+			"180 status: in_progress → completed (success)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := Prepare(inputs.Dispatch{Branches: []string{"main"}}, consensusContext(), nil)
+			require.NoError(t, err)
+			run := &gh.WorkflowRun{ID: gh.Int64(9), DisplayTitle: gh.String("build " + req.DispatchID), HTMLURL: gh.String(url)}
+			looks := 0
+			start := time.Date(2025, 11, 17, 2, 0, 0, 0, time.UTC)
+			now := start
+			var logged []string
+			var at []time.Duration
+			follower := &Follower{
+				Runs: &laterRun{run: run, hidden: tt.hidden},
+				GetRun: func(context.Context, int64, string) (*gh.WorkflowRun, string, bool, error) {
+					status := tt.statuses[min(looks, len(tt.statuses)-1)]
+					looks++
+					answer := &gh.WorkflowRun{ID: run.ID, HTMLURL: run.HTMLURL, Status: gh.String(status)}
+					if status == "completed" {
+						answer.Conclusion = gh.String("success")
+					}
+					return answer, `"` + status + `"`, false, nil
+				},
+				Timeout: time.Hour, Poll: runs.DefaultPoll,
+				Now: func() time.Time { return now },
+				Sleep: func(_ context.Context, d time.Duration) error {
+					now = now.Add(d)
+					return nil
+				},
+				Logf: func(format string, args ...any) {
+					line := strings.ReplaceAll(fmt.Sprintf(format, args...), req.DispatchID, "<id>")
+					at = append(at, now.Sub(start))
+					logged = append(logged, fmt.Sprintf("%d %s", int(now.Sub(start).Seconds()), line))
+				},
+			}
+			res, err := Run(context.Background(), sentDispatch{}, req, consensusContext(), false, follower)
+			require.NoError(t, err)
+			conclusion, _ := res.Get("conclusion")
+			assert.Equal(t, "success", conclusion)
+			assert.Equal(t, tt.want, logged)
+			for i := 1; i < len(at); i++ {
+				assert.LessOrEqual(t, at[i]-at[i-1], runs.StillEvery, "no quiet stretch over a minute before %q", logged[i])
+			}
+		})
+	}
+}

@@ -58,6 +58,7 @@ func (f Follower) find(ctx context.Context, owner, repo, dispatchID string, disp
 	budget := min(MaxSearch, f.Timeout)
 	created := ">=" + dispatchedAt.Add(-clockSkew).UTC().Format("2006-01-02T15:04:05Z")
 	var found []*gh.WorkflowRun
+	start, polls, quiet := f.Now(), 0, runs.NewQuiet(f.Now)
 	done, err := f.Poll.Until(ctx, budget, f.Now, f.Sleep, func() (bool, error) {
 		found = nil
 		opts := &gh.ListWorkflowRunsOptions{Event: "repository_dispatch", Created: created, ListOptions: gh.ListOptions{PerPage: 100}}
@@ -77,7 +78,14 @@ func (f Follower) find(ctx context.Context, owner, repo, dispatchID string, disp
 			opts.Page = resp.NextPage
 		}
 	}, func(wait time.Duration) {
-		f.Logf("no run of %s/%s carries dispatch %s yet; looking again in %s", owner, repo, dispatchID, wait)
+		polls++
+		switch {
+		case polls == 1:
+			f.Logf("no run of %s/%s carries dispatch %s yet; looking again in %s", owner, repo, dispatchID, wait)
+			quiet.Said()
+		case quiet.Due(wait):
+			f.Logf("still no run of %s/%s carries dispatch %s after %s", owner, repo, dispatchID, f.Now().Sub(start).Round(time.Second))
+		}
 	})
 	switch {
 	case err != nil:
@@ -126,7 +134,8 @@ func (f Follower) follow(ctx context.Context, req Request, dispatchedAt time.Tim
 	}
 	res.Set("run-id", strconv.FormatInt(run.GetID(), 10))
 	res.Set("run-url", run.GetHTMLURL())
-	f.Logf("dispatch %s started %s", req.DispatchID, report.Value(run.GetHTMLURL()))
+	// Its URL is the first line runs.Wait says.
+	f.Logf("dispatch %s started run %d", req.DispatchID, run.GetID())
 	left := f.Timeout - f.Now().Sub(start)
 	done, err := runs.Wait(ctx, f.GetRun, run.GetID(), run.GetHTMLURL(), max(left, time.Second), f.Poll, f.Sleep, f.Now, f.Logf)
 	if err != nil {

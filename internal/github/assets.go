@@ -120,7 +120,8 @@ func (r Repo) upload(ctx context.Context, releaseID int64, name string, body io.
 	if mediaType == "" {
 		mediaType = "application/octet-stream"
 	}
-	var reader io.Reader = body
+	sent := uploadProgress(ctx)
+	var reader io.Reader = counted(body, sent)
 	if size == 0 {
 		// A zero ContentLength with a non-nil body would be sent chunked.
 		reader = http.NoBody
@@ -140,7 +141,7 @@ func (r Repo) upload(ctx context.Context, releaseID int64, name string, body io.
 		mu.Lock()
 		defer mu.Unlock()
 		opened = append(opened, again)
-		return again, nil
+		return counted(again, sent), nil
 	}
 
 	var asset Asset
@@ -148,6 +149,47 @@ func (r Repo) upload(ctx context.Context, releaseID int64, name string, body io.
 		return Asset{}, err
 	}
 	return asset, nil
+}
+
+type uploadProgressKey struct{}
+
+// WithUploadProgress returns ctx with a hook that an upload made with it
+// (UploadAsset, CopyAsset) calls as its body is read: sent is how many
+// bytes of the current attempt have gone out so far, so it starts again
+// from the beginning when a retry sends the body again. Like
+// net/http/httptrace it rides on the context, so that every asset store
+// keeps the one UploadAsset signature.
+func WithUploadProgress(ctx context.Context, sent func(sent int64)) context.Context {
+	return context.WithValue(ctx, uploadProgressKey{}, sent)
+}
+
+func uploadProgress(ctx context.Context) func(int64) {
+	sent, _ := ctx.Value(uploadProgressKey{}).(func(int64))
+	return sent
+}
+
+// counted tells sent of every byte read from body; without a hook it is
+// body itself.
+func counted(body io.ReadCloser, sent func(int64)) io.ReadCloser {
+	if sent == nil {
+		return body
+	}
+	return &countedBody{ReadCloser: body, sent: sent}
+}
+
+type countedBody struct {
+	io.ReadCloser
+	sent func(int64)
+	n    int64
+}
+
+func (b *countedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.n += int64(n)
+		b.sent(b.n)
+	}
+	return n, err
 }
 
 // CopyAsset streams an asset of another release of this repository (from)

@@ -96,6 +96,15 @@ type Options struct {
 	Now       func() time.Time
 	Sleep     func(context.Context, time.Duration) error
 	Logf      func(string, ...any)
+	// Group opens a collapsible group of log lines titled title, which
+	// end closes; nil groups nothing.
+	Group func(title string) (end func())
+}
+
+// sync is how this run syncs assets: concurrency files at once, telling
+// the progress of long uploads.
+func (o Options) sync(concurrency int) Sync {
+	return Sync{Concurrency: concurrency, Logf: o.Logf, Now: o.Now, Group: o.Group}
 }
 
 func (o Options) access(permission string) github.Access {
@@ -280,7 +289,7 @@ func state(rel *gh.RepositoryRelease) string {
 // writes the checksums file and attaches it too. It returns what was done
 // and the checksums file's path relative to the workspace ("" without).
 func attach(ctx context.Context, c Client, o Options, rel *gh.RepositoryRelease, existing []github.Asset, files []File) (SyncResult, string, error) {
-	synced, err := SyncAssets(ctx, c.Assets, rel.GetID(), existing, files, o.Concurrency, o.Logf)
+	synced, err := o.sync(o.Concurrency).Assets(ctx, c.Assets, rel.GetID(), existing, files)
 	if err != nil {
 		return SyncResult{}, "", attachError(o, rel, "assets", err)
 	}
@@ -299,7 +308,7 @@ func attach(ctx context.Context, c Client, o Options, rel *gh.RepositoryRelease,
 	if err != nil {
 		return SyncResult{}, "", fmt.Errorf("write %s: %w", o.Checksums, err)
 	}
-	sums, err := SyncAssets(ctx, c.Assets, rel.GetID(), existing, []File{{Path: path, Name: o.Checksums, Size: info.Size()}}, 1, o.Logf)
+	sums, err := o.sync(1).Assets(ctx, c.Assets, rel.GetID(), existing, []File{{Path: path, Name: o.Checksums, Size: info.Size()}})
 	if err != nil {
 		return SyncResult{}, "", attachError(o, rel, o.Checksums, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"time"
 
 	gh "github.com/google/go-github/v66/github"
 	"golang.org/x/sync/errgroup"
@@ -46,23 +47,58 @@ const (
 	stateStarter  = "starter"
 )
 
-// SyncAssets makes the release's assets match files, idempotently: an asset
-// already there with the file's SHA-256 is kept, one with another digest (or
-// none, or a broken upload) is deleted and uploaded again, and a missing one
-// is uploaded. existing is the release's assets as last listed. Up to
-// concurrency files (at least one) are hashed and uploaded at once; the
-// first error stops the rest and is returned, naming its file, with the
-// result of the files that had finished. logf may be nil; it is never
-// called by two goroutines at once.
+// SyncAssets makes the release's assets match files, as Sync.Assets does,
+// with no progress lines and no group.
 func SyncAssets(ctx context.Context, store AssetStore, releaseID int64, existing []github.Asset, files []File, concurrency int, logf func(string, ...any)) (SyncResult, error) {
+	return Sync{Concurrency: concurrency, Logf: logf}.Assets(ctx, store, releaseID, existing, files)
+}
+
+// Sync is how assets are synced and how the work is told.
+type Sync struct {
+	// Concurrency is how many files (at least one) are hashed and
+	// uploaded at once.
+	Concurrency int
+	// Logf gets a line per file, and the progress lines; nil says
+	// nothing. It is never called by two goroutines at once.
+	Logf func(string, ...any)
+	// Now measures uploads: one that goes on for progressEvery or more
+	// logs how far it got about that often. Nil logs no progress.
+	Now func() time.Time
+	// Group, when set, gathers the lines of more than groupAbove files in
+	// a collapsible group: it opens one titled title, and end closes it.
+	Group func(title string) (end func())
+}
+
+// progressEvery is how often a long upload says how far it got.
+const progressEvery = 10 * time.Second
+
+// maxEstimate is the longest time left an upload claims to know; a rate
+// that would take longer says nothing worth a number.
+const maxEstimate = 100 * time.Hour
+
+// groupAbove is how many files' lines stay in the log as they are; the
+// lines of more are grouped, so that a long list does not bury the rest.
+const groupAbove = 3
+
+// Assets makes the release's assets match files, idempotently: an asset
+// already there with the file's SHA-256 is kept, one with another digest
+// (or none, or a broken upload) is deleted and uploaded again, and a
+// missing one is uploaded. existing is the release's assets as last
+// listed. The first error stops the rest and is returned, naming its file,
+// with the result of the files that had finished.
+func (s Sync) Assets(ctx context.Context, store AssetStore, releaseID int64, existing []github.Asset, files []File) (SyncResult, error) {
 	var logMu sync.Mutex
 	log := func(format string, args ...any) {
-		if logf == nil {
+		if s.Logf == nil {
 			return
 		}
 		logMu.Lock()
 		defer logMu.Unlock()
-		logf(format, args...)
+		s.Logf(format, args...)
+	}
+	endGroup := func() {}
+	if s.Group != nil && len(files) > groupAbove {
+		endGroup = s.Group(fmt.Sprintf("Uploading %d assets", len(files)))
 	}
 	byName := make(map[string]github.Asset, len(existing))
 	for _, asset := range existing {
@@ -71,23 +107,24 @@ func SyncAssets(ctx context.Context, store AssetStore, releaseID int64, existing
 
 	outcomes := make([]syncOutcome, len(files))
 	group, groupCtx := errgroup.WithContext(ctx)
-	group.SetLimit(max(concurrency, 1))
+	group.SetLimit(max(s.Concurrency, 1))
 	for i, file := range files {
 		if groupCtx.Err() != nil {
 			break
 		}
 		previous, found := byName[file.Name]
 		group.Go(func() error {
-			s := assetSync{store: store, releaseID: releaseID, file: file, log: log}
-			outcome, err := s.run(groupCtx, previous, found)
+			job := assetSync{store: store, releaseID: releaseID, file: file, log: log, now: s.Now}
+			outcome, err := job.run(groupCtx, previous, found)
 			if err != nil {
-				return &assetError{name: file.Name, stale: s.stale, err: err}
+				return &assetError{name: file.Name, stale: job.stale, err: err}
 			}
 			outcomes[i] = outcome
 			return nil
 		})
 	}
 	err := group.Wait()
+	endGroup()
 
 	var result SyncResult
 	for i, outcome := range outcomes {
@@ -109,6 +146,10 @@ func SyncAssets(ctx context.Context, store AssetStore, releaseID int64, existing
 		if outcome.replaced {
 			result.Replaced = append(result.Replaced, name)
 		}
+	}
+	if s.Group != nil && len(files) > groupAbove && err == nil {
+		// Said outside the group, which the log shows collapsed.
+		log("assets: %d uploaded, %d unchanged, %d replaced", len(result.Uploaded), len(result.Skipped), len(result.Replaced))
 	}
 	return result, err
 }
@@ -137,8 +178,10 @@ type assetSync struct {
 	releaseID int64
 	file      File
 	log       func(string, ...any)
-	digest    string // "sha256:<hex>" of the file
-	stale     string // why the asset there is being replaced, if it is
+	now       func() time.Time // nil: no progress lines
+	digest    string           // "sha256:<hex>" of the file
+	stale     string           // why the asset there is being replaced, if it is
+	progress  *progress        // set by the first upload, with now
 }
 
 func (s *assetSync) run(ctx context.Context, previous github.Asset, found bool) (syncOutcome, error) {
@@ -202,13 +245,26 @@ func (s *assetSync) sync(ctx context.Context, previous github.Asset, found bool)
 	if asset.Name != "" && asset.Name != s.file.Name {
 		s.log("warning: GitHub named %s %q, not %q as predicted; later runs will upload it again", s.file.source(), asset.Name, s.file.Name)
 	}
-	s.log("uploaded %s (%s)", s.file.Name, humanSize(s.file.Size))
+	s.log("uploaded %s (%s)%s", s.file.Name, humanSize(s.file.Size), s.progress.took())
 	outcome.done, outcome.asset = true, asset
 	return outcome, nil
 }
 
-// upload sends the file, or copies the carried asset.
+// upload sends the file, or copies the carried asset, telling its
+// progress when it takes long.
 func (s *assetSync) upload(ctx context.Context) (github.Asset, error) {
+	if s.now != nil {
+		if s.progress == nil {
+			verb, total := "uploading", s.file.Size
+			if s.file.From != nil {
+				verb, total = "copying", max(total, s.file.From.Size)
+			}
+			s.progress = newProgress(verb, s.file.Name, total, s.now, s.log)
+		} else {
+			s.progress.restart()
+		}
+		ctx = github.WithUploadProgress(ctx, s.progress.advance)
+	}
 	if s.file.From != nil {
 		return s.store.CopyAsset(ctx, s.releaseID, *s.file.From, s.file.Name)
 	}
@@ -304,6 +360,87 @@ func fileDigest(ctx context.Context, path string) (string, error) {
 		return "", fmt.Errorf("hash %s: %w", path, err)
 	}
 	return "sha256:" + hex.EncodeToString(hash.Sum(nil)), nil
+}
+
+// progress follows one file's upload by its body being read, and logs how
+// far it got when progressEvery or more of the clock has passed since its
+// last line (or its start): a fast upload logs nothing. The end of an
+// upload that logged its progress is told by took, on the line that says
+// it is uploaded. A retry that sends the body again starts the count over.
+// took may be called on a nil progress, which tells nothing.
+type progress struct {
+	verb, name string
+	total      int64
+	now        func() time.Time
+	log        func(string, ...any)
+
+	mu      sync.Mutex
+	began   time.Time // the first attempt
+	started time.Time // the current attempt
+	said    time.Time // the last line, or the start of the attempt
+	sent    int64     // by the current attempt
+	shown   bool      // a line was logged, so the end says how long it took
+}
+
+func newProgress(verb, name string, total int64, now func() time.Time, log func(string, ...any)) *progress {
+	start := now()
+	return &progress{verb: verb, name: name, total: total, now: now, log: log, began: start, started: start, said: start}
+}
+
+// restart starts another attempt.
+func (p *progress) restart() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	p.started, p.said, p.sent = now, now, 0
+}
+
+// advance is told the bytes the current attempt has sent so far.
+func (p *progress) advance(sent int64) {
+	if p.total <= 0 {
+		return
+	}
+	p.mu.Lock()
+	now := p.now()
+	if sent < p.sent {
+		// The transport sends the body again.
+		p.started, p.said = now, now
+	}
+	p.sent = sent
+	// The read that ends the body leaves the line to the end of the upload.
+	if now.Sub(p.said) < progressEvery || sent >= p.total {
+		p.mu.Unlock()
+		return
+	}
+	p.said, p.shown = now, true
+	// At least progressEvery has passed since the attempt started.
+	rate := float64(sent) / now.Sub(p.started).Seconds()
+	p.mu.Unlock()
+	left := "time left unknown"
+	if estimate := float64(p.total-sent) / rate; rate > 0 && estimate < maxEstimate.Seconds() {
+		left = fmt.Sprintf("about %s left", seconds(estimate))
+	}
+	p.log("%s %s: %s of %s (%d%%), %s/s, %s", p.verb, p.name, humanSize(sent), humanSize(p.total), sent*100/p.total, humanSize(int64(rate)), left)
+}
+
+// took says, for the end of an upload that logged its progress, how long
+// the whole upload took and how fast it went; "" for a fast one.
+func (p *progress) took() string {
+	if p == nil {
+		return ""
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	elapsed := p.now().Sub(p.began)
+	if !p.shown || elapsed <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" in %s, %s/s", seconds(elapsed.Seconds()), humanSize(int64(float64(p.total)/elapsed.Seconds())))
+}
+
+// seconds is a duration in whole seconds, as a person reads it: 15s, 2m5s.
+func seconds(s float64) time.Duration {
+	return (time.Duration(s * float64(time.Second))).Round(time.Second)
 }
 
 // contextReader stops a long read when ctx is done.

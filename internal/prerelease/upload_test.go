@@ -524,3 +524,177 @@ func TestSyncAssetsThroughRepo(t *testing.T) {
 		"POST /api/uploads/repos/o/r/releases/1/assets name=b.zip",
 	}, requests)
 }
+
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2025, 11, 17, 2, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// An upload's body is read as the clock moves: it says how far it got when
+// 10 s or more passed since its last line, never more often, and a fast
+// upload says nothing.
+func TestProgress(t *testing.T) {
+	const mib = 1 << 20
+	type read struct {
+		at   time.Duration // since the upload started
+		sent int64         // by the attempt so far
+	}
+	// Each upload ends with all of it sent, when took says how it went.
+	tests := []struct {
+		name     string
+		total    int64
+		reads    []read
+		want     []string
+		wantTook string
+	}{
+		{"fast: no line", 120 * mib, []read{{time.Second, 60 * mib}, {9 * time.Second, 120 * mib}}, nil, ""},
+		{"sent in one late read: the end says it", 11, []read{{17 * time.Second, 11}}, nil, ""},
+		{"a line each 10 s, with percent, rate and time left", 120 * mib,
+			[]read{{5 * time.Second, 20 * mib}, {10 * time.Second, 48 * mib}, {15 * time.Second, 70 * mib}, {19900 * time.Millisecond, 90 * mib}, {20 * time.Second, 96 * mib}, {25 * time.Second, 120 * mib}},
+			[]string{
+				"uploading bllvm-node-linux-x64.tar.gz: 48.0 MiB of 120.0 MiB (40%), 4.8 MiB/s, about 15s left",
+				"uploading bllvm-node-linux-x64.tar.gz: 96.0 MiB of 120.0 MiB (80%), 4.8 MiB/s, about 5s left",
+			}, " in 25s, 4.8 MiB/s"},
+		{"counted from the last line, not on a fixed beat", 120 * mib,
+			[]read{{12 * time.Second, 12 * mib}, {21 * time.Second, 21 * mib}, {22 * time.Second, 22 * mib}, {31 * time.Second, 120 * mib}},
+			[]string{
+				"uploading bllvm-node-linux-x64.tar.gz: 12.0 MiB of 120.0 MiB (10%), 1.0 MiB/s, about 1m48s left",
+				"uploading bllvm-node-linux-x64.tar.gz: 22.0 MiB of 120.0 MiB (18%), 1.0 MiB/s, about 1m38s left",
+			}, " in 31s, 3.9 MiB/s"},
+		{"a stall has no time left", 120 * mib, []read{{30 * time.Second, 1}, {35 * time.Second, 120 * mib}},
+			[]string{"uploading bllvm-node-linux-x64.tar.gz: 1 B of 120.0 MiB (0%), 0 B/s, time left unknown"}, " in 35s, 3.4 MiB/s"},
+		{"a retry sending the body again starts over", 120 * mib,
+			[]read{{8 * time.Second, 40 * mib}, {9 * time.Second, 1 * mib}, {18 * time.Second, 30 * mib}, {19 * time.Second, 48 * mib}, {28 * time.Second, 120 * mib}},
+			[]string{"uploading bllvm-node-linux-x64.tar.gz: 48.0 MiB of 120.0 MiB (40%), 4.8 MiB/s, about 15s left"}, " in 28s, 4.3 MiB/s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := newFakeClock()
+			start := clock.Now()
+			logs := &logRecorder{}
+			p := newProgress("uploading", "bllvm-node-linux-x64.tar.gz", tt.total, clock.Now, logs.logf)
+			for _, r := range tt.reads {
+				clock.advance(start.Add(r.at).Sub(clock.Now()))
+				p.advance(r.sent)
+			}
+			assert.Equal(t, tt.want, logs.lines)
+			assert.Equal(t, tt.wantTook, p.took(), "the end of the upload")
+		})
+	}
+}
+
+// slowUploads plays uploads.github.com for files named slow*: it reads the
+// body (Content-Length bytes) perSecond bytes at a time, a second of the
+// clock passing before each read, then answers as GitHub does. Other
+// uploads are read at once.
+type slowUploads struct {
+	clock     *fakeClock
+	perSecond int
+}
+
+func (s slowUploads) RoundTrip(r *http.Request) (*http.Response, error) {
+	name := r.URL.Query().Get("name")
+	hash := sha256.New()
+	var size int64
+	chunk := make([]byte, s.perSecond)
+	for size < r.ContentLength {
+		if strings.HasPrefix(name, "slow") {
+			s.clock.advance(time.Second)
+		}
+		n, err := io.ReadFull(r.Body, chunk)
+		hash.Write(chunk[:n])
+		size += int64(n)
+		if err != nil && err != io.ErrUnexpectedEOF {
+			return nil, err
+		}
+	}
+	r.Body.Close()
+	body := fmt.Sprintf(`{"id":1,"name":%q,"state":"uploaded","size":%d,"digest":"sha256:%x"}`, name, size, hash.Sum(nil))
+	return &http.Response{StatusCode: http.StatusCreated, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+}
+
+// Through github.Repo, the body an upload streams is what its progress
+// counts: a slow upload tells how it goes, a fast one beside it does not.
+func TestSyncAssetsTellsProgress(t *testing.T) {
+	const mib = 1 << 20
+	dir := t.TempDir()
+	var files []File
+	for name, size := range map[string]int64{"fast.zip": 3 * mib, "slow.tar.gz": 25 * mib} {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, nil, 0o600))
+		require.NoError(t, os.Truncate(path, size))
+		files = append(files, File{Path: path, Name: name, Size: size})
+	}
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
+	clock := newFakeClock()
+	client, err := github.NewClient(github.Config{
+		APIURL: "https://api.github.com", HTTPClient: &http.Client{Transport: slowUploads{clock: clock, perSecond: mib}},
+		MaxWait: time.Minute, Now: clock.Now, Sleep: func(context.Context, time.Duration) error { return nil },
+	})
+	require.NoError(t, err)
+	logs := &logRecorder{}
+
+	got, err := Sync{Concurrency: 1, Logf: logs.logf, Now: clock.Now}.Assets(context.Background(), github.Repo{Client: client, Owner: "o", Name: "r"}, 1, nil, files)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"fast.zip", "slow.tar.gz"}, got.Uploaded)
+	assert.Equal(t, []string{
+		"uploaded fast.zip (3.0 MiB)",
+		"uploading slow.tar.gz: 10.0 MiB of 25.0 MiB (40%), 1.0 MiB/s, about 15s left",
+		"uploading slow.tar.gz: 20.0 MiB of 25.0 MiB (80%), 1.0 MiB/s, about 5s left",
+		"uploaded slow.tar.gz (25.0 MiB) in 25s, 1.0 MiB/s",
+	}, logs.lines)
+}
+
+// The lines of many files go in one collapsible group, and what the sync
+// did is said after it, where the collapsed group still shows it.
+func TestSyncAssetsGroupsManyFiles(t *testing.T) {
+	tests := []struct {
+		name  string
+		files int
+		want  []string
+	}{
+		{"three files, as they are", 3, []string{"uploaded f0.bin (1 B)", "uploaded f1.bin (1 B)", "uploaded f2.bin (1 B)"}},
+		{"four files, grouped", 4, []string{
+			"::group::Uploading 4 assets",
+			"uploaded f0.bin (1 B)", "uploaded f1.bin (1 B)", "uploaded f2.bin (1 B)", "uploaded f3.bin (1 B)",
+			"::endgroup::",
+			"assets: 4 uploaded, 0 unchanged, 0 replaced",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			contents := map[string]string{}
+			for i := range tt.files {
+				contents[fmt.Sprintf("f%d.bin", i)] = fmt.Sprint(i)
+			}
+			files := writeFiles(t, contents)
+			logs := &logRecorder{}
+			group := func(title string) func() {
+				logs.logf("::group::%s", title)
+				return func() { logs.logf("::endgroup::") }
+			}
+			store := &fakeStore{}
+			_, err := Sync{Concurrency: 1, Logf: logs.logf, Group: group, Now: newFakeClock().Now}.Assets(context.Background(), store, 7, nil, files)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, logs.lines)
+		})
+	}
+}

@@ -50,9 +50,9 @@ func (r Result) Get(name string) (string, bool) {
 // The runner reads a line of the log as a command when it starts with "::"
 // (after white space), or when it holds "##[" anywhere (its older syntax).
 // Messages carry values from inputs, events and servers, so every message
-// goes out through emit, which escapes it: no value can end a line, start
-// one, or hold "##[". Only a dry run's request, inert by its own syntax,
-// is shown as it is (see Request).
+// goes out through emit, which escapes any that is not inert: no value can
+// end a line, start one, or hold "##[". A dry run's request, inert by its
+// own syntax, is shown as it is too (see Request).
 type Log struct {
 	w         *Redactor
 	raw       io.Writer // only for ::add-mask::, which must carry the secret
@@ -138,14 +138,20 @@ func (l *Log) Request(method, url string, body []byte) {
 // named, else (a plain line, or outside Actions) after the plain prefix.
 // Annotation data is escaped as GitHub's toolkit escapes it, which the
 // runner undoes (it reads such a line as that command alone, so "##[" in
-// it is text); a plain line is escaped the same way, and also kept from
-// starting with "::" or holding "##[", which the runner would obey.
+// it is text). A plain line the runner would read as text is written as
+// it is, since nothing undoes an escape there: "40%" stays 40%, and a URL
+// stays one to copy. Any other is escaped the same way as annotation
+// data, and also kept from starting with "::" or holding "##[", which the
+// runner would obey.
 func (l *Log) emit(command, plainPrefix, message string) {
 	if l.inActions && command != "" {
 		fmt.Fprintf(l.w, "::%s::%s\n", command, EscapeData(message))
 		return
 	}
-	fmt.Fprintf(l.w, "%s%s\n", plainPrefix, escapeLine(message))
+	if !inert(message) {
+		message = escapeLine(message)
+	}
+	fmt.Fprintf(l.w, "%s%s\n", plainPrefix, message)
 }
 
 // Quote is a value from outside (an input, an event, a server) as a message

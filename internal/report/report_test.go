@@ -316,3 +316,28 @@ func TestQuoteAndValue(t *testing.T) {
 		assert.Equal(t, tt.value, Value(tt.in), tt.in)
 	}
 }
+
+// A plain line the runner reads as text is shown as it is, since nothing
+// undoes an escape there: a percentage and a percent-encoded URL read as
+// written. A line that needs escaping is escaped whole, % included, so
+// that its escapes cannot be mistaken for text.
+func TestLogPlainLinesReadAsWritten(t *testing.T) {
+	tests := []struct {
+		name, message, want string
+	}{
+		{"a percentage", "uploading a.tar.gz: 48.0 MiB of 120.0 MiB (40%), 4.8 MiB/s, about 15s left", "uploading a.tar.gz: 48.0 MiB of 120.0 MiB (40%), 4.8 MiB/s, about 15s left"},
+		{"a percent-encoded URL", "done: its runs: https://github.com/o/r/actions?query=event%3Arepository_dispatch", "done: its runs: https://github.com/o/r/actions?query=event%3Arepository_dispatch"},
+		{"a line break escapes the whole line", "100%\nnext", "100%25%0Anext"},
+		{"a command at the start escapes the whole line", "::add-mask::5%", "%3A:add-mask::5%25"},
+		{"the legacy syntax escapes the whole line", "40% ##[group]x", "40%25 ##%5Bgroup]x"},
+	}
+	for _, tt := range tests {
+		for _, inActions := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/actions=%v", tt.name, inActions), func(t *testing.T) {
+				var out bytes.Buffer
+				NewLog(&out, inActions).Infof("%s", tt.message)
+				assert.Equal(t, tt.want+"\n", out.String())
+			})
+		}
+	}
+}

@@ -67,24 +67,90 @@ func (p Poll) Until(ctx context.Context, timeout time.Duration, now func() time.
 	}
 }
 
+// StillEvery is the longest a wait goes without a line while nothing
+// changes.
+const StillEvery = time.Minute
+
+// Quiet tells a wait when to say it is still waiting: at a poll whose next
+// look would come more than StillEvery after the last line. Polls are at
+// most a minute apart (DefaultPoll), so a wait where nothing changes still
+// shows a line about every minute, and one that changes often no extra.
+type Quiet struct {
+	now  func() time.Time
+	last time.Time
+}
+
+// NewQuiet starts counting now, as if a line was just said.
+func NewQuiet(now func() time.Time) *Quiet { return &Quiet{now: now, last: now()} }
+
+// Said notes a line logged now.
+func (q *Quiet) Said() { q.last = q.now() }
+
+// Due tells whether a line must be said now, the next look being wait
+// away; if so it counts it as said.
+func (q *Quiet) Due(wait time.Duration) bool {
+	if q.now().Add(wait).Sub(q.last) <= StillEvery {
+		return false
+	}
+	q.Said()
+	return true
+}
+
 // Wait polls the run until it completes or timeout passes, and returns
-// the completed run.
+// the completed run. It logs the run's URL first, then its status and each
+// change of it (status: queued → in_progress), and, while nothing changes,
+// a line at least every minute (still in_progress after 3m0s).
 func Wait(ctx context.Context, get Getter, id int64, htmlURL string, timeout time.Duration, poll Poll,
 	sleep func(context.Context, time.Duration) error, now func() time.Time, logf func(string, ...any)) (*gh.WorkflowRun, error) {
+	start := now()
+	quiet := NewQuiet(now)
+	say := func(format string, args ...any) {
+		logf(format, args...)
+		quiet.Said()
+	}
+	// Without the URL (a dispatch that did not say it), the run's first
+	// answer gives it.
+	if htmlURL != "" {
+		say("waiting for %s", report.Value(htmlURL))
+	}
 	var last *gh.WorkflowRun
 	etag := ""
+	polls := 0
 	done, err := poll.Until(ctx, timeout, now, sleep, func() (bool, error) {
 		run, newETag, notModified, err := get(ctx, id, etag)
 		if err != nil || notModified {
 			return false, err
 		}
+		previous := last
 		last, etag = run, newETag
-		if htmlURL == "" {
+		if previous == nil && htmlURL == "" {
 			htmlURL = run.GetHTMLURL()
+			if htmlURL == "" {
+				say("waiting for run %d", id)
+			} else {
+				say("waiting for %s", report.Value(htmlURL))
+			}
 		}
-		return last.GetStatus() == "completed", nil
+		completed := last.GetStatus() == "completed"
+		status := report.Value(last.GetStatus())
+		if completed {
+			status += " (" + report.Value(last.GetConclusion()) + ")"
+		}
+		switch {
+		case previous == nil && completed:
+			say("status: %s", status)
+		case previous != nil && previous.GetStatus() != last.GetStatus():
+			say("status: %s → %s", report.Value(previous.GetStatus()), status)
+		}
+		return completed, nil
 	}, func(wait time.Duration) {
-		logf("run %d is %s; looking again in %s", id, report.Value(last.GetStatus()), wait)
+		polls++
+		switch {
+		case polls == 1:
+			say("run %d is %s; looking again in %s", id, report.Value(last.GetStatus()), wait)
+		case quiet.Due(wait):
+			logf("still %s after %s", report.Value(last.GetStatus()), now().Sub(start).Round(time.Second))
+		}
 	})
 	switch {
 	case err != nil:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -104,13 +105,14 @@ func TestWaitStopsOnError(t *testing.T) {
 func TestWaitQuotesWhatTheServerSays(t *testing.T) {
 	tests := []struct {
 		name, status, url string
+		wantFirst         string
 		wantLog, wantErr  string
 	}{
-		{"plain", "in_progress", "https://github.com/o/r/actions/runs/9",
+		{"plain", "in_progress", "https://github.com/o/r/actions/runs/9", "waiting for https://github.com/o/r/actions/runs/9",
 			"run 9 is in_progress; looking again in 5s", "run 9 is still in_progress after 8s: see https://github.com/o/r/actions/runs/9 "},
-		{"a status with a command on a new line", "in_progress\n::add-mask::x", "https://github.com/o/r/actions/runs/9",
+		{"a status with a command on a new line", "in_progress\n::add-mask::x", "https://github.com/o/r/actions/runs/9", "waiting for https://github.com/o/r/actions/runs/9",
 			`run 9 is "in_progress\n::add-mask::x"; looking again in 5s`, `run 9 is still "in_progress\n::add-mask::x" after 8s`},
-		{"a URL with a line break", "queued", "https://github.com/o/r/actions/runs/9\r\n::error::forged",
+		{"a URL with a line break", "queued", "https://github.com/o/r/actions/runs/9\r\n::error::forged", `waiting for "https://github.com/o/r/actions/runs/9\r\n::error::forged"`,
 			"run 9 is queued; looking again in 5s", `see "https://github.com/o/r/actions/runs/9\r\n::error::forged" (raise`},
 	}
 	for _, tt := range tests {
@@ -124,11 +126,79 @@ func TestWaitQuotesWhatTheServerSays(t *testing.T) {
 			_, err := Wait(context.Background(), get, 9, "", 8*time.Second, DefaultPoll, c.Sleep, c.Now, logf)
 			require.Error(t, err)
 			require.NotEmpty(t, logged)
-			assert.Equal(t, tt.wantLog, logged[0])
+			assert.Equal(t, tt.wantFirst, logged[0], "the URL first")
+			assert.Contains(t, logged, tt.wantLog)
 			assert.Contains(t, err.Error(), tt.wantErr)
 			for _, text := range append(logged, err.Error()) {
 				assert.NotContains(t, text, "\n")
 				assert.NotContains(t, text, "\r")
+			}
+		})
+	}
+}
+
+// A wait tells what it waits for and how it goes: the run's URL first,
+// then its status and each change of it, and while nothing changes a line
+// at least every minute of the clock.
+func TestWaitTellsProgress(t *testing.T) {
+	const url = "https://github.com/o/r/actions/runs/9"
+	queued, running := step{"queued", ""}, step{"in_progress", ""}
+	done := step{"completed", "success"}
+	longRun := append(append([]step{queued}, slices.Repeat([]step{running}, 12)...), done)
+	tests := []struct {
+		name    string
+		url     string // as the dispatch said it; "" when it did not
+		steps   []step
+		timeout time.Duration
+		want    []string // every line, each after the seconds it was said at
+	}{
+		{"done at the first look", url, []step{done}, time.Hour, []string{
+			"0 waiting for " + url,
+			"0 status: completed (success)",
+		}},
+		{"the URL from the run's first answer", "", []step{queued, done}, time.Hour, []string{
+			"0 waiting for " + url,
+			"0 run 9 is queued; looking again in 5s",
+			"5 status: queued → completed (success)",
+		}},
+		{"each change, and a line a minute while unchanged", url, longRun, time.Hour, []string{
+			"0 waiting for " + url,
+			"0 run 9 is queued; looking again in 5s",
+			"5 status: queued → in_progress",
+			// Polls at 15, 30 (unchanged, 304s) say nothing: the next
+			// look is still within a minute of the last line.
+			"50 still in_progress after 50s",
+			"105 still in_progress after 1m45s",
+			"140 still in_progress after 2m20s",
+			"180 still in_progress after 3m0s",
+			"225 still in_progress after 3m45s",
+			"275 still in_progress after 4m35s",
+			"330 still in_progress after 5m30s",
+			"390 still in_progress after 6m30s",
+			"450 status: in_progress → completed (success)",
+		}},
+		{"unchanged until the timeout", url, []step{running}, 2 * time.Minute, []string{
+			"0 waiting for " + url,
+			"0 run 9 is in_progress; looking again in 5s",
+			"50 still in_progress after 50s",
+			"105 still in_progress after 1m45s",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			get, _, _ := scripted(tt.steps...)
+			start := time.Date(2025, 11, 17, 2, 0, 0, 0, time.UTC)
+			c := &clock{now: start}
+			var logged []string
+			var at []time.Duration
+			logf := func(format string, args ...any) {
+				at = append(at, c.now.Sub(start))
+				logged = append(logged, fmt.Sprintf("%d ", int(c.now.Sub(start).Seconds()))+fmt.Sprintf(format, args...))
+			}
+			_, _ = Wait(context.Background(), get, 9, tt.url, tt.timeout, DefaultPoll, c.Sleep, c.Now, logf)
+			assert.Equal(t, tt.want, logged)
+			for i := 1; i < len(at); i++ {
+				assert.LessOrEqual(t, at[i]-at[i-1], StillEvery, "no quiet stretch over a minute before %q", logged[i])
 			}
 		})
 	}
