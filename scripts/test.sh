@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: fetch GitHub's REST description,
 # check formatting and vet, lint action.yml and the workflows, run every
-# test with the race detector, then fuzz every parser of user input for a
-# short while (FUZZTIME per target, default 5s).
+# test with the race detector, fuzz every parser of user input for a
+# short while (FUZZTIME per target, default 5s), then build the real image
+# and run it, and the example workflows, as a runner does
+# (scripts/container-test.sh: its own Docker engine, root needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,3 +20,4 @@ go vet ./...
 go tool actionlint
 go test -race -count=1 ./...
 bash scripts/fuzz.sh "${FUZZTIME:-5s}"
+bash scripts/container-test.sh

@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"flag"
@@ -18,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,7 +111,7 @@ func (cfg Standalone) Start(opts ...Option) (s *Server, baseURL string, certPEM 
 	s.scheme = "http"
 	// HTTP/1.1 only, over TLS too: the faults that drop a connection hijack
 	// it, which HTTP/2 cannot do.
-	server := &http.Server{Handler: s.logged(cfg.LogRequests), TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
+	server := &http.Server{Handler: s.debugged(s.logged(cfg.LogRequests)), TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
 	if cfg.TLS {
 		s.scheme = "https"
 		cert, pemBytes, err := selfSignedCertificate(s.now())
@@ -206,6 +208,56 @@ func (s *Server) logged(all bool) http.Handler {
 	})
 }
 
+// dispatchesPath is the standalone server's one read-only debug route:
+// the dispatches it received, for a script that plays the workflow a
+// dispatch starts, as GitHub would, with the payload or inputs sent. It is
+// outside /api/v3, where no GitHub route is.
+const dispatchesPath = "/_fake/dispatches"
+
+// dispatchesJSON is what GET /_fake/dispatches answers.
+type dispatchesJSON struct {
+	RepositoryDispatches []repositoryDispatchJSON `json:"repository_dispatches"`
+	WorkflowDispatches   []workflowDispatchJSON   `json:"workflow_dispatches"`
+}
+
+type repositoryDispatchJSON struct {
+	Repository    string         `json:"repository"`
+	EventType     string         `json:"event_type"`
+	ClientPayload map[string]any `json:"client_payload"`
+}
+
+type workflowDispatchJSON struct {
+	Repository string         `json:"repository"`
+	Workflow   string         `json:"workflow"`
+	Ref        string         `json:"ref"`
+	Inputs     map[string]any `json:"inputs"`
+}
+
+// debugged serves GET /_fake/dispatches and hands every other request to
+// next.
+func (s *Server) debugged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != dispatchesPath {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", http.MethodGet)
+			http.Error(w, "only GET", http.StatusMethodNotAllowed)
+			return
+		}
+		answer := dispatchesJSON{RepositoryDispatches: []repositoryDispatchJSON{}, WorkflowDispatches: []workflowDispatchJSON{}}
+		for _, d := range s.Dispatches() {
+			answer.RepositoryDispatches = append(answer.RepositoryDispatches, repositoryDispatchJSON{d.Repository, d.EventType, d.ClientPayload})
+		}
+		for _, d := range s.WorkflowDispatches() {
+			answer.WorkflowDispatches = append(answer.WorkflowDispatches, workflowDispatchJSON{d.Repository, d.Workflow, d.Ref, d.Inputs})
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_ = json.NewEncoder(w).Encode(answer)
+	})
+}
+
 // routed tells whether a route of the fake, not its catch-all 404, handles r.
 func (s *Server) routed(r *http.Request) bool {
 	where, apiPath, err := splitGitHubURL(r.Host, r.URL.EscapedPath())
@@ -249,6 +301,38 @@ type repeated []string
 func (r *repeated) String() string     { return strings.Join(*r, ",") }
 func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
 
+// seed is a commit the fake is told about before it serves: a branch head
+// (--branch owner/name=branch:sha) or a commit alone (--commit owner/name=sha).
+type seed struct {
+	repo, branch, sha string
+}
+
+// parseSeed reads --branch (withBranch) or --commit values; repos are the
+// --repo values, which the repository must be one of.
+func parseSeed(flag, value string, withBranch bool, repos []string) (seed, error) {
+	want := "owner/name=sha"
+	if withBranch {
+		want = "owner/name=branch:sha"
+	}
+	repo, rest, ok := strings.Cut(value, "=")
+	if !ok {
+		return seed{}, fmt.Errorf("--%s %q: want %s", flag, value, want)
+	}
+	sd := seed{repo: repo, sha: rest}
+	if withBranch {
+		if sd.branch, sd.sha, ok = strings.Cut(rest, ":"); !ok || sd.branch == "" {
+			return seed{}, fmt.Errorf("--%s %q: want %s", flag, value, want)
+		}
+	}
+	if !fullSHA.MatchString(sd.sha) {
+		return seed{}, fmt.Errorf("--%s %q: %q is not a full commit sha (40 hex)", flag, value, sd.sha)
+	}
+	if !slices.Contains(repos, repo) {
+		return seed{}, fmt.Errorf("--%s %q: %s is not served: add --repo %s", flag, value, repo, repo)
+	}
+	return sd, nil
+}
+
 // RunStandalone is cmd/fakegithub: it serves the fake until ctx ends,
 // printing the API base URL as the first line of stdout, and returns the
 // exit code.
@@ -256,12 +340,13 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 	flags := flag.NewFlagSet("fakegithub", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fakegithub [--port N] [--token T] [--repo owner/name]... [--immutable-releases] [--tls [--cert-out FILE]] [--log-requests]")
+		fmt.Fprintln(stderr, "usage: fakegithub [--port N] [--token T] [--repo owner/name]... [--immutable-releases] [--branch owner/name=branch:sha]... [--commit owner/name=sha]... [--tls [--cert-out FILE]] [--log-requests]")
 		fmt.Fprintln(stderr, "Serves a fake GitHub on 127.0.0.1 as GitHub Enterprise Server is served, and prints its API base URL.")
+		fmt.Fprintln(stderr, "GET /_fake/dispatches lists the repository_dispatch and workflow_dispatch events received, as JSON.")
 		fmt.Fprintln(stderr, "Requests are checked against GitHub's REST description (scripts/fetch-openapi.sh, or RELEASE_ACTION_OPENAPI); one it would refuse is answered 400 and reported.")
 		flags.PrintDefaults()
 	}
-	var repos repeated
+	var repos, branches, commits repeated
 	var cfg Standalone
 	port := flags.Int("port", 0, "port to listen on, 0 for a free one")
 	token := flags.String("token", "", "token requests must send; empty accepts any")
@@ -270,6 +355,8 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 	certOut := flags.String("cert-out", "", "with --tls, write the certificate (PEM) to this file, for clients to trust")
 	flags.BoolVar(&cfg.LogRequests, "log-requests", false, "report every request and its status on stderr")
 	flags.Var(&repos, "repo", "repository owner/name to serve (repeatable)")
+	flags.Var(&branches, "branch", "owner/name=branch:sha: point a branch of a served repository at a commit, which then exists (repeatable)")
+	flags.Var(&commits, "commit", "owner/name=sha: make a commit of a served repository exist (repeatable)")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -294,18 +381,44 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		opts = append(opts, WithRepository(repo))
 	}
+	var seeds []seed
+	for _, value := range branches {
+		sd, err := parseSeed("branch", value, true, repos)
+		if err != nil {
+			fmt.Fprintf(stderr, "fakegithub: %v\n", err)
+			return 2
+		}
+		seeds = append(seeds, sd)
+	}
+	for _, value := range commits {
+		sd, err := parseSeed("commit", value, false, repos)
+		if err != nil {
+			fmt.Fprintf(stderr, "fakegithub: %v\n", err)
+			return 2
+		}
+		seeds = append(seeds, sd)
+	}
 	if *token != "" {
 		opts = append(opts, WithToken(*token))
 	}
 	if *immutable {
 		opts = append(opts, WithImmutableReleases())
 	}
-	_, baseURL, certPEM, closeFn, err := cfg.Start(opts...)
+	fake, baseURL, certPEM, closeFn, err := cfg.Start(opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "fakegithub: %v\n", err)
 		return 1
 	}
 	defer closeFn()
+	// Seeded before the URL is printed: a client that waits for the URL
+	// finds them.
+	for _, sd := range seeds {
+		if sd.branch != "" {
+			fake.SetBranch(sd.repo, sd.branch, sd.sha)
+		} else {
+			fake.AddCommit(sd.repo, sd.sha)
+		}
+	}
 	// The certificate is written before the URL is printed, so that a
 	// script that waits for the URL finds it.
 	if *certOut != "" {

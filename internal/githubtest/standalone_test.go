@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -353,6 +354,12 @@ func TestRunStandaloneRefusesBadArguments(t *testing.T) {
 		{"unknown flag", []string{"--verbose"}, 2, "flag provided but not defined: -verbose"},
 		{"stray argument", []string{"serve"}, 2, `unexpected argument "serve"`},
 		{"certificate without tls", []string{"--cert-out", "fake.pem"}, 2, "--cert-out needs --tls"},
+		{"branch without branch name", []string{"--repo", repoName, "--branch", repoName + "=" + shaMain}, 2, "want owner/name=branch:sha"},
+		{"branch without repository", []string{"--repo", repoName, "--branch", "main:" + shaMain}, 2, "want owner/name=branch:sha"},
+		{"branch at a short sha", []string{"--repo", repoName, "--branch", repoName + "=main:abc1234"}, 2, `"abc1234" is not a full commit sha`},
+		{"branch of a repository not served", []string{"--repo", repoName, "--branch", "BTCDecoded/bllvm-node=main:" + shaMain}, 2, "BTCDecoded/bllvm-node is not served: add --repo BTCDecoded/bllvm-node"},
+		{"commit with a branch", []string{"--repo", repoName, "--commit", repoName + "=main:" + shaMain}, 2, `"main:` + shaMain + `" is not a full commit sha`},
+		{"commit of a repository not served", []string{"--commit", repoName + "=" + shaMain}, 2, "is not served: add --repo " + repoName},
 		{"help", []string{"--help"}, 0, "usage: fakegithub"},
 	}
 	for _, tt := range tests {
@@ -427,4 +434,86 @@ func TestStandaloneDownload(t *testing.T) {
 			assert.ErrorIs(t, err, os.ErrNotExist, "stopping the server removes the bytes of its assets")
 		})
 	}
+}
+
+// startRunStandalone runs RunStandalone with args until the test ends,
+// and returns its API base URL.
+func startRunStandalone(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	stdoutReader, stdout := io.Pipe()
+	var stderr syncBuffer
+	exit := make(chan int, 1)
+	go func() {
+		exit <- RunStandalone(ctx, args, stdout, &stderr)
+		stdout.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-exit
+	})
+	baseURL, err := bufio.NewReader(stdoutReader).ReadString('\n')
+	require.NoError(t, err, "stderr: %s", stderr.String())
+	go io.Copy(io.Discard, stdoutReader)
+	return strings.TrimSpace(baseURL)
+}
+
+func TestRunStandaloneSeeds(t *testing.T) {
+	const other = "0123456789abcdef0123456789abcdef01234567"
+	baseURL := startRunStandalone(t, "--repo", repoName, "--token", "ghs_bench",
+		"--branch", repoName+"=main:"+shaMain, "--branch", repoName+"=release:"+other, "--commit", repoName+"="+strings.Repeat("d", 40))
+	client := enterpriseClient(t, baseURL, "ghs_bench")
+
+	tests := []struct {
+		name    string
+		ref     string
+		wantSHA string
+	}{
+		{"branch head", "main", shaMain},
+		{"another branch", "release", other},
+		{"commit of a branch", shaMain, shaMain},
+		{"commit alone", strings.Repeat("d", 40), strings.Repeat("d", 40)},
+		{"default branch", "HEAD", shaMain},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _, err := client.Repositories.GetCommitSHA1(t.Context(), testOwner, testRepo, tt.ref, "")
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantSHA, got)
+		})
+	}
+	branch, _, err := client.Git.GetRef(t.Context(), testOwner, testRepo, "heads/release")
+	require.NoError(t, err)
+	assert.Equal(t, other, branch.GetObject().GetSHA())
+	_, _, err = client.Repositories.GetCommitSHA1(t.Context(), testOwner, testRepo, strings.Repeat("e", 40), "")
+	assert.Error(t, err, "a commit not seeded does not exist")
+}
+
+func TestRunStandaloneListsDispatches(t *testing.T) {
+	baseURL := startRunStandalone(t, "--repo", repoName, "--branch", repoName+"=main:"+shaMain)
+	root := strings.TrimSuffix(baseURL, "/api/v3")
+	client := enterpriseClient(t, baseURL, "")
+	listed := func() string {
+		t.Helper()
+		status, body := do(t, http.DefaultClient, http.MethodGet, root+"/_fake/dispatches", "", nil)
+		require.Equal(t, http.StatusOK, status)
+		return body
+	}
+	assert.JSONEq(t, `{"repository_dispatches": [], "workflow_dispatches": []}`, listed(), "nothing received yet")
+
+	payload := map[string]any{"sha": shaMain, "dispatch_id": "1-1-abcdef01"}
+	raw, err := json.Marshal(payload)
+	require.NoError(t, err)
+	message := json.RawMessage(raw)
+	_, _, err = client.Repositories.Dispatch(t.Context(), testOwner, testRepo, gh.DispatchRequestOptions{EventType: "build_consensus", ClientPayload: &message})
+	require.NoError(t, err)
+	_, err = client.Actions.CreateWorkflowDispatchEventByFileName(t.Context(), testOwner, testRepo, "prerelease.yml", gh.CreateWorkflowDispatchEventRequest{Ref: "main", Inputs: map[string]any{"version": "nightly-20251117-abc1234"}})
+	require.NoError(t, err)
+
+	assert.JSONEq(t, `{
+		"repository_dispatches": [{"repository": "BTCDecoded/bllvm", "event_type": "build_consensus", "client_payload": {"sha": "`+shaMain+`", "dispatch_id": "1-1-abcdef01"}}],
+		"workflow_dispatches": [{"repository": "BTCDecoded/bllvm", "workflow": "prerelease.yml", "ref": "main", "inputs": {"version": "nightly-20251117-abc1234"}}]
+	}`, listed())
+	status, _ := do(t, http.DefaultClient, http.MethodPost, root+"/_fake/dispatches", "{}", jsonHeader)
+	assert.Equal(t, http.StatusMethodNotAllowed, status, "read-only")
 }

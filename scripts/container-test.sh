@@ -1,0 +1,620 @@
+#!/usr/bin/env bash
+# Runs the action as GitHub's runner does: the image built from the real
+# Dockerfile, on a private Docker engine, against the standalone fake
+# GitHub on loopback.
+#   1. docker run with the runner's flags, mounts and environment, for
+#      each mode: exit status, outputs, summary, requests, ownership.
+#   2. the example workflows under nektos/act, third-party actions
+#      replaced by stand-ins (scripts/container/actions): a push to
+#      bllvm-consensus, the orchestrator run its dispatch starts, and the
+#      prerelease.yml run that one dispatches; then the fake's final state.
+#   3. figures: image size, start-to-exit of a dispatch in the container
+#      and bare, each act step's time.
+# No registry is reachable: the Dockerfile's bases are stand-ins built
+# here (scripts/container/*.Dockerfile), cached with the Debian root file
+# system, act and the engine's data root under
+# ${XDG_CACHE_HOME:-$HOME/.cache}/release-action-container.
+#
+# Usage: scripts/container-test.sh [--self-check]
+#   --self-check runs it again with a defect planted (a wrong
+#   needs.plan.outputs name in a copy of release_orchestrator.yml) and
+#   passes only when that run fails naming it.
+# Needs root (dockerd). Installs what is missing from Debian packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+case "${1:-}" in
+"") ;;
+--self-check)
+	# The same run with a defect planted (CONTAINER_TEST_PLANT): it must
+	# fail, and say what is wrong.
+	log="$(mktemp)"
+	status=0
+	CONTAINER_TEST_PLANT=needs-output bash "$0" >"$log" 2>&1 || status=$?
+	grep -E 'FAILED|needs\.plan\.outputs\.snapshot|"snapshot"' "$log" | sed 's/^/  | /'
+	if [ "$status" -ne 0 ] && grep -q 'property "snapshot" is not defined' "$log"; then
+		echo "self-check: passed: the planted needs.plan.outputs.snapshot failed the run, which named it"
+		rm -f "$log"
+		exit 0
+	fi
+	echo "self-check: FAILED: the run with needs.plan.outputs.snapshot planted exited $status without naming it (log: $log)" >&2
+	exit 1
+	;;
+*) echo "usage: scripts/container-test.sh [--self-check]" >&2; exit 2 ;;
+esac
+
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/release-action-container"
+mkdir -p "$cache/bin"
+tmp="$(mktemp -d /tmp/release-action-ct.XXXXXX)"
+started=$(date +%s)
+stage_name="start"
+fake_pids=()
+dockerd_pid=""
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+stage() {
+	stage_name="$*"
+	echo "== $* ($(($(date +%s) - started)) s)"
+}
+
+# fail says what failed, in the stage it failed in, and stops.
+fail() {
+	echo "container-test: FAILED in \"$stage_name\": $*" >&2
+	exit 1
+}
+
+cleanup() {
+	local code=$?
+	set +e
+	for pid in "${fake_pids[@]}"; do kill "$pid" 2>/dev/null; done
+	if [ -n "$dockerd_pid" ]; then
+		# Containers left by a failed step go with the engine, and so do
+		# untagged images (act's builds, superseded ones) from the cache.
+		docker ps -aq 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1
+		docker image prune -f >/dev/null 2>&1
+		kill "$dockerd_pid" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.2; done
+		kill -9 "$dockerd_pid" 2>/dev/null
+	fi
+	# dockerd leaves its network namespace mounted under the exec root.
+	awk -v dir="$tmp/" 'index($2, dir) == 1 {print $2}' /proc/mounts | sort -r | xargs -r umount -l 2>/dev/null
+	if [ "$code" -ne 0 ] && [ "${KEEP_TMP:-}" = 1 ]; then
+		echo "container-test: kept $tmp" >&2
+	else
+		rm -rf "$tmp"
+	fi
+	if [ "$code" -eq 0 ]; then
+		echo "container-test: passed in $(($(date +%s) - started)) s"
+	else
+		echo "container-test: FAILED (exit $code) after $(($(date +%s) - started)) s" >&2
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- 0. what it needs ------------------------------------------------------
+stage "packages"
+[ "$(id -u)" -eq 0 ] || fail "needs root, to run its own dockerd"
+declare -A package_of=([dockerd]=docker.io [containerd]=containerd [runc]=runc [docker]=docker.io
+	[mmdebstrap]=mmdebstrap [jq]=jq [curl]=curl [git]=git [sha256sum]=coreutils [flock]=util-linux)
+missing=()
+for cmd in "${!package_of[@]}"; do
+	command -v "$cmd" >/dev/null || missing+=("${package_of[$cmd]}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+	echo "installing ${missing[*]}"
+	{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; } \
+		>"$tmp/apt.log" 2>&1 || { tail -n 20 "$tmp/apt.log" >&2; fail "could not install the Debian packages ${missing[*]} (log above)"; }
+fi
+for cmd in "${!package_of[@]}"; do
+	command -v "$cmd" >/dev/null || fail "missing command $cmd (Debian package ${package_of[$cmd]})"
+done
+command -v go >/dev/null || fail "missing go (Go 1.26, which the README's Quick start needs)"
+
+# One run at a time: the engine's data root is shared through the cache.
+exec 9>"$cache/lock"
+flock -n 9 || fail "another scripts/container-test.sh holds $cache/lock"
+
+# --- 1. a private engine ---------------------------------------------------
+stage "private Docker engine"
+mkdir -p "$cache/docker-data" "$tmp/exec"
+dockerd --iptables=false --bridge=none --host "unix://$tmp/docker.sock" \
+	--data-root "$cache/docker-data" --exec-root "$tmp/exec" --pidfile "$tmp/pid" \
+	>"$tmp/dockerd.log" 2>&1 &
+dockerd_pid=$!
+export DOCKER_HOST="unix://$tmp/docker.sock"
+export DOCKER_CONFIG="$tmp/docker-config" # not the user's ~/.docker
+# The real Dockerfile's "# syntax" line would make BuildKit fetch a
+# frontend image from a registry; the classic builder ignores it.
+export DOCKER_BUILDKIT=0
+for _ in $(seq 150); do
+	docker version >/dev/null 2>&1 && break
+	kill -0 "$dockerd_pid" 2>/dev/null || break
+	sleep 0.2
+done
+docker version >/dev/null 2>&1 || { tail -n 30 "$tmp/dockerd.log" >&2; fail "dockerd did not start (its log above)"; }
+echo "dockerd $(docker version -f '{{.Server.Version}}') at $DOCKER_HOST, data root $cache/docker-data"
+
+# --- 2. stand-in bases -----------------------------------------------------
+# image_key prints the label a stand-in was built with, empty if none.
+image_key() { docker image inspect -f '{{index .Config.Labels "release-action.standin-key"}}' "$1" 2>/dev/null || true; }
+
+stage "stand-in bases"
+if [ ! -s "$cache/rootfs.tar" ]; then
+	echo "mmdebstrap --variant=minbase bookworm (once; cached in $cache/rootfs.tar)"
+	mmdebstrap --variant=minbase --include=git,ca-certificates,jq,curl bookworm "$cache/rootfs.tmp.tar" >"$tmp/mmdebstrap.log" 2>&1 ||
+		{ tail -n 20 "$tmp/mmdebstrap.log" >&2; fail "mmdebstrap could not make the Debian root file system (log above)"; }
+	mv "$cache/rootfs.tmp.tar" "$cache/rootfs.tar"
+fi
+rootfs_key="$(stat -c %Y-%s "$cache/rootfs.tar")"
+if [ "$(image_key release-action-standin/debian:bookworm)" != "$rootfs_key" ]; then
+	docker import --change "LABEL release-action.standin-key=$rootfs_key" --change 'CMD ["bash"]' \
+		"$cache/rootfs.tar" release-action-standin/debian:bookworm >/dev/null || fail "docker import of the Debian root file system failed"
+fi
+
+# golang:1.26: the machine's Go and this module's dependencies.
+goroot="$(go env GOROOT)"
+golang_key="$(go env GOVERSION)-$(sha256sum go.sum | cut -c1-16)-$rootfs_key"
+if [ "$(image_key golang:1.26)" != "$golang_key" ]; then
+	echo "building golang:1.26 from $goroot and a file:// module proxy"
+	GOMODCACHE="$cache/gomodcache" GOFLAGS=-mod=mod GOPROXY="file://$(go env GOMODCACHE)/cache/download,$(go env GOPROXY)" \
+		go mod download >"$tmp/gomod.log" 2>&1 || { cat "$tmp/gomod.log" >&2; fail "go mod download failed"; }
+	git diff --quiet -- go.mod go.sum || fail "go mod download changed go.mod or go.sum"
+	mkdir -p "$tmp/golang/go"
+	tar -C "$goroot" --exclude='./test' --exclude='testdata' -cf - . | tar -C "$tmp/golang/go" -xf -
+	cp -a "$cache/gomodcache/cache/download" "$tmp/golang/goproxy"
+	docker build -q --network host --label "release-action.standin-key=$golang_key" -t golang:1.26 \
+		-f scripts/container/golang.Dockerfile "$tmp/golang" >"$tmp/golang.log" 2>&1 ||
+		{ tail -n 20 "$tmp/golang.log" >&2; fail "the golang:1.26 stand-in did not build (log above)"; }
+	rm -rf "$tmp/golang"
+fi
+
+# gcr.io/distroless/static-debian12: CA bundle, passwd with root and
+# nonroot, /tmp of mode 1777, as the real one has.
+ca_bundle=/etc/ssl/certs/ca-certificates.crt
+[ -s "$ca_bundle" ] || fail "no CA bundle at $ca_bundle (Debian package ca-certificates)"
+distroless_key="$(sha256sum "$ca_bundle" | cut -c1-16)"
+if [ "$(image_key gcr.io/distroless/static-debian12)" != "$distroless_key" ]; then
+	d="$tmp/distroless"
+	mkdir -p "$d/etc/ssl/certs" "$d/tmp" "$d/home/nonroot" "$d/root"
+	cp "$ca_bundle" "$d/etc/ssl/certs/ca-certificates.crt"
+	printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$d/etc/passwd"
+	printf 'root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\n' >"$d/etc/group"
+	chmod 1777 "$d/tmp"
+	chmod 700 "$d/root"
+	chown 65532:65532 "$d/home/nonroot"
+	tar -C "$d" --numeric-owner -cf - . | docker import \
+		--change "LABEL release-action.standin-key=$distroless_key" \
+		--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+		--change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
+		- gcr.io/distroless/static-debian12 >/dev/null || fail "docker import of the distroless stand-in failed"
+fi
+
+# The runner of act's jobs: Debian with stand-in cargo and docker.
+runner_key="$(cat scripts/container/runner.Dockerfile scripts/container/runner/* | sha256sum | cut -c1-16)-$rootfs_key"
+if [ "$(image_key release-action-standin/runner:bookworm)" != "$runner_key" ]; then
+	docker build -q --network host --label "release-action.standin-key=$runner_key" -t release-action-standin/runner:bookworm \
+		-f scripts/container/runner.Dockerfile scripts/container/runner >"$tmp/runner.log" 2>&1 ||
+		{ tail -n 20 "$tmp/runner.log" >&2; fail "the runner stand-in did not build (log above)"; }
+fi
+
+# --- 3. the real Dockerfile, unchanged --------------------------------------
+stage "docker build of the Dockerfile"
+image=release-action:container-test
+build_started=$(now_ms)
+# The build stage gets a tag too, so that pruning what act and earlier
+# runs left keeps its layers: the next run's go build is then cached.
+{ docker build --network host --target build -t "$image-build" . && docker build --network host -t "$image" .; } >"$tmp/build.log" 2>&1 ||
+	{ tail -n 30 "$tmp/build.log" >&2; fail "the Dockerfile did not build (log above)"; }
+build_ms=$(($(now_ms) - build_started))
+image_size=$(docker image inspect -f '{{.Size}}' "$image")
+echo "built $image in $build_ms ms: $image_size bytes"
+
+# --- 4. the fake GitHub -----------------------------------------------------
+stage "fake GitHub and the bare binary"
+[ -s .cache/openapi/api.github.com.json ] || scripts/fetch-openapi.sh ||
+	echo "note: GitHub's REST description could not be fetched: the fake checks no request against it"
+go build -o "$tmp/fakegithub" ./internal/githubtest/cmd/fakegithub || fail "go build of the fake GitHub failed"
+go build -o "$tmp/release-action" . || fail "go build of the action failed"
+token=ghs_containerTestTokenThatMustNeverBePrinted00
+owner=BTCDecoded
+repositories=(bllvm bllvm-consensus bllvm-protocol bllvm-node bllvm-sdk governance-app)
+
+# start_fake NAME ARGS...: a fresh fake serving every repository, with
+# ARGS (--branch, --commit); sets fake_api, fake_root and fake_log.
+start_fake() {
+	local name=$1 r
+	shift
+	local args=(--token "$token" --log-requests)
+	for r in "${repositories[@]}"; do args+=(--repo "$owner/$r"); done
+	"$tmp/fakegithub" "${args[@]}" "$@" >"$tmp/$name.url" 2>"$tmp/$name.log" &
+	fake_pids+=($!)
+	for _ in $(seq 100); do [ -s "$tmp/$name.url" ] && break; sleep 0.1; done
+	[ -s "$tmp/$name.url" ] || { cat "$tmp/$name.log" >&2; fail "the fake GitHub ($name) did not start"; }
+	fake_api=$(head -n1 "$tmp/$name.url")
+	fake_root=${fake_api%/api/v3}
+	fake_log="$tmp/$name.log"
+}
+
+# api METHOD PATH: the fake's answer, as a client with the token gets it.
+api() {
+	curl -fsS -X "$1" -H "Authorization: token $token" -H 'Accept: application/vnd.github+json' "$fake_api$2" ||
+		fail "$1 $2 on the fake GitHub failed"
+}
+
+# Every input of action.yml with its default, as the runner passes them.
+awk '/^inputs:/ {f = 1; next} /^outputs:/ {f = 0}
+	f && /^  [a-z-]+:$/ {name = substr($1, 1, length($1) - 1)}
+	f && /^    default: / {v = $0; sub(/^    default: /, "", v)
+		if (v ~ /^'\''.*'\''$/) {v = substr(v, 2, length(v) - 2); gsub(/'\'''\''/, "'\''", v)}
+		print name "\t" v}' action.yml >"$tmp/defaults.tsv"
+[ "$(wc -l <"$tmp/defaults.tsv")" -gt 20 ] || fail "could not read the inputs of action.yml"
+
+# read_outputs FILE: sets out[name] from a GITHUB_OUTPUT file.
+declare -A out
+read_outputs() {
+	out=()
+	local line name="" delim="" value=""
+	while IFS= read -r line; do
+		if [ -n "$delim" ]; then
+			if [ "$line" = "$delim" ]; then out[$name]=$value; delim=""; else value+="${value:+$'\n'}$line"; fi
+		elif [[ $line == *'<<'* ]]; then
+			name=${line%%<<*}; delim=${line#*<<}; value=""
+		elif [[ $line == *=* ]]; then
+			out[${line%%=*}]=${line#*=}
+		fi
+	done <"$1"
+}
+
+# expect WHAT NAME PATTERN: output NAME must match the extended regex.
+expect() {
+	[[ ${out[$2]-<unset>} =~ $3 ]] || fail "$1: output $2 is '${out[$2]-<unset>}', want /$3/"
+}
+
+# expect_request WHAT LINE: the fake logged a request LINE (a regex).
+expect_request() {
+	grep -Eq "^fakegithub: $2\$" "$fake_log" || { grep '^fakegithub:' "$fake_log" | tail -n 15 >&2; fail "$1: the fake received no $2 (its last requests above)"; }
+}
+
+# runner_dirs DIR: the runner's folders for one job, owned by the runner's
+# unprivileged user (1001), with the file-command files it creates first.
+runner_uid=1001
+runner_dirs() {
+	mkdir -p "$1/_temp/_github_home" "$1/_temp/_github_workflow" "$1/_temp/_runner_file_commands" "$1/workspace"
+	chown -R "$runner_uid:$runner_uid" "$1"
+}
+
+# run_action DIR REPOSITORY EVENT SHA NAME=VALUE...: one step of the
+# action as the runner runs a Docker container action: its flags, mounts
+# and environment, every input of action.yml as INPUT_<NAME> (hyphens
+# kept) with its default unless given. DIR/event.json is the event; the
+# outputs land in out[], the log in DIR/log; returns docker's exit status.
+run_action() {
+	local dir=$1 repository=$2 event=$3 sha=$4 name value id
+	shift 4
+	id=$(cat /proc/sys/kernel/random/uuid)
+	declare -A inputs=()
+	while IFS=$'\t' read -r name value; do inputs[$name]=${value//'${{ github.token }}'/$token}; done <"$tmp/defaults.tsv"
+	for value in "$@"; do inputs[${value%%=*}]=${value#*=}; done
+	local env=()
+	for name in "${!inputs[@]}"; do env+=(-e "INPUT_${name^^}=${inputs[$name]}"); done
+	install -o "$runner_uid" -g "$runner_uid" -m 644 "$dir/event.json" "$dir/_temp/_github_workflow/event.json"
+	local commands="$dir/_temp/_runner_file_commands"
+	for name in set_output set_env add_path save_state step_summary; do
+		: >"$commands/${name}_$id"
+		chown "$runner_uid:$runner_uid" "$commands/${name}_$id"
+	done
+	echo "$id" >"$dir/id"
+	local status=0
+	docker run --name "rac_${id//-/}" --label release-action-container-test --workdir /github/workspace --rm --network host \
+		"${env[@]}" \
+		-e HOME=/github/home -e GITHUB_JOB=job -e GITHUB_REF=refs/heads/main -e GITHUB_SHA="$sha" \
+		-e GITHUB_REPOSITORY="$repository" -e GITHUB_REPOSITORY_OWNER="$owner" -e GITHUB_RUN_ID=4242 \
+		-e GITHUB_RUN_NUMBER=7 -e GITHUB_RETENTION_DAYS=90 -e GITHUB_RUN_ATTEMPT=1 -e GITHUB_ACTOR=runner-user \
+		-e GITHUB_TRIGGERING_ACTOR=runner-user -e GITHUB_WORKFLOW=container-test -e GITHUB_HEAD_REF= -e GITHUB_BASE_REF= \
+		-e GITHUB_EVENT_NAME="$event" -e GITHUB_SERVER_URL="$fake_root" -e GITHUB_API_URL="$fake_api" \
+		-e GITHUB_GRAPHQL_URL="$fake_root/api/graphql" -e GITHUB_REF_NAME=main -e GITHUB_REF_PROTECTED=false -e GITHUB_REF_TYPE=branch \
+		-e GITHUB_WORKSPACE=/github/workspace -e GITHUB_ACTION=__BTCDecoded_release-action -e GITHUB_EVENT_PATH=/github/workflow/event.json \
+		-e GITHUB_ACTION_REPOSITORY=BTCDecoded/release-action -e GITHUB_ACTION_REF=v1 -e GITHUB_PATH="/github/file_commands/add_path_$id" \
+		-e GITHUB_ENV="/github/file_commands/set_env_$id" -e GITHUB_STEP_SUMMARY="/github/file_commands/step_summary_$id" \
+		-e GITHUB_STATE="/github/file_commands/save_state_$id" -e GITHUB_OUTPUT="/github/file_commands/set_output_$id" \
+		-e RUNNER_OS=Linux -e RUNNER_ARCH=X64 -e RUNNER_NAME=container-test -e RUNNER_ENVIRONMENT=self-hosted \
+		-e RUNNER_TOOL_CACHE=/opt/hostedtoolcache -e RUNNER_TEMP=/home/runner/work/_temp -e RUNNER_WORKSPACE=/home/runner/work/bllvm \
+		-e ACTIONS_RUNTIME_URL= -e ACTIONS_RUNTIME_TOKEN= -e ACTIONS_CACHE_URL= -e GITHUB_ACTIONS=true -e CI=true \
+		-v "$tmp/docker.sock:/var/run/docker.sock" \
+		-v "$dir/_temp/_github_home:/github/home" \
+		-v "$dir/_temp/_github_workflow:/github/workflow" \
+		-v "$dir/_temp/_runner_file_commands:/github/file_commands" \
+		-v "$dir/workspace:/github/workspace" \
+		"$image" >"$dir/log" 2>&1 || status=$?
+	read_outputs "$commands/set_output_$id"
+	return "$status"
+}
+
+# step WHAT DIR REPOSITORY EVENT SHA NAME=VALUE...: run_action, which must
+# exit 0 and write a step summary; the token is printed only masked.
+step() {
+	local what=$1 dir=$2
+	shift 2
+	run_action "$dir" "$@" || { tail -n 20 "$dir/log" >&2; fail "$what: the container exited non-zero (its log above)"; }
+	local id
+	id=$(cat "$dir/id")
+	[ -s "$dir/_temp/_runner_file_commands/step_summary_$id" ] || fail "$what: no step summary written"
+	[ "$(grep -c "$token" "$dir/log")" -le 1 ] || fail "$what: the token is in the log beyond its ::add-mask:: line"
+	echo "ok: $what ($(grep -c . "$dir/_temp/_runner_file_commands/set_output_$id") output lines)"
+}
+
+# event FILE REPOSITORY JSON: an event payload with its repository.
+event() {
+	jq -c --arg full "$owner/$2" --arg name "$2" --arg owner "$owner" \
+		'. + {repository: {full_name: $full, name: $name, owner: {login: $owner}}}' <<<"$3" >"$1"
+}
+
+# root_owned DIR: what under the runner's folders belongs to root.
+root_owned() {
+	find "$1/_temp" "$1/workspace" -uid 0 -printf '%P\n' | sort
+}
+
+# --- 5. the image as the runner runs it --------------------------------------
+stage "1. the image as the runner runs it"
+bllvm_sha=b11b11b11b11b11b11b11b11b11b11b11b11b11b
+declare -A heads=([bllvm]=$bllvm_sha)
+seeds=(--branch "$owner/bllvm=main:$bllvm_sha")
+n=1
+for r in "${repositories[@]:1}"; do
+	heads[$r]=$(printf '%02x01%036x' "$n" 1)
+	seeds+=(--branch "$owner/$r=main:${heads[$r]}")
+	n=$((n + 1))
+done
+start_fake modes "${seeds[@]}"
+consensus_sha=${heads[bllvm-consensus]}
+root_files=()
+
+d="$tmp/mode-trigger"
+runner_dirs "$d"
+event "$d/event.json" bllvm-consensus '{"ref":"refs/heads/main","after":"'"$consensus_sha"'"}'
+step "trigger-orchestrator" "$d" "$owner/bllvm-consensus" push "$consensus_sha" mode=trigger-orchestrator
+expect trigger-orchestrator dispatched '^true$'
+expect trigger-orchestrator orchestrator "^$owner/bllvm\$"
+expect trigger-orchestrator event-type '^build_consensus$'
+expect trigger-orchestrator client-payload "\"sha\":\"$consensus_sha\""
+expect trigger-orchestrator dispatch-id '^4242-1-[0-9a-f]{8}$'
+expect_request trigger-orchestrator "POST /api/v3/repos/$owner/bllvm/dispatches 204"
+payload=${out[client-payload]}
+mapfile -t -O "${#root_files[@]}" root_files < <(root_owned "$d" | sed 's|^|trigger-orchestrator: |')
+
+d="$tmp/mode-plan"
+runner_dirs "$d"
+event "$d/event.json" bllvm '{"action":"build_consensus","branch":"main","client_payload":'"$payload"'}'
+step "plan" "$d" "$owner/bllvm" repository_dispatch "$bllvm_sha" mode=plan
+expect plan components '^\["consensus","protocol","node","sdk","governance"\]$'
+expect plan build-all '^true$'
+expect plan matrix "\"sha\":\"$consensus_sha\""
+expect plan manifest "\"sha\":\"${heads[governance-app]}\""
+expect_request plan "GET /api/v3/repos/$owner/bllvm-consensus/commits/$consensus_sha 200"
+expect_request plan "GET /api/v3/repos/$owner/governance-app/commits/.* 200"
+manifest=${out[manifest]}
+mapfile -t -O "${#root_files[@]}" root_files < <(root_owned "$d" | sed 's|^|plan: |')
+
+d="$tmp/mode-nightly"
+runner_dirs "$d"
+event "$d/event.json" bllvm '{"action":"build_consensus","branch":"main","client_payload":'"$payload"'}'
+step "nightly-tag with push-tag" "$d" "$owner/bllvm" repository_dispatch "$bllvm_sha" mode=nightly-tag push-tag=true \
+	date=2025-11-17 "manifest=$manifest"
+nightly="nightly-20251117-${bllvm_sha:0:7}"
+expect nightly-tag tag "^$nightly\$"
+expect nightly-tag created '^true$'
+expect nightly-tag changed '^true$'
+expect nightly-tag sha "^$bllvm_sha\$"
+expect_request nightly-tag "POST /api/v3/repos/$owner/bllvm/git/refs 201"
+mapfile -t -O "${#root_files[@]}" root_files < <(root_owned "$d" | sed 's|^|nightly-tag: |')
+
+d="$tmp/mode-prerelease"
+runner_dirs "$d"
+mkdir -p "$d/workspace/dist"
+echo "consensus built at $consensus_sha" >"$d/workspace/dist/consensus-linux-x64.tar.gz"
+chown -R "$runner_uid:$runner_uid" "$d/workspace"
+event "$d/event.json" bllvm '{"ref":"refs/heads/main","after":"'"$bllvm_sha"'"}'
+step "create-prerelease with an asset and checksums" "$d" "$owner/bllvm" push "$bllvm_sha" mode=create-prerelease \
+	"tag=$nightly" 'assets=dist/*' checksums=SHA256SUMS
+expect create-prerelease tag "^$nightly\$"
+expect create-prerelease created '^true$'
+expect create-prerelease release-url "^$fake_root/$owner/bllvm/releases/tag/$nightly\$"
+expect create-prerelease checksums-file '^\.release-action/SHA256SUMS$'
+expect create-prerelease assets '"name":"SHA256SUMS"'
+expect_request create-prerelease "POST /api/v3/repos/$owner/bllvm/releases 201"
+expect_request create-prerelease "POST /api/uploads/repos/$owner/bllvm/releases/[0-9]+/assets\?name=consensus-linux-x64.tar.gz.* 201"
+expect_request create-prerelease "PATCH /api/v3/repos/$owner/bllvm/releases/[0-9]+ 200"
+sums="$d/workspace/${out[checksums-file]}"
+[ -f "$sums" ] || fail "create-prerelease: checksums-file ${out[checksums-file]} is not on the host under the workspace"
+# Each listed file is in dist/ (the asset) or beside the list (manifest.json).
+while read -r digest name; do
+	found=false
+	for where in dist .release-action; do
+		[ -f "$d/workspace/$where/$name" ] || continue
+		(cd "$d/workspace/$where" && echo "$digest  $name" | sha256sum --quiet -c -) || fail "create-prerelease: $where/$name does not match ${out[checksums-file]}"
+		found=true
+	done
+	$found || fail "create-prerelease: ${out[checksums-file]} lists $name, which is in neither dist/ nor .release-action/"
+done <"$sums"
+echo "ok: ${out[checksums-file]} is on the host, and sha256sum -c verifies the $(wc -l <"$sums") files it lists"
+mapfile -t -O "${#root_files[@]}" root_files < <(root_owned "$d" | sed 's|^|create-prerelease: |')
+
+if [ "${#root_files[@]}" -gt 0 ]; then
+	printf '  root-owned: %s\n' "${root_files[@]}" >&2
+	fail "the action left files owned by root under the runner's folders (above), which the runner's user (uid $runner_uid) cannot remove"
+fi
+echo "ok: nothing under the workspace or _temp belongs to root"
+
+# Figures: a dispatch's start-to-exit in the container and bare, median of 5.
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+d="$tmp/timing"
+runner_dirs "$d"
+event "$d/event.json" bllvm-consensus '{"ref":"refs/heads/main","after":"'"$consensus_sha"'"}'
+container_ms=$(for _ in 1 2 3 4 5; do
+	t0=$(now_ms)
+	run_action "$d" "$owner/bllvm-consensus" push "$consensus_sha" mode=trigger-orchestrator >/dev/null || fail "a timed docker run failed: $(tail -n 5 "$d/log")"
+	echo $(($(now_ms) - t0))
+done | median)
+bare_env=(PATH="$PATH" HOME="$d/_temp/_github_home" GITHUB_ACTIONS=true GITHUB_API_URL="$fake_api" GITHUB_SERVER_URL="$fake_root"
+	GITHUB_REPOSITORY="$owner/bllvm-consensus" GITHUB_EVENT_NAME=push GITHUB_EVENT_PATH="$d/event.json" GITHUB_SHA="$consensus_sha"
+	GITHUB_REF=refs/heads/main GITHUB_RUN_ID=4242 GITHUB_RUN_ATTEMPT=1 GITHUB_WORKSPACE="$d/workspace"
+	GITHUB_OUTPUT="$d/bare-output" GITHUB_STEP_SUMMARY="$d/bare-summary" INPUT_MODE=trigger-orchestrator INPUT_TOKEN="$token")
+bare_ms=$(for _ in 1 2 3 4 5; do
+	t0=$(now_ms)
+	(cd "$d/workspace" && env -i "${bare_env[@]}" "$tmp/release-action" >"$d/bare-log" 2>&1) || fail "a timed bare run failed: $(tail -n 5 "$d/bare-log")"
+	echo $(($(now_ms) - t0))
+done | median)
+echo "ok: dispatch start-to-exit, median of 5: docker run $container_ms ms, bare binary $bare_ms ms"
+
+# --- 6. the example workflows under act -------------------------------------
+stage "2. the example workflows under act"
+act="$cache/bin/act"
+act_version=v0.2.89
+if [ ! -x "$act" ] || [ "$("$act" --version 2>/dev/null)" != "act version ${act_version#v}" ]; then
+	echo "building act $act_version into $cache/bin (outside this module: go.mod is untouched)"
+	(cd "$tmp" && GOFLAGS=-mod=mod GOBIN="$cache/bin" go install "github.com/nektos/act@$act_version") >"$tmp/act-build.log" 2>&1 ||
+		{ tail -n 20 "$tmp/act-build.log" >&2; fail "go install github.com/nektos/act@$act_version failed (log above)"; }
+	git diff --quiet -- go.mod go.sum || fail "building act changed go.mod or go.sum"
+fi
+
+repos="$tmp/repos"
+artifacts="$tmp/artifacts"
+mkdir -p "$repos" "$artifacts" "$tmp/act-home"
+workflows="$root/examples/workflows"
+if [ "${CONTAINER_TEST_PLANT:-}" = needs-output ]; then
+	# The planted defect: the trigger-prerelease job reads an output the
+	# plan job does not have.
+	mkdir -p "$tmp/planted"
+	cp "$workflows"/*.yml "$tmp/planted/"
+	sed -i 's/manifest: \${{ needs.plan.outputs.manifest }}/manifest: ${{ needs.plan.outputs.snapshot }}/' "$tmp/planted/release_orchestrator.yml"
+	grep -q 'needs.plan.outputs.snapshot' "$tmp/planted/release_orchestrator.yml" || fail "self-check: could not plant the defect"
+	workflows="$tmp/planted"
+	echo "self-check: planted needs.plan.outputs.snapshot (no such output) in a copy of release_orchestrator.yml"
+fi
+
+# make_repo NAME FILE=WORKFLOW...: a git checkout of BTCDecoded/NAME with
+# those workflows, as act reads the repository, ref and sha from it.
+make_repo() {
+	local dir="$repos/$1" pair
+	shift
+	mkdir -p "$dir/.github/workflows"
+	for pair in "$@"; do cp "$workflows/${pair#*=}" "$dir/.github/workflows/${pair%%=*}"; done
+	git -C "$dir" init -q -b main
+	git -C "$dir" remote add origin "https://github.com/$owner/$(basename "$dir").git"
+	git -C "$dir" add -A
+	GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com GIT_COMMITTER_NAME=ci GIT_COMMITTER_EMAIL=ci@example.com \
+		git -C "$dir" commit -q -m "workflows"
+	git -C "$dir" rev-parse HEAD
+}
+consensus_head=$(make_repo bllvm-consensus ci.yml=repo-ci.yml)
+bllvm_head=$(make_repo bllvm release_orchestrator.yml=release_orchestrator.yml prerelease.yml=prerelease.yml)
+# actionlint, as scripts/test.sh runs it, on what act is about to run.
+go tool actionlint "$repos"/*/.github/workflows/*.yml >"$tmp/actionlint.log" 2>&1 ||
+	{ cat "$tmp/actionlint.log" >&2; fail "actionlint refuses the workflows act would run (above)"; }
+seeds=(--branch "$owner/bllvm=main:$bllvm_head" --branch "$owner/bllvm-consensus=main:$consensus_head")
+for r in "${repositories[@]:2}"; do seeds+=(--branch "$owner/$r=main:${heads[$r]}"); done
+start_fake pipeline "${seeds[@]}"
+
+# act's config: no interactive choice of a default image.
+echo "-P self-hosted=release-action-standin/runner:bookworm" >"$tmp/act-home/.actrc"
+act_times=()
+# act runs the image built above from the real Dockerfile (under the name
+# act gives the action's image) instead of building its own copy for each
+# step: --rebuild=false.
+docker tag "$image" act-btcdecoded-release-action-v1-dockeraction:latest
+
+# act_run NAME REPO EVENT WORKFLOW RUN_ID: plays one workflow run under act
+# with the event in $tmp/NAME.json; fails naming the step that failed.
+act_run() {
+	local name=$1 repo=$2 event_name=$3 workflow=$4 run_id=$5 status=0 t0
+	local log="$tmp/act-$name.log"
+	t0=$(now_ms)
+	(cd "$repos/$repo" && HOME="$tmp/act-home" XDG_CONFIG_HOME="$tmp/act-home/.config" XDG_CACHE_HOME="$tmp/act-home/.cache" \
+		"$act" "$event_name" -W ".github/workflows/$workflow" -e "$tmp/$name.json" \
+		-P self-hosted=release-action-standin/runner:bookworm --pull=false --rebuild=false --bind --network host \
+		--container-options "--network host -v $artifacts:/artifacts" \
+		-s REPO_ACCESS_TOKEN="$token" -s GITHUB_TOKEN="$token" \
+		--env GITHUB_API_URL="$fake_api" --env GITHUB_SERVER_URL="$fake_root" --env GITHUB_RUN_ID="$run_id" \
+		--local-repository "BTCDecoded/release-action@v1=$root" \
+		--local-repository "actions/checkout@v4=$root/scripts/container/actions/checkout" \
+		--local-repository "actions/upload-artifact@v4=$root/scripts/container/actions/upload-artifact" \
+		--local-repository "actions/download-artifact@v4=$root/scripts/container/actions/download-artifact" \
+		--local-repository "actions/attest-build-provenance@v3=$root/scripts/container/actions/attest-build-provenance" \
+		--action-cache-path "$tmp/act-home/actions" --cache-server-path "$tmp/act-home/actcache" \
+		--container-daemon-socket "$DOCKER_HOST") >"$log" 2>&1 || status=$?
+	local wall=$(($(now_ms) - t0))
+	while IFS= read -r line; do act_times+=("$name: $line"); done < <(grep -E 'Success - |Failure - ' "$log" |
+		grep -vE ' - (Set up job|Complete job|Main set -eu)' | sed -E 's/^\[([^]]*)\] +(✅|❌) +/\1: /; s/\x1b\[[0-9;]*m//g')
+	act_times+=("$name: whole run ${wall} ms")
+	if [ "$status" -ne 0 ] || grep -q '❌  Failure - ' "$log"; then
+		echo "act $workflow failed (exit $status); failing steps:" >&2
+		grep -E '❌  Failure - ' "$log" | sed 's/^/  /' >&2 || true
+		echo "--- last lines of its log:" >&2
+		grep -vE '^\[[^]]*\] +\| *$' "$log" | tail -n 40 >&2
+		fail "act run of $workflow ($name) failed (steps above)"
+	fi
+	echo "ok: act $workflow ($name) in $wall ms"
+}
+
+# (a) a push to bllvm-consensus: one repository_dispatch to the orchestrator.
+jq -n --arg sha "$consensus_head" --arg owner "$owner" \
+	'{ref: "refs/heads/main", after: $sha, before: ("0" * 40), repository: {full_name: ($owner + "/bllvm-consensus"), name: "bllvm-consensus", owner: {login: $owner}}}' >"$tmp/push.json"
+act_run push bllvm-consensus push ci.yml 101
+curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_fake/dispatches failed"
+[ "$(jq '.repository_dispatches | length' "$tmp/dispatches.json")" = 1 ] || { cat "$tmp/dispatches.json" >&2; fail "repo-ci.yml: want exactly one repository_dispatch"; }
+jq -e --arg sha "$consensus_head" '.repository_dispatches[0] | .repository == "BTCDecoded/bllvm" and .event_type == "build_consensus" and .client_payload.sha == $sha and .client_payload.repo == "bllvm-consensus"' \
+	"$tmp/dispatches.json" >/dev/null || { cat "$tmp/dispatches.json" >&2; fail "repo-ci.yml: the dispatch is not build_consensus of $consensus_head to $owner/bllvm"; }
+echo "ok: one repository_dispatch build_consensus of $consensus_head"
+
+# (b) the orchestrator run that dispatch starts, with its payload.
+jq --arg owner "$owner" '{action: .repository_dispatches[0].event_type, branch: "main", client_payload: .repository_dispatches[0].client_payload,
+	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' "$tmp/dispatches.json" >"$tmp/orchestrator.json"
+act_run orchestrator bllvm repository_dispatch release_orchestrator.yml 201
+curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_fake/dispatches failed"
+[ "$(jq '.workflow_dispatches | length' "$tmp/dispatches.json")" = 1 ] || { cat "$tmp/dispatches.json" >&2; fail "release_orchestrator.yml: want exactly one dispatch of prerelease.yml"; }
+jq -e '.workflow_dispatches[0] | .workflow == "prerelease.yml" and .inputs["run-id"] == "201"' "$tmp/dispatches.json" >/dev/null ||
+	{ cat "$tmp/dispatches.json" >&2; fail "release_orchestrator.yml: prerelease.yml not dispatched with run-id 201"; }
+for component in consensus protocol node sdk governance; do
+	[ -s "$artifacts/201/$component/$component-linux-x64.tar.gz" ] || fail "release_orchestrator.yml: no artifact $component of run 201"
+done
+[ -s "$artifacts/201/governance-app-image/governance-app-image.tar.gz" ] || fail "release_orchestrator.yml: no governance-app-image artifact"
+version=$(jq -r '.workflow_dispatches[0].inputs.version' "$tmp/dispatches.json")
+echo "ok: five builds and the image uploaded, $version tagged, prerelease.yml dispatched"
+
+# (c) prerelease.yml, dispatched with those inputs: publishes.
+jq --arg owner "$owner" '{inputs: .workflow_dispatches[0].inputs, ref: .workflow_dispatches[0].ref, workflow: ".github/workflows/prerelease.yml",
+	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' "$tmp/dispatches.json" >"$tmp/prerelease.json"
+act_run prerelease bllvm workflow_dispatch prerelease.yml 301
+
+stage "2. the fake's final state"
+api GET "/repos/$owner/bllvm/git/matching-refs/tags/nightly-" >"$tmp/tags.json"
+[ "$(jq -r 'map(.ref) | join(" ")' "$tmp/tags.json")" = "refs/tags/$version" ] || { cat "$tmp/tags.json" >&2; fail "want the one tag $version"; }
+api GET "/repos/$owner/bllvm/releases" >"$tmp/releases.json"
+[ "$(jq 'length' "$tmp/releases.json")" = 1 ] || { jq -c 'map({tag_name, draft, prerelease})' "$tmp/releases.json" >&2; fail "want one release"; }
+jq -e --arg tag "$version" '.[0] | .tag_name == $tag and .draft == false and .prerelease == true' "$tmp/releases.json" >/dev/null ||
+	{ jq -c 'map({tag_name, draft, prerelease})' "$tmp/releases.json" >&2; fail "want $version published as a prerelease"; }
+want_assets="SHA256SUMS consensus-linux-x64.tar.gz governance-app-image.tar.gz governance-linux-x64.tar.gz manifest.json node-linux-x64.tar.gz protocol-linux-x64.tar.gz sdk-linux-x64.tar.gz"
+got_assets=$(jq -r '[.[0].assets[].name] | sort | join(" ")' "$tmp/releases.json")
+[ "$got_assets" = "$want_assets" ] || fail "the release's assets are: $got_assets; want: $want_assets"
+# Download every asset as a client does and check SHA256SUMS against them.
+mkdir -p "$tmp/downloaded"
+while read -r id name; do
+	curl -fsSL -H "Authorization: token $token" -H 'Accept: application/octet-stream' \
+		-o "$tmp/downloaded/$name" "$fake_api/repos/$owner/bllvm/releases/assets/$id" || fail "download of the asset $name failed"
+done < <(jq -r '.[0].assets[] | "\(.id) \(.name)"' "$tmp/releases.json")
+(cd "$tmp/downloaded" && sha256sum --quiet -c SHA256SUMS) || fail "the published SHA256SUMS does not verify the published assets"
+jq -e --arg sha "$consensus_head" '.components.consensus.sha == $sha' "$tmp/downloaded/manifest.json" >/dev/null ||
+	fail "manifest.json does not pin consensus at $consensus_head"
+echo "ok: $version published as a prerelease with $(jq '.[0].assets | length' "$tmp/releases.json") assets; SHA256SUMS verifies them all"
+
+# --- 7. figures --------------------------------------------------------------
+stage "figures"
+echo "image $image: $image_size bytes ($((image_size / 1024 / 1024)) MiB), built in $build_ms ms"
+echo "dispatch start-to-exit (median of 5): docker run $container_ms ms; bare binary $bare_ms ms"
+echo "act steps, as act reports them:"
+printf '  %s\n' "${act_times[@]}"
