@@ -591,6 +591,21 @@ jq --arg owner "$owner" '{inputs: .workflow_dispatches[0].inputs, ref: .workflow
 	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' "$tmp/dispatches.json" >"$tmp/prerelease.json"
 act_run prerelease bllvm workflow_dispatch prerelease.yml 301
 
+# What a person reads in the job's log (act shows the step output as a
+# runner does): each release-action step ends with one done: line, the
+# publish step's wait names the run it follows first.
+log_has() {
+	local name=$1 pattern=$2 what=$3
+	grep -qE "\| ${pattern}" "$tmp/act-$name.log" || { grep -E '\| (done:|waiting for|status:|uploaded|::)' "$tmp/act-$name.log" | tail -n 20 >&2; fail "the $name log under act lacks $what (lines above)"; }
+}
+log_has push 'done: dispatched build_consensus to BTCDecoded/bllvm' "the dispatch's done: line"
+log_has orchestrator 'done: planned 5 components' "plan's done: line"
+log_has orchestrator 'done: tagged nightly-' "nightly-tag's done: line"
+log_has orchestrator 'waiting for (https?://[^ ]+/actions/runs/[0-9]+)' "the wait's first line naming the run"
+log_has orchestrator 'done: dispatched prerelease.yml' "the publish step's done: line"
+log_has prerelease 'done: published nightly-' "create-prerelease's done: line"
+echo "ok: every release-action step under act ends with its done: line; the wait names its run first"
+
 stage "2. the fake's final state"
 api GET "/repos/$owner/bllvm/git/matching-refs/tags/nightly-" >"$tmp/tags.json"
 [ "$(jq -r 'map(.ref) | join(" ")' "$tmp/tags.json")" = "refs/tags/$version" ] || { cat "$tmp/tags.json" >&2; fail "want the one tag $version"; }
