@@ -54,11 +54,18 @@ func (s *Server) Fail(method, path string, responses ...Response) {
 // lose their connection without a response, like a network failure.
 func (s *Server) FailConn(method, path string, n int) {
 	s.t.Helper()
-	pattern := faultPattern(s.t, path)
+	s.queueFaults(method, path, n, fault{dropConn: true})
+}
+
+// queueFaults queues n copies of f for the requests matching method and
+// path (as in Fail).
+func (s *Server) queueFaults(method, path string, n int, f fault) {
+	s.t.Helper()
+	f.method, f.path = method, faultPattern(s.t, path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
-		s.faults = append(s.faults, fault{method: method, path: pattern, dropConn: true})
+		s.faults = append(s.faults, f)
 	}
 }
 
@@ -68,12 +75,7 @@ func (s *Server) FailConn(method, path string, n int) {
 // reached the client, which a retry then finds done.
 func (s *Server) LoseAnswers(method, path string, n int) {
 	s.t.Helper()
-	pattern := faultPattern(s.t, path)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.faults = append(s.faults, fault{method: method, path: pattern, loseAnswer: true})
-	}
+	s.queueFaults(method, path, n, fault{loseAnswer: true})
 }
 
 // BeforeNext calls fn once, just before the next request matching method
