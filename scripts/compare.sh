@@ -125,6 +125,8 @@ measure() {
 	if ! (cd "$tmp/ws" && /usr/bin/time -f '%e %M' -o "$tmp/time" "${cmd[@]}" >"$tmp/out" 2>"$tmp/err"); then
 		echo "compare.sh: $tool, $scenario, run $run failed:" >&2
 		cat "$tmp/out" "$tmp/err" >&2
+		echo "compare.sh: the fake GitHub's last lines (a 400 names the rule of GitHub's REST description the request broke):" >&2
+		tail -n 5 "$tmp/fake.log" >&2
 		exit 1
 	fi
 	end="$EPOCHREALTIME"

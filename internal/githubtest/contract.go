@@ -368,6 +368,11 @@ func (ct contractTransport) check(req *http.Request, where endpoint, apiPath str
 	probe.Body = http.NoBody
 	probe.URL.Host = "api.github.com"
 	probe.URL.Path, probe.URL.RawPath = unescapedPath(apiPath), apiPath
+	if probe.Method == http.MethodHead {
+		// GitHub answers HEAD wherever it answers GET (gh asks HEAD
+		// releases/tags/{tag}); the description lists only the GET.
+		probe.Method = http.MethodGet
+	}
 
 	route, pathParams, err := ct.contract.router.FindRoute(probe)
 	if err != nil {

@@ -451,3 +451,27 @@ func BenchmarkLoadContract(b *testing.B) {
 		}
 	}
 }
+
+// TestContractTakesHeadForGet: GitHub answers HEAD wherever it answers
+// GET, as gh's HEAD releases/tags/{tag} relies on.
+func TestContractTakesHeadForGet(t *testing.T) {
+	requireDescription(t)
+	tests := []struct {
+		path     string
+		wantCode int
+	}{
+		{"https://api.github.com/repos/BTCDecoded/bllvm/releases/tags/nightly-20251117-6113728", http.StatusNotFound},
+		{"https://api.github.com/repos/BTCDecoded/bllvm", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			fake := New(t, WithRepository("BTCDecoded/bllvm"))
+			req, err := http.NewRequest(http.MethodHead, tt.path, nil)
+			require.NoError(t, err)
+			resp, err := fake.Client().Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, tt.wantCode, resp.StatusCode)
+		})
+	}
+}
