@@ -32,6 +32,17 @@ type File struct {
 	// From, when set, is the asset of an earlier release this one is a
 	// copy of (carried over), streamed from GitHub instead of read from disk.
 	From *github.Asset
+	// Real is Path with its links resolved, as checked to be inside the
+	// workspace; the file is read from there. "" reads Path.
+	Real string
+}
+
+// open is the path the file's bytes are read from.
+func (f File) open() string {
+	if f.Real != "" {
+		return f.Real
+	}
+	return f.Path
 }
 
 // source names where the file comes from, for messages.
@@ -119,11 +130,17 @@ func ResolveAssets(workspace string, patterns []string, failOnUnmatched bool) (f
 					escapeRule(what, filepath.FromSlash(match), link, target, workspace)))
 				continue
 			}
-			byPath[match] = File{
+			file := File{
 				Path: filepath.Join(workspace, filepath.FromSlash(match)),
 				Name: githubAssetName(path.Base(match)),
 				Size: info.Size(),
 			}
+			// What was checked is what is read: a link changed after this
+			// check cannot lead the upload elsewhere.
+			if real, err := filepath.EvalSymlinks(file.Path); err == nil {
+				file.Real = real
+			}
+			byPath[match] = file
 		}
 		if !matched {
 			if failOnUnmatched {

@@ -195,7 +195,7 @@ func (s *assetSync) sync(ctx context.Context, previous github.Asset, found bool)
 	if s.file.From != nil {
 		// A carried asset's digest is the one GitHub gave the original.
 		s.digest = s.file.From.Digest
-	} else if s.digest, err = fileDigest(ctx, s.file.Path); err != nil {
+	} else if s.digest, err = fileDigest(ctx, s.file.open()); err != nil {
 		return syncOutcome{}, err
 	}
 	var outcome syncOutcome
@@ -268,7 +268,7 @@ func (s *assetSync) upload(ctx context.Context) (github.Asset, error) {
 	if s.file.From != nil {
 		return s.store.CopyAsset(ctx, s.releaseID, *s.file.From, s.file.Name)
 	}
-	return s.store.UploadAsset(ctx, s.releaseID, s.file.Name, s.file.Path)
+	return s.store.UploadAsset(ctx, s.releaseID, s.file.Name, s.file.open())
 }
 
 // staleReason says why an existing asset must be replaced, or "" if it

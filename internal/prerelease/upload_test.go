@@ -698,3 +698,29 @@ func TestSyncAssetsGroupsManyFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncAssetsReadsWhatWasChecked: a link inside the workspace that is
+// pointed elsewhere after ResolveAssets checked it does not change what is
+// uploaded: the file is read from the path that was checked.
+func TestSyncAssetsReadsWhatWasChecked(t *testing.T) {
+	workspace, outside := t.TempDir(), t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(workspace, "dist"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(workspace, "build.tar.gz"), []byte("the build"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(outside, "secret"), []byte("a secret"), 0o644))
+	link := filepath.Join(workspace, "dist", "build.tar.gz")
+	require.NoError(t, os.Symlink(filepath.Join(workspace, "build.tar.gz"), link))
+
+	files, _, err := ResolveAssets(workspace, []string{"dist/*"}, true)
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	// Another step repoints the link before the upload.
+	require.NoError(t, os.Remove(link))
+	require.NoError(t, os.Symlink(filepath.Join(outside, "secret"), link))
+
+	store := &fakeStore{}
+	got, err := SyncAssets(context.Background(), store, 1, nil, files, 1, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{digestOf("the build")}, got.Digests)
+	require.Len(t, store.list(), 1)
+	assert.Equal(t, digestOf("the build"), store.list()[0].Digest, "the checked file was uploaded, not the link's new target")
+}
