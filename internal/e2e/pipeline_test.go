@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -118,10 +117,6 @@ func commitID(repo, n int) string {
 func (p *pipeline) push(repository, sha string) {
 	p.srv.SetBranch(owner+"/"+repository, "main", sha)
 	p.heads[repository] = sha
-}
-
-func (p *pipeline) date() string {
-	return time.Unix(epoch, 0).UTC().AddDate(0, 0, p.day).Format("20060102")
 }
 
 // run is one workflow run: the runner's variables for its event.

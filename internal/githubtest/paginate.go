@@ -48,14 +48,6 @@ func paginate[T any](s *Server, r *http.Request, items []T, wrap func(page []T) 
 	return resp
 }
 
-// asList answers a page as a bare JSON array, the shape of most lists.
-func asList[T any](page []T) any {
-	if page == nil {
-		return []T{}
-	}
-	return page
-}
-
 // positiveOr parses a positive number, falling back to def for anything
 // else, as GitHub ignores page parameters it cannot use.
 func positiveOr(value string, def int) int {

@@ -258,6 +258,10 @@ func CheckRepository(input, s string) error {
 	return nil
 }
 
+// IsSHA tells whether s is a full commit id: 40 hexadecimal characters,
+// either case. Everything that takes a commit from outside checks it so.
+func IsSHA(s string) bool { return shaRE.MatchString(s) }
+
 // CheckSHA checks a full commit id.
 func CheckSHA(input, s string) error {
 	if !shaRE.MatchString(s) {

@@ -36,10 +36,7 @@ type Manifest []Entry
 // build graph, and small enough for a step output and a tag message.
 const MaxBytes = 1 << 20
 
-var (
-	componentRE = regexp.MustCompile(plan.NamePattern)
-	shaRE       = regexp.MustCompile(`^[0-9a-f]{40}$`)
-)
+var componentRE = regexp.MustCompile(plan.NamePattern)
 
 // entryJSON is an entry as the JSON spells it.
 type entryJSON struct {
@@ -152,7 +149,7 @@ func entryOf(input, name string, raw map[string]json.RawMessage) (Entry, error) 
 				err = inputs.Errorf(input, "repository of component %s must be a repository as owner/name, such as BTCDecoded/bllvm-%s", name, name)
 			}
 		case "sha":
-			if json.Unmarshal(value, &e.SHA) != nil || !shaRE.MatchString(strings.ToLower(e.SHA)) {
+			if json.Unmarshal(value, &e.SHA) != nil || !inputs.IsSHA(e.SHA) {
 				err = inputs.Errorf(input, "sha of component %s must be a full commit id of 40 hexadecimal characters", name)
 			}
 			e.SHA = strings.ToLower(e.SHA)

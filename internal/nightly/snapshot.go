@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	gh "github.com/google/go-github/v66/github"
 
+	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/inputs"
 	"github.com/BTCDecoded/release-action/internal/manifest"
 	"github.com/BTCDecoded/release-action/internal/report"
@@ -96,7 +96,7 @@ func (r *Reader) Snapshot(ctx context.Context, t Tag) (Snapshot, error) {
 		}
 		s.Commit = ""
 		s.Tagged = obj.GetTagger().GetDate().Time
-		if obj.GetObject().GetType() == "commit" && shaRE.MatchString(obj.GetObject().GetSHA()) {
+		if obj.GetObject().GetType() == "commit" && inputs.IsSHA(obj.GetObject().GetSHA()) {
 			s.Commit = strings.ToLower(obj.GetObject().GetSHA())
 		}
 		m, found, err := manifest.FromMessage(obj.GetMessage())
@@ -117,11 +117,10 @@ func Published(ctx context.Context, releases Releases, owner, repo, tag string) 
 		return false, errors.New("check the release: this run cannot read releases")
 	}
 	_, _, err := releases.GetReleaseByTag(ctx, owner, repo, url.PathEscape(tag))
-	var apiErr *gh.ErrorResponse
 	switch {
 	case err == nil:
 		return true, nil
-	case errors.As(err, &apiErr) && apiErr.Response != nil && apiErr.Response.StatusCode == http.StatusNotFound:
+	case github.IsStatus(err, http.StatusNotFound):
 		return false, nil
 	}
 	return false, fmt.Errorf("look for the published release of %s: %w", tag, err)
@@ -271,7 +270,7 @@ func createAnnotated(ctx context.Context, c Client, r *Reader, o Options, next i
 		if err == nil {
 			return name, true, taken, nil
 		}
-		if !isStatus(err, http.StatusUnprocessableEntity) {
+		if !github.IsStatus(err, http.StatusUnprocessableEntity) {
 			return Name{}, false, taken, fmt.Errorf("create tag %s: %w", name.Tag, err)
 		}
 		existing, _, getErr := c.Git.GetRef(ctx, o.Owner, o.Repo, "tags/"+name.Tag)
@@ -298,10 +297,3 @@ func createAnnotated(ctx context.Context, c Client, r *Reader, o Options, next i
 // maxSuffix bounds the names tried for one day and commit; the prefix
 // input is checked to make valid names up to it.
 const maxSuffix = inputs.MaxSuffix
-
-var shaRE = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
-
-func isStatus(err error, status int) bool {
-	var apiErr *gh.ErrorResponse
-	return errors.As(err, &apiErr) && apiErr.Response != nil && apiErr.Response.StatusCode == status
-}

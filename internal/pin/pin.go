@@ -6,10 +6,8 @@ package pin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 	gh "github.com/google/go-github/v66/github"
 
 	"github.com/BTCDecoded/release-action/internal/github"
+	"github.com/BTCDecoded/release-action/internal/inputs"
 	"github.com/BTCDecoded/release-action/internal/manifest"
 	"github.com/BTCDecoded/release-action/internal/plan"
 )
@@ -47,8 +46,6 @@ type Source struct {
 // concurrency bounds the reads in flight: a graph is a handful of
 // components, and a large one must not trip GitHub's secondary limits.
 const concurrency = 8
-
-var shaRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
 // Resolve pins every component with one request each, concurrently, and
 // returns the manifest in the graph's order. The first failure in graph
@@ -108,7 +105,7 @@ func resolveOne(ctx context.Context, c Commits, r Request, comp plan.Component) 
 		return entry, Source{}, fmt.Errorf("pin component %s: read the head of the %s of %s: %w", comp.Name, what, repository, github.Explain(err, access))
 	}
 	sha = strings.ToLower(strings.TrimSpace(sha))
-	if !shaRE.MatchString(sha) {
+	if !inputs.IsSHA(sha) {
 		return entry, Source{}, fmt.Errorf("pin component %s: GitHub answered %.60q for the head of the %s of %s, not a commit id", comp.Name, sha, what, repository)
 	}
 	entry.SHA = sha
@@ -118,6 +115,5 @@ func resolveOne(ctx context.Context, c Commits, r Request, comp plan.Component) 
 // noSuchCommit is GitHub's answer to commits/{ref} for a sha or name the
 // repository does not have: 422 "No commit found for SHA: …".
 func noSuchCommit(err error) bool {
-	var apiErr *gh.ErrorResponse
-	return errors.As(err, &apiErr) && apiErr.Response != nil && apiErr.Response.StatusCode == http.StatusUnprocessableEntity
+	return github.IsStatus(err, http.StatusUnprocessableEntity)
 }

@@ -9,6 +9,7 @@ import (
 
 	gh "github.com/google/go-github/v66/github"
 
+	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/nightly"
 )
 
@@ -50,10 +51,10 @@ func prune(ctx context.Context, c Client, o Options, listed []*gh.RepositoryRele
 			continue
 		}
 		tag := n.rel.GetTagName()
-		if _, err := c.Refs.DeleteRef(ctx, o.Owner, o.Repo, "tags/"+tag); err != nil && !isStatus(err, http.StatusUnprocessableEntity) && !isStatus(err, http.StatusNotFound) {
+		if _, err := c.Refs.DeleteRef(ctx, o.Owner, o.Repo, "tags/"+tag); err != nil && !github.IsStatus(err, http.StatusUnprocessableEntity) && !github.IsStatus(err, http.StatusNotFound) {
 			return pruned, fmt.Errorf("prune: delete tag %s: %w", tag, err)
 		}
-		if _, err := c.Releases.DeleteRelease(ctx, o.Owner, o.Repo, n.rel.GetID()); err != nil && !isStatus(err, http.StatusNotFound) {
+		if _, err := c.Releases.DeleteRelease(ctx, o.Owner, o.Repo, n.rel.GetID()); err != nil && !github.IsStatus(err, http.StatusNotFound) {
 			return pruned, fmt.Errorf("prune: delete release %s: %w", tag, err)
 		}
 		o.Logf("pruned %s", tag)

@@ -324,7 +324,7 @@ func attachError(o Options, rel *gh.RepositoryRelease, what string, err error) e
 		return fmt.Errorf("attach %s to draft release %s (nothing is published yet; rerun to finish): %w", what, o.Tag, err)
 	}
 	var failed *assetError
-	if errors.As(err, &failed) && isStatus(err, http.StatusUnprocessableEntity) && !isAlreadyExists(err) {
+	if errors.As(err, &failed) && github.IsStatus(err, http.StatusUnprocessableEntity) && !alreadyExists(err) {
 		change := fmt.Sprintf("%s is not among its assets, and none can be added", failed.name)
 		if failed.stale != "" {
 			change = fmt.Sprintf("its asset %s differs from the file here (%s)", failed.name, failed.stale)
@@ -352,7 +352,7 @@ func publishDraft(ctx context.Context, c Client, o Options, rel *gh.RepositoryRe
 		return rel, false, nil
 	case err == nil:
 		return published, false, nil
-	case !isStatus(err, http.StatusUnprocessableEntity):
+	case !github.IsStatus(err, http.StatusUnprocessableEntity):
 		return nil, false, fmt.Errorf("publish release %s (its assets are attached; rerun to publish): %w", o.Tag, err)
 	}
 	winner, _, findErr := c.Releases.GetReleaseByTag(ctx, o.Owner, o.Repo, url.PathEscape(o.Tag))
@@ -360,7 +360,7 @@ func publishDraft(ctx context.Context, c Client, o Options, rel *gh.RepositoryRe
 		// The 422 was about something else than another release.
 		return nil, false, fmt.Errorf("publish release %s (its assets are attached; rerun to publish): %w", o.Tag, err)
 	}
-	if _, err := c.Releases.DeleteRelease(ctx, o.Owner, o.Repo, rel.GetID()); err != nil && !isStatus(err, http.StatusNotFound) {
+	if _, err := c.Releases.DeleteRelease(ctx, o.Owner, o.Repo, rel.GetID()); err != nil && !github.IsStatus(err, http.StatusNotFound) {
 		return nil, false, fmt.Errorf("delete draft %d of %s, which another run's published release replaces (delete it by hand if a rerun does not): %w", rel.GetID(), o.Tag, err)
 	}
 	o.Logf("release %s was created by another run meanwhile and published first: using it, and deleted this run's draft", o.Tag)
@@ -573,23 +573,4 @@ func orNone(tag string) string {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v) // plain structs and strings always marshal
 	return string(b)
-}
-
-func isStatus(err error, status int) bool {
-	var ghErr *gh.ErrorResponse
-	return errors.As(err, &ghErr) && ghErr.Response != nil && ghErr.Response.StatusCode == status
-}
-
-// isAlreadyExists is GitHub's 422 for a release (or asset) that exists.
-func isAlreadyExists(err error) bool {
-	var ghErr *gh.ErrorResponse
-	if !errors.As(err, &ghErr) || ghErr.Response == nil || ghErr.Response.StatusCode != http.StatusUnprocessableEntity {
-		return false
-	}
-	for _, e := range ghErr.Errors {
-		if e.Code == "already_exists" {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -29,6 +30,9 @@ type Compare interface {
 // the checksums): the runner mounts the workspace into the container at
 // the same place the next step sees it, unlike RUNNER_TEMP.
 const Dir = ".release-action"
+
+// sha256DigestRE is GitHub's digest of an asset, as the checksums list it.
+var sha256DigestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // ManifestAsset is the name of the asset that describes the snapshot.
 const ManifestAsset = "manifest.json"
@@ -316,8 +320,15 @@ func carryOver(ctx context.Context, c Client, o Options, s snapshot, previous st
 		if owner == "" || !slices.Contains(stale, owner) || taken[a.Name] || a.State != stateUploaded {
 			continue
 		}
-		if a.Digest == "" {
+		// Both go into SHA256SUMS and the logs as they are: an answer
+		// that is not a name GitHub keeps, or not a SHA-256, is refused.
+		switch {
+		case githubAssetName(a.Name) != a.Name:
+			return nil, notes, fmt.Errorf("carry an asset over from %s: GitHub answered the name %.100q, which is not a name GitHub gives assets", previous, a.Name)
+		case a.Digest == "":
 			return nil, notes, fmt.Errorf("carry %s over from %s: GitHub reports no digest for it, so its copy could not be checked", a.Name, previous)
+		case !sha256DigestRE.MatchString(a.Digest):
+			return nil, notes, fmt.Errorf("carry %s over from %s: GitHub answered the digest %.100q, not sha256:<64 hex>", a.Name, previous, a.Digest)
 		}
 		from := a
 		carried = append(carried, File{Name: a.Name, Size: a.Size, From: &from})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	gh "github.com/google/go-github/v66/github"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -141,4 +142,40 @@ func TestSyncAssetsCarriesOver(t *testing.T) {
 	assert.Empty(t, again.seen())
 	assert.Equal(t, []string{from.Name}, got.Skipped)
 	assert.Equal(t, []string{from.Digest}, got.Digests)
+}
+
+// TestCarryOverRefusesCraftedAnswers: the name and digest of a carried
+// asset come from GitHub's answer and go into SHA256SUMS and the log as
+// they are; one GitHub would never give is refused, not listed.
+func TestCarryOverRefusesCraftedAnswers(t *testing.T) {
+	heads := map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a'}
+	now := chain(heads, "sdk", "governance")
+	before := chain(heads)
+	good := digestOf("node build")
+	tests := []struct {
+		name    string
+		asset   github.Asset
+		wantErr string
+	}{
+		{"a plain asset is carried", github.Asset{ID: 1, Name: "node-linux.tar.gz", State: stateUploaded, Size: 10, Digest: good}, ""},
+		{"a name with a line break", github.Asset{ID: 2, Name: "node-x\nffff  evil", State: stateUploaded, Size: 10, Digest: good}, "not a name GitHub gives assets"},
+		{"a digest that is not SHA-256", github.Asset{ID: 3, Name: "node-linux.tar.gz", State: stateUploaded, Size: 10, Digest: "sha256:zz\n"}, "not sha256:<64 hex>"},
+		{"no digest", github.Asset{ID: 4, Name: "node-linux.tar.gz", State: stateUploaded, Size: 10}, "reports no digest"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := &fakeStore{assets: []github.Asset{tt.asset}}
+			previous := &gh.RepositoryRelease{ID: gh.Int64(9), TagName: gh.String("nightly-20251117-b11b11b")}
+			carried, _, err := carryOver(context.Background(), Client{Assets: store}, Options{Graph: plan.DefaultGraph()},
+				snapshot{manifest: now}, "nightly-20251117-b11b11b", before, []*gh.RepositoryRelease{previous}, nil)
+			if tt.wantErr != "" {
+				assert.ErrorContains(t, err, tt.wantErr)
+				assert.Empty(t, carried)
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, carried, 1)
+			assert.Equal(t, tt.asset.Name, carried[0].Name)
+		})
+	}
 }

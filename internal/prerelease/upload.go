@@ -4,15 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"sync"
 	"time"
 
-	gh "github.com/google/go-github/v66/github"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/BTCDecoded/release-action/internal/github"
@@ -336,16 +333,7 @@ func (s *assetSync) uploadedMeanwhile(ctx context.Context) (*github.Asset, error
 // alreadyExists reports GitHub refusing an upload because an asset of that
 // name is on the release.
 func alreadyExists(err error) bool {
-	var apiErr *gh.ErrorResponse
-	if !errors.As(err, &apiErr) || apiErr.Response == nil || apiErr.Response.StatusCode != http.StatusUnprocessableEntity {
-		return false
-	}
-	for _, item := range apiErr.Errors {
-		if item.Code == "already_exists" {
-			return true
-		}
-	}
-	return false
+	return github.IsValidationCode(err, "already_exists")
 }
 
 // fileDigest streams the file through SHA-256, in GitHub's digest format.
