@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -208,6 +209,12 @@ func changeSince(ctx context.Context, c Client, server string, e manifest.Entry,
 	link := server + "/" + e.Repository + "/compare/" + old.SHA + "..." + e.SHA
 	// One commit per page: only the counts are wanted.
 	cmp, _, err := c.Compare.CompareCommits(ctx, owner, repo, old.SHA, e.SHA, &gh.ListOptions{PerPage: 1})
+	if github.IsStatus(err, http.StatusNotFound) || github.IsStatus(err, http.StatusForbidden) {
+		// A token of this repository alone (GITHUB_TOKEN, an App token
+		// minted for it) may not read a private component: the count is
+		// a nicety, not worth failing the publish for.
+		return report.Link("changed", link) + report.Text(" (not counted: the token cannot read "+e.Repository+")"), nil
+	}
 	if err != nil {
 		return "", fmt.Errorf("compare %s %s...%s: %w", e.Repository, short(old.SHA), short(e.SHA), github.Explain(err, github.Access{Repository: e.Repository, Permission: "contents: read"}))
 	}

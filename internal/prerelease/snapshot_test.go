@@ -2,6 +2,8 @@ package prerelease
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -176,6 +178,53 @@ func TestCarryOverRefusesCraftedAnswers(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, carried, 1)
 			assert.Equal(t, tt.asset.Name, carried[0].Name)
+		})
+	}
+}
+
+// compareAnswer plays GET compare/{base}...{head} with one answer.
+type compareAnswer struct {
+	ahead, behind int
+	err           error
+}
+
+func (a compareAnswer) CompareCommits(context.Context, string, string, string, string, *gh.ListOptions) (*gh.CommitsComparison, *gh.Response, error) {
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	return &gh.CommitsComparison{AheadBy: gh.Int(a.ahead), BehindBy: gh.Int(a.behind)}, nil, nil
+}
+
+func TestChangeSince(t *testing.T) {
+	before := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a'})
+	now := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'b', "sdk": 'a', "governance": 'a'})
+	node, _ := now.Lookup("node")
+	link := "](https://github.com/BTCDecoded/bllvm-node/compare/" + sha('a') + "..." + sha('b') + ")"
+	status := func(code int) error {
+		return &gh.ErrorResponse{Response: &http.Response{StatusCode: code, Request: &http.Request{Method: "GET", URL: &url.URL{}}}}
+	}
+	tests := []struct {
+		name    string
+		answer  compareAnswer
+		want    string
+		wantErr bool
+	}{
+		{"counted", compareAnswer{ahead: 3}, "[3 commits" + link, false},
+		{"one", compareAnswer{ahead: 1}, "[1 commit" + link, false},
+		{"diverged", compareAnswer{ahead: 2, behind: 1}, "[2 commits, 1 dropped (diverged)" + link, false},
+		{"a component the token cannot read: linked, not counted", compareAnswer{err: status(http.StatusNotFound)}, "[changed" + link + " (not counted: the token cannot read BTCDecoded/bllvm-node)", false},
+		{"forbidden alike", compareAnswer{err: status(http.StatusForbidden)}, "[changed" + link + " (not counted: the token cannot read BTCDecoded/bllvm-node)", false},
+		{"GitHub failing still fails", compareAnswer{err: status(http.StatusBadGateway)}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := changeSince(context.Background(), Client{Compare: tt.answer}, "https://github.com", node, before)
+			if tt.wantErr {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
 		})
 	}
 }
