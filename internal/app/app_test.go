@@ -50,29 +50,14 @@ type world struct {
 
 // testClock starts at clock and moves only when the program sleeps, so
 // waits and timeouts play out instantly and exactly.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type testClock = githubtest.Clock
 
 func newWorld(t testing.TB, opts ...githubtest.Option) *world {
 	t.Helper()
 	dir := t.TempDir()
 	start, err := time.Parse(time.RFC3339, clock)
 	require.NoError(t, err)
-	c := &testClock{now: start}
+	c := githubtest.NewClock(start)
 	opts = append([]githubtest.Option{githubtest.WithToken(token), githubtest.WithClock(c.Now), githubtest.WithRepository("BTCDecoded/bllvm"), githubtest.WithRepository(consensus)}, opts...)
 	return &world{
 		t:     t,
@@ -128,7 +113,7 @@ func (w *world) run(args ...string) outcome {
 			mu.Lock()
 			defer mu.Unlock()
 			sleeps = append(sleeps, d)
-			w.clock.advance(d)
+			w.clock.Advance(d)
 			return nil
 		},
 	})

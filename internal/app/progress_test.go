@@ -55,7 +55,7 @@ func (b *throttledBody) Read(p []byte) (int, error) {
 		// The clock is where these bytes will have been sent, counted from
 		// the start so that no rounding adds up.
 		end := b.start.Add(time.Duration(float64(b.read+int64(len(p))) / float64(b.perSecond) * float64(time.Second)))
-		b.clock.advance(end.Sub(b.clock.Now()))
+		b.clock.Advance(end.Sub(b.clock.Now()))
 	}
 	n, err := b.ReadCloser.Read(p)
 	b.read += int64(n)
@@ -74,7 +74,7 @@ func (w *world) runThrough(client *http.Client) outcome {
 		HTTPClient: client,
 		Now:        w.clock.Now,
 		Sleep: func(_ context.Context, d time.Duration) error {
-			w.clock.advance(d)
+			w.clock.Advance(d)
 			return nil
 		},
 	})

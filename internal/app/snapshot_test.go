@@ -420,7 +420,7 @@ func TestNightlySnapshotOrdersADayByTaggingTime(t *testing.T) {
 	w := snapshotWorld(t, snapshotA)
 	w.srv.SetCommitDate(orchestrator, "1111111111111111111111111111111111111111", mustTime(t, "2025-11-16T20:00:00Z"))
 	w.srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, snapshotB))
-	w.clock.advance(time.Hour)
+	w.clock.Advance(time.Hour)
 	w.srv.SetAnnotatedTag(orchestrator, laterTagged, "1111111111111111111111111111111111111111", tagMessage(laterTagged, snapshotB))
 	o := w.step()
 	require.Equal(t, 0, o.code, o.stdout)

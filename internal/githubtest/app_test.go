@@ -339,24 +339,6 @@ func TestCreateInstallationTokenNeedsTheJWT(t *testing.T) {
 	assert.Empty(t, fake.MintedTokens())
 }
 
-// settableClock is a clock a test moves by hand.
-type settableClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *settableClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *settableClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestMintedTokenAuthenticates(t *testing.T) {
 	const pat = "ghp_personal"
 	type step struct {
@@ -419,7 +401,7 @@ func TestMintedTokenAuthenticates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &settableClock{now: testTime}
+			clock := NewClock(testTime)
 			fake := newAppGitHub(t, WithToken(pat), WithClock(clock.Now))
 			status, body := do(t, fake.Client(), http.MethodPost, "https://api.github.com/app/installations/4242/access_tokens",
 				`{"repositories":["bllvm","bllvm-consensus"]}`, bearerHeader(validJWT(t)))
@@ -428,7 +410,7 @@ func TestMintedTokenAuthenticates(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(body), &answer))
 
 			for i, s := range tt.steps {
-				clock.Add(s.advance)
+				clock.Advance(s.advance)
 				token := s.token
 				if token == "minted" {
 					token = answer.Token

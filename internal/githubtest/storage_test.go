@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -47,24 +46,6 @@ func (wt withToken) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
 	req.Header.Set("Authorization", "Bearer "+wt.token)
 	return wt.next.RoundTrip(req)
-}
-
-// movableClock is a clock a test moves on while the fake reads it.
-type movableClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *movableClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *movableClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // downloadAll downloads an asset of BTCDecoded/bllvm through go-github and
@@ -205,31 +186,31 @@ func TestStorageRefusals(t *testing.T) {
 		name string
 		// change makes the storage request differ from the one the
 		// Location asks for, or the world from when it was made.
-		change     func(t *testing.T, req *http.Request, clock *movableClock, client *gh.Client, assetID int64)
+		change     func(t *testing.T, req *http.Request, clock *Clock, client *gh.Client, assetID int64)
 		wantStatus int
 		wantCode   string
 		wantText   string
 	}{
 		{
 			name:       "as redirected",
-			change:     func(*testing.T, *http.Request, *movableClock, *gh.Client, int64) {},
+			change:     func(*testing.T, *http.Request, *Clock, *gh.Client, int64) {},
 			wantStatus: http.StatusOK,
 		},
 		{
 			name: "token sent on to storage",
-			change: func(_ *testing.T, req *http.Request, _ *movableClock, _ *gh.Client, _ int64) {
+			change: func(_ *testing.T, req *http.Request, _ *Clock, _ *gh.Client, _ int64) {
 				req.Header.Set("Authorization", "Bearer ghs_leaked")
 			},
 			wantStatus: http.StatusBadRequest, wantCode: "InvalidArgument", wantText: "Only one auth mechanism allowed",
 		},
 		{
 			name:       "no signature",
-			change:     func(_ *testing.T, req *http.Request, _ *movableClock, _ *gh.Client, _ int64) { req.URL.RawQuery = "" },
+			change:     func(_ *testing.T, req *http.Request, _ *Clock, _ *gh.Client, _ int64) { req.URL.RawQuery = "" },
 			wantStatus: http.StatusForbidden, wantCode: "AccessDenied", wantText: "Access Denied",
 		},
 		{
 			name: "file name changed",
-			change: func(_ *testing.T, req *http.Request, _ *movableClock, _ *gh.Client, _ int64) {
+			change: func(_ *testing.T, req *http.Request, _ *Clock, _ *gh.Client, _ int64) {
 				query := req.URL.Query()
 				query.Set("response-content-disposition", "attachment; filename=other.tar.gz")
 				req.URL.RawQuery = query.Encode()
@@ -238,35 +219,35 @@ func TestStorageRefusals(t *testing.T) {
 		},
 		{
 			name: "another object",
-			change: func(_ *testing.T, req *http.Request, _ *movableClock, _ *gh.Client, _ int64) {
+			change: func(_ *testing.T, req *http.Request, _ *Clock, _ *gh.Client, _ int64) {
 				req.URL.Path = req.URL.Path[:strings.LastIndex(req.URL.Path, "/")+1] + "00000000-0000-4000-8000-000000000000"
 			},
 			wantStatus: http.StatusForbidden, wantCode: "SignatureDoesNotMatch",
 		},
 		{
 			name: "HEAD on a URL signed for GET",
-			change: func(_ *testing.T, req *http.Request, _ *movableClock, _ *gh.Client, _ int64) {
+			change: func(_ *testing.T, req *http.Request, _ *Clock, _ *gh.Client, _ int64) {
 				req.Method = http.MethodHead
 			},
 			wantStatus: http.StatusForbidden,
 		},
 		{
 			name: "at the last second of the link",
-			change: func(_ *testing.T, _ *http.Request, clock *movableClock, _ *gh.Client, _ int64) {
-				clock.Add(300 * time.Second)
+			change: func(_ *testing.T, _ *http.Request, clock *Clock, _ *gh.Client, _ int64) {
+				clock.Advance(300 * time.Second)
 			},
 			wantStatus: http.StatusOK,
 		},
 		{
 			name: "link expired",
-			change: func(_ *testing.T, _ *http.Request, clock *movableClock, _ *gh.Client, _ int64) {
-				clock.Add(301 * time.Second)
+			change: func(_ *testing.T, _ *http.Request, clock *Clock, _ *gh.Client, _ int64) {
+				clock.Advance(301 * time.Second)
 			},
 			wantStatus: http.StatusForbidden, wantCode: "AccessDenied", wantText: "Request has expired",
 		},
 		{
 			name: "asset deleted since the redirect",
-			change: func(t *testing.T, _ *http.Request, _ *movableClock, client *gh.Client, assetID int64) {
+			change: func(t *testing.T, _ *http.Request, _ *Clock, client *gh.Client, assetID int64) {
 				_, err := client.Repositories.DeleteReleaseAsset(t.Context(), testOwner, testRepo, assetID)
 				require.NoError(t, err)
 			},
@@ -275,7 +256,7 @@ func TestStorageRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &movableClock{now: testTime}
+			clock := NewClock(testTime)
 			fake, client := newGitHub(t, WithClock(clock.Now))
 			rel := fake.AddRelease(repoName, Release{TagName: "v1", Draft: true})
 			asset := fake.AddAssetContent(repoName, rel.ID, "bllvm.tar.gz", strings.NewReader(content))

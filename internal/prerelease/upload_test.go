@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/release-action/internal/github"
+	"github.com/BTCDecoded/release-action/internal/githubtest"
 )
 
 // fakeStore is a release's assets in memory. Like GitHub it refuses an
@@ -525,26 +526,9 @@ func TestSyncAssetsThroughRepo(t *testing.T) {
 	}, requests)
 }
 
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 11, 17, 2, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newFakeClock is a clock the test moves by hand.
+func newFakeClock() *githubtest.Clock {
+	return githubtest.NewClock(time.Date(2025, 11, 17, 2, 0, 0, 0, time.UTC))
 }
 
 // An upload's body is read as the clock moves: it says how far it got when
@@ -591,7 +575,7 @@ func TestProgress(t *testing.T) {
 			logs := &logRecorder{}
 			p := newProgress("uploading", "bllvm-node-linux-x64.tar.gz", tt.total, clock.Now, logs.logf)
 			for _, r := range tt.reads {
-				clock.advance(start.Add(r.at).Sub(clock.Now()))
+				clock.Advance(start.Add(r.at).Sub(clock.Now()))
 				p.advance(r.sent)
 			}
 			assert.Equal(t, tt.want, logs.lines)
@@ -605,7 +589,7 @@ func TestProgress(t *testing.T) {
 // clock passing before each read, then answers as GitHub does. Other
 // uploads are read at once.
 type slowUploads struct {
-	clock     *fakeClock
+	clock     *githubtest.Clock
 	perSecond int
 }
 
@@ -616,7 +600,7 @@ func (s slowUploads) RoundTrip(r *http.Request) (*http.Response, error) {
 	chunk := make([]byte, s.perSecond)
 	for size < r.ContentLength {
 		if strings.HasPrefix(name, "slow") {
-			s.clock.advance(time.Second)
+			s.clock.Advance(time.Second)
 		}
 		n, err := io.ReadFull(r.Body, chunk)
 		hash.Write(chunk[:n])
