@@ -393,7 +393,7 @@ func TestFilesRefusedBeforeAnyRequest(t *testing.T) {
 			},
 			input: "graph",
 			rule: func(*world, string) string {
-				return "graph.yml: line 1: entry of this component must be a mapping with the optional keys repository, branch and depends-on"
+				return "graph.yml: line 1: entry of this component must be a mapping with the optional keys repository, branch, depends-on, ci and assets"
 			},
 		},
 		{

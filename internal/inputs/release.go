@@ -277,11 +277,25 @@ type Plan struct {
 	Graph          string // the graph text, or @path; empty means the default graph
 	Changed        string // empty means derived from the event
 	ResolveCommits bool
+	Pin            string // PinHead or PinGreen
 }
+
+// The values of the pin input.
+const (
+	PinHead  = "head"  // every other component at its branch head
+	PinGreen = "green" // at the newest commit whose CI passed on a push
+)
 
 // Plan returns the inputs of plan; the graph and the changed names are
 // checked by the plan package, which knows their rules.
 func (v Values) Plan() (Plan, error) {
 	resolve, err := parseBool("resolve-commits", v.Get("resolve-commits"))
-	return Plan{Graph: v.values["graph"], Changed: v.Get("changed"), ResolveCommits: resolve}, err
+	if err != nil {
+		return Plan{}, err
+	}
+	pin := strings.ToLower(v.Get("pin"))
+	if pin != PinHead && pin != PinGreen {
+		return Plan{}, Errorf("pin", "must be %s (each branch's head) or %s (the newest commit whose CI passed on a push); got %.40q", PinHead, PinGreen, v.Get("pin"))
+	}
+	return Plan{Graph: v.values["graph"], Changed: v.Get("changed"), ResolveCommits: resolve, Pin: pin}, nil
 }

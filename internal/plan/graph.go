@@ -7,6 +7,7 @@ package plan
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,6 +21,24 @@ type Component struct {
 	Repository string   // repository name without owner; default "bllvm-<name>"
 	Branch     string   // branch whose head a snapshot pins; "" for the default branch
 	DependsOn  []string // names of the components it is built against
+	// CI is the workflow file whose successful push runs mark a commit as
+	// good, for pin: green; "" is DefaultCI.
+	CI string
+	// Assets are the name patterns (path.Match) of the assets the component
+	// ships: each must match an asset of a nightly before it is published.
+	// nil leaves the rule to the base nightly; empty means it ships none.
+	Assets []string
+}
+
+// DefaultCI is the workflow of a component's CI when the graph names none.
+const DefaultCI = "ci.yml"
+
+// Workflow is the component's CI workflow file.
+func (c Component) Workflow() string {
+	if c.CI == "" {
+		return DefaultCI
+	}
+	return c.CI
 }
 
 // Graph is a validated, acyclic set of components. It keeps the components
@@ -90,7 +109,23 @@ func New(components []Component) (*Graph, error) {
 		if c.Branch != "" && !validBranch(c.Branch) {
 			return nil, inputs.Errorf("graph", "branch of component %s must be a branch name such as main or release/1.0 (no refs/ prefix); got %q", c.Name, c.Branch)
 		}
+		if c.CI != "" {
+			if rule := ciRule(c.CI); rule != "" {
+				return nil, inputs.Errorf("graph", "ci of component %s %s; got %q", c.Name, rule, c.CI)
+			}
+		}
+		for _, pattern := range c.Assets {
+			if rule := assetPatternRule(pattern); rule != "" {
+				return nil, inputs.Errorf("graph", "assets of component %s: %s; got %q", c.Name, rule, pattern)
+			}
+		}
+		if len(c.Assets) > maxAssetPatterns {
+			return nil, inputs.Errorf("graph", "assets of component %s lists %d patterns; at most %d", c.Name, len(c.Assets), maxAssetPatterns)
+		}
 		c.DependsOn = slices.Clone(c.DependsOn)
+		if c.Assets != nil {
+			c.Assets = slices.Clone(c.Assets)
+		}
 		g.components[i] = c
 	}
 	// listedBy[j] is 1 + the last component found to list j, so a repeated
@@ -128,6 +163,37 @@ func New(components []Component) (*Graph, error) {
 func validBranch(branch string) bool {
 	return inputs.CheckTagName("graph", "refs/heads/"+branch) == nil &&
 		!strings.HasPrefix(branch, "refs/") && !strings.HasPrefix(branch, "-") && branch != "HEAD"
+}
+
+// ciRE is a workflow file of .github/workflows: GitHub's API names a
+// workflow by its file name.
+var ciRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}\.ya?ml$`)
+
+// ciRule returns the rule a ci value breaks, or "".
+func ciRule(ci string) string {
+	if !ciRE.MatchString(ci) || strings.HasPrefix(ci, ".") {
+		return "must be a workflow file name such as " + DefaultCI + " (letters, digits, ., _ and -, ending in .yml or .yaml)"
+	}
+	return ""
+}
+
+// maxAssetPatterns bounds a component's assets list.
+const maxAssetPatterns = 100
+
+// assetPatternRule returns the rule an asset name pattern breaks, or "".
+func assetPatternRule(pattern string) string {
+	if pattern == "" || len(pattern) > 255 || strings.ContainsAny(pattern, "/\\\x00") {
+		return "must be a pattern of an asset name (*, ? and [...] of one file name, no /, at most 255 characters)"
+	}
+	for _, r := range pattern {
+		if r < 0x20 || r == 0x7f {
+			return "must be a pattern of an asset name without control characters"
+		}
+	}
+	if _, err := path.Match(pattern, ""); err != nil {
+		return "must be a valid pattern (*, ? and [...]): " + err.Error()
+	}
+	return ""
 }
 
 // nameRule returns the rule name breaks, or "" when it is a valid name.
@@ -204,6 +270,9 @@ func (g *Graph) Components() []Component {
 	out := make([]Component, len(g.components))
 	for i, c := range g.components {
 		c.DependsOn = slices.Clone(c.DependsOn)
+		if c.Assets != nil {
+			c.Assets = slices.Clone(c.Assets)
+		}
 		out[i] = c
 	}
 	return out

@@ -52,13 +52,15 @@ func Load(input string, readFile func(path string) ([]byte, error)) (*Graph, err
 }
 
 // Parse reads a graph from YAML or JSON: a mapping from component name to an
-// entry with three optional keys, repository (default bllvm-<name>),
-// branch (default: the repository's default branch) and depends-on (a list
-// of component names):
+// entry with five optional keys, repository (default bllvm-<name>),
+// branch (default: the repository's default branch), depends-on (a list
+// of component names), ci (the workflow file whose successful push runs
+// pin: green trusts, default ci.yml) and assets (the name patterns of
+// the assets it ships, [] for none):
 //
 //	consensus: {}
-//	protocol: {depends-on: [consensus]}
-//	governance: {repository: governance-app, depends-on: [sdk]}
+//	protocol: {depends-on: [consensus], assets: [protocol-*]}
+//	governance: {repository: governance-app, depends-on: [sdk], ci: governance-app-ci.yml}
 //
 // Components keep the order of the text. Every error is an *inputs.Error of
 // the graph input.
@@ -396,10 +398,12 @@ const (
 	keyRepository = "repository"
 	keyBranch     = "branch"
 	keyDependsOn  = "depends-on"
+	keyCI         = "ci"
+	keyAssets     = "assets"
 )
 
 // allowedKeys lists the entry keys for messages.
-var allowedKeys = keyRepository + ", " + keyBranch + " and " + keyDependsOn
+var allowedKeys = keyRepository + ", " + keyBranch + ", " + keyDependsOn + ", " + keyCI + " and " + keyAssets
 
 // likelyKeys maps misspellings seen in other tools to the key meant.
 var likelyKeys = map[string]string{
@@ -407,13 +411,16 @@ var likelyKeys = map[string]string{
 	"dependencies": keyDependsOn, "deps": keyDependsOn, "needs": keyDependsOn,
 	"after": keyDependsOn, "repo": keyRepository, "repository_name": keyRepository,
 	"ref": keyBranch, "default-branch": keyBranch, "default_branch": keyBranch,
+	"workflow": keyCI, "ci-workflow": keyCI, "ci_workflow": keyCI, "artifacts": keyAssets,
+	"files": keyAssets, "binaries": keyAssets,
 }
 
 // lines says where the parts of a component are written, for the errors
 // of a file, which say where instead of what.
 type lines struct {
-	name, repository, branch int
-	dependsOn                []int
+	name, repository, branch, ci int
+	dependsOn                    []int
+	assets                       []int
 }
 
 func componentsOf(root *node, w wording) ([]Component, []lines, error) {
@@ -517,6 +524,36 @@ func componentOf(name string, entry *node, w wording) (Component, lines, error) 
 			default:
 				return c, at, inputs.Errorf("graph", "line %d: %s of %s must be a list of component names, such as [consensus]; got %s", value.line, keyDependsOn, w.component(name), value.what)
 			}
+		case keyCI:
+			switch value.kind {
+			case nullNode:
+			case scalarNode:
+				if value.text == "" {
+					return c, at, inputs.Errorf("graph", "line %d: %s of %s is empty; leave it out for %s", value.line, keyCI, w.component(name), DefaultCI)
+				}
+				c.CI, at.ci = value.text, value.line
+			default:
+				return c, at, inputs.Errorf("graph", "line %d: %s of %s must be a workflow file name such as %s; got %s", value.line, keyCI, w.component(name), DefaultCI, value.what)
+			}
+		case keyAssets:
+			switch value.kind {
+			case nullNode:
+			case listNode:
+				c.Assets = []string{}
+				for _, item := range value.items {
+					if item.kind != scalarNode || item.text == "" {
+						what := item.what
+						if item.kind == scalarNode {
+							what = "an empty pattern"
+						}
+						return c, at, inputs.Errorf("graph", "line %d: %s of %s must list asset name patterns such as %s-*; got %s", item.line, keyAssets, w.component(name), name, what)
+					}
+					c.Assets = append(c.Assets, item.text)
+					at.assets = append(at.assets, item.line)
+				}
+			default:
+				return c, at, inputs.Errorf("graph", "line %d: %s of %s must be a list of asset name patterns, such as [%s-*], or [] for none; got %s", value.line, keyAssets, w.component(name), name, value.what)
+			}
 		default:
 			hint := ""
 			if meant, ok := likelyKeys[strings.ToLower(key.text)]; ok {
@@ -545,6 +582,14 @@ func checkByLine(components []Component, where []lines) error {
 		}
 		if c.Branch != "" && !validBranch(c.Branch) {
 			return inputs.Errorf("graph", "line %d: branch of this component must be a branch name such as main or release/1.0 (no refs/ prefix)", at.branch)
+		}
+		if c.CI != "" && ciRule(c.CI) != "" {
+			return inputs.Errorf("graph", "line %d: %s of this component must be a workflow file name such as %s (letters, digits, ., _ and -, ending in .yml or .yaml)", at.ci, keyCI, DefaultCI)
+		}
+		for k, pattern := range c.Assets {
+			if assetPatternRule(pattern) != "" {
+				return inputs.Errorf("graph", "line %d: %s of this component must list asset name patterns (*, ? and [...] of a file name, no /)", at.assets[k], keyAssets)
+			}
 		}
 		listedAt := map[int]int{}
 		for k, dep := range c.DependsOn {

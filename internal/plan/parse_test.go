@@ -54,13 +54,13 @@ func TestParseErrors(t *testing.T) {
 
 		// Keys of an entry.
 		{"misspelt depends-on", "consensus: {}\nprotocol: {depends_on: [consensus]}\n",
-			`input graph: line 2: component protocol has unknown key "depends_on" (did you mean depends-on?); the allowed keys are repository, branch and depends-on`},
+			`input graph: line 2: component protocol has unknown key "depends_on" (did you mean depends-on?); the allowed keys are repository, branch, depends-on, ci and assets`},
 		{"misspelt depends-on in JSON", `{"consensus": {}, "protocol": {"dependencies": ["consensus"]}}`,
-			`input graph: line 1: component protocol has unknown key "dependencies" (did you mean depends-on?); the allowed keys are repository, branch and depends-on`},
+			`input graph: line 1: component protocol has unknown key "dependencies" (did you mean depends-on?); the allowed keys are repository, branch, depends-on, ci and assets`},
 		{"unknown key", "protocol:\n  branches: main\n",
-			`input graph: line 2: component protocol has unknown key "branches"; the allowed keys are repository, branch and depends-on`},
+			`input graph: line 2: component protocol has unknown key "branches"; the allowed keys are repository, branch, depends-on, ci and assets`},
 		{"ref meant as branch", "protocol: {ref: main}\n",
-			`input graph: line 1: component protocol has unknown key "ref" (did you mean branch?); the allowed keys are repository, branch and depends-on`},
+			`input graph: line 1: component protocol has unknown key "ref" (did you mean branch?); the allowed keys are repository, branch, depends-on, ci and assets`},
 		{"empty branch", "protocol: {branch: ''}\n",
 			"input graph: line 1: branch of component protocol is empty; leave it out for the repository's default branch"},
 		{"branch a list", "protocol: {branch: [main]}\n",
@@ -92,9 +92,9 @@ func TestParseErrors(t *testing.T) {
 		{"JSON array", `["consensus"]`,
 			"input graph: line 1: must map each component name to its entry, such as consensus: {}; got a list"},
 		{"entry is a string", "protocol: consensus\n",
-			"input graph: line 1: entry of component protocol must be a mapping with the optional keys repository, branch and depends-on, such as {depends-on: [consensus]}; got a string"},
+			"input graph: line 1: entry of component protocol must be a mapping with the optional keys repository, branch, depends-on, ci and assets, such as {depends-on: [consensus]}; got a string"},
 		{"entry is a JSON array", `{"protocol": ["consensus"]}`,
-			"input graph: line 1: entry of component protocol must be a mapping with the optional keys repository, branch and depends-on, such as {depends-on: [consensus]}; got an array"},
+			"input graph: line 1: entry of component protocol must be a mapping with the optional keys repository, branch, depends-on, ci and assets, such as {depends-on: [consensus]}; got an array"},
 		{"depends-on is a string", "protocol: {depends-on: consensus}\n",
 			"input graph: line 1: depends-on of component protocol must be a list of component names, such as [consensus]; got a string"},
 		{"depends-on is a JSON number", `{"protocol": {"depends-on": 5}}`,
@@ -234,6 +234,52 @@ func TestParseBranch(t *testing.T) {
 	}
 }
 
+func TestParseCIAndAssets(t *testing.T) {
+	tests := []struct {
+		name  string
+		graph string
+		want  []Component
+	}{
+		{"both", "node: {ci: node-ci.yaml, assets: [node-*, bllvm-node-*.tar.gz]}\n", []Component{
+			{Name: "node", Repository: "bllvm-node", CI: "node-ci.yaml", Assets: []string{"node-*", "bllvm-node-*.tar.gz"}},
+		}},
+		{"empty assets: ships none", `{"consensus": {"assets": []}}`, []Component{
+			{Name: "consensus", Repository: "bllvm-consensus", Assets: []string{}},
+		}},
+		{"absent: nil, left to the base", "consensus: {}\n", []Component{
+			{Name: "consensus", Repository: "bllvm-consensus"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := Parse([]byte(tt.graph))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, g.Components())
+			assert.Equal(t, tt.want[0].CI == "", g.Components()[0].Workflow() == DefaultCI)
+		})
+	}
+
+	errs := []struct {
+		name, graph, want string
+	}{
+		{"ci not a workflow file", "node: {ci: ../ci.yml}\n", `input graph: ci of component node must be a workflow file name such as ci.yml (letters, digits, ., _ and -, ending in .yml or .yaml); got "../ci.yml"`},
+		{"ci without .yml", "node: {ci: ci}\n", `input graph: ci of component node must be a workflow file name such as ci.yml (letters, digits, ., _ and -, ending in .yml or .yaml); got "ci"`},
+		{"ci a list", "node: {ci: [a.yml]}\n", "input graph: line 1: ci of component node must be a workflow file name such as ci.yml; got a list"},
+		{"assets not a list", "node: {assets: node-*}\n", "input graph: line 1: assets of component node must be a list of asset name patterns, such as [node-*], or [] for none; got a string"},
+		{"asset pattern with a slash", "node: {assets: [dist/node-*]}\n", `input graph: assets of component node: must be a pattern of an asset name (*, ? and [...] of one file name, no /, at most 255 characters); got "dist/node-*"`},
+		{"asset pattern malformed", "node: {assets: [\"node-[\"]}\n", `input graph: assets of component node: must be a valid pattern (*, ? and [...]): syntax error in pattern; got "node-["`},
+	}
+	for _, tt := range errs {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.graph))
+			assert.EqualError(t, err, tt.want)
+		})
+	}
+	// From a file, the errors say where, not what.
+	_, err := Load("@g.yml", func(string) ([]byte, error) { return []byte("node:\n  assets: [\"a/b\"]\n"), nil })
+	assert.EqualError(t, err, "input graph: g.yml: line 2: assets of this component must list asset name patterns (*, ? and [...] of a file name, no /)")
+}
+
 // TestLoadFileErrorsSayWhereNotWhat: @path may name any file, a secret
 // among them, so an error in a graph file locates the problem by line (and
 // column) and rule and never quotes the file; the same text given inline,
@@ -248,7 +294,7 @@ func TestLoadFileErrorsSayWhereNotWhat(t *testing.T) {
 		{"first lines of a passwd file", "root:x:0:0:secret:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
 			"input graph: graph.yml: line 1: must map each component name to its entry, such as consensus: {}; got a string", false},
 		{"key and value", "secret: hunter2\n",
-			"input graph: graph.yml: line 1: entry of this component must be a mapping with the optional keys repository, branch and depends-on, such as {depends-on: [consensus]}; got a string", true},
+			"input graph: graph.yml: line 1: entry of this component must be a mapping with the optional keys repository, branch, depends-on, ci and assets, such as {depends-on: [consensus]}; got a string", true},
 		{"name not a component name", "Secret-Token: {}\n",
 			"input graph: graph.yml: line 1: component names must match ^[a-z0-9][a-z0-9_-]*$: lowercase letters, digits, _ and -, starting with a letter or digit", true},
 		{"name on several lines", "? |\n  secret\n: {}\n",
@@ -256,13 +302,13 @@ func TestLoadFileErrorsSayWhereNotWhat(t *testing.T) {
 		{"reserved name, which is ours to say", "all: {}\n",
 			`input graph: graph.yml: line 1: component name "all" is reserved: it means every component`, false},
 		{"unknown key", "a: {secret: 1}\n",
-			"input graph: graph.yml: line 1: this component has an unknown key; the allowed keys are repository, branch and depends-on", true},
+			"input graph: graph.yml: line 1: this component has an unknown key; the allowed keys are repository, branch, depends-on, ci and assets", true},
 		{"misspelt key keeps its hint", "a:\n  depends_on: [secret]\n",
-			"input graph: graph.yml: line 2: this component has an unknown key (did you mean depends-on?); the allowed keys are repository, branch and depends-on", false},
+			"input graph: graph.yml: line 2: this component has an unknown key (did you mean depends-on?); the allowed keys are repository, branch, depends-on, ci and assets", false},
 		{"defined twice", "secret: {}\nsecret: {}\n",
 			"input graph: graph.yml: line 2: this component is defined twice (first at line 1)", true},
 		{"entry not a mapping", "secret: [a]\n",
-			"input graph: graph.yml: line 1: entry of this component must be a mapping with the optional keys repository, branch and depends-on, such as {depends-on: [consensus]}; got a list", true},
+			"input graph: graph.yml: line 1: entry of this component must be a mapping with the optional keys repository, branch, depends-on, ci and assets, such as {depends-on: [consensus]}; got a list", true},
 		{"repository empty", "secret: {repository: ''}\n",
 			"input graph: graph.yml: line 1: repository of this component is empty; leave it out for bllvm-<name>", true},
 		{"repository a list", "secret:\n  repository: [a]\n",

@@ -292,7 +292,7 @@ func TestLoad(t *testing.T) {
 		{"no path", "@", nil, "input graph: must name a file after @, such as @.github/build-graph.yml"},
 		// A file's errors say where, not what: @path may name any file.
 		{"bad file names itself and the line", "@bad.yml",
-			nil, `input graph: bad.yml: line 2: this component has an unknown key (did you mean depends-on?); the allowed keys are repository, branch and depends-on`},
+			nil, `input graph: bad.yml: line 2: this component has an unknown key (did you mean depends-on?); the allowed keys are repository, branch, depends-on, ci and assets`},
 		{"reader's own rule passes as it is", "@outside.yml", nil, "input graph: outside.yml is outside the workspace"},
 	}
 	for _, tt := range tests {
