@@ -156,6 +156,9 @@ func Run(ctx context.Context, env Env) int {
 	for _, n := range res.Notices {
 		log.Noticef("%s", n)
 	}
+	for _, w := range res.Warnings {
+		log.Warningf("%s", w)
+	}
 	if common.DryRun {
 		res.Summary.Title += " (dry run)"
 	}

@@ -345,36 +345,32 @@ func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
 		return prepared{}, err
 	}
 	components := graph.Components()
-	names := make([]string, len(components))
-	for i, c := range components {
-		names[i] = c.Repository
+	names := []string{ev.Name()}
+	for _, c := range components {
+		if c.Repository != ev.Name() {
+			names = append(names, c.Repository)
+		}
 	}
-	req := pin.Request{
-		Owner: ev.Owner(), Own: ev.Repository, Components: components,
-		Dispatched: dispatched, DispatchedSHA: dispatchedSHA, Rebuilt: result.Components,
+	var forced []string
+	if in.Changed != "" {
+		forced = changed
+	}
+	p := snapshotPlan{
+		graph: graph, date: date, prefix: in.Prefix, ev: ev, forced: forced,
+		request: pin.Request{
+			Owner: ev.Owner(), Own: ev.Repository, Components: components,
+			Dispatched: dispatched, DispatchedSHA: dispatchedSHA, Pin: in.Pin,
+		},
+	}
+	permissions := map[string]string{"contents": "read"}
+	if in.Pin == inputs.PinGreen {
+		permissions["actions"] = "read"
 	}
 	return prepared{
 		calls: true, target: ev.Repository, repositories: names,
-		permissions: map[string]string{"contents": "read"}, done: planDone,
+		permissions: permissions, done: planDone,
 		run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
-			snapshot, sources, err := pin.Resolve(ctx, client.Repositories, req)
-			if err != nil {
-				return report.Result{}, err
-			}
-			server := orDefault(ev.ServerURL, "https://github.com")
-			for i, e := range snapshot {
-				how := "dispatched commit"
-				if ref := sources[i].Ref; ref == "HEAD" {
-					how = "head of the default branch"
-				} else if ref != "" {
-					how = "head of " + ref
-				}
-				if !e.Rebuilt {
-					how += ", not rebuilt"
-				}
-				summary.Add(e.Component, report.Link(e.SHA[:7], server+"/"+e.Repository+"/commit/"+e.SHA)+" "+report.Text("("+how+")"))
-			}
-			return planResult(graph, result, snapshot, date, summary)
+			return p.run(ctx, client, summary)
 		},
 	}, nil
 }

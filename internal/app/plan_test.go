@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/release-action/internal/githubtest"
+	"github.com/BTCDecoded/release-action/internal/manifest"
+	"github.com/BTCDecoded/release-action/internal/nightly"
 )
 
 // dispatchPayload is the real repository_dispatch example with its event
@@ -152,6 +155,8 @@ const (
 	dispatchedSHA = "0d15ba7c4ed0000000000000000000000000c0de"
 	// releaseHead is the head of bllvm-node's release/1.0 branch.
 	releaseHead = "1e1ea5e100000000000000000000000000000001"
+	// nodeOnMain is a commit of bllvm-node's main branch before its head.
+	nodeOnMain = "0de0000000000000000000000000000000000001"
 )
 
 // planWorld is the orchestrator's plan job on a schedule, with every
@@ -182,6 +187,7 @@ func planWorld(t testing.TB, unreadable ...string) *world {
 		case "consensus":
 			w.srv.AddCommit(repo, dispatchedSHA)
 		case "node":
+			w.srv.AddCommit(repo, nodeOnMain)
 			w.srv.SetBranch(repo, "release/1.0", releaseHead)
 		}
 		w.srv.SetBranch(repo, "main", heads[c.component])
@@ -281,13 +287,13 @@ func TestPlanPinsCommits(t *testing.T) {
 			wantRebuilt: allComponents,
 		},
 		{
-			name: "build_node carries consensus and protocol over",
+			name: "build_node without a base nightly rebuilds everything: nothing could be carried",
 			vars: func(t *testing.T) map[string]string {
-				return dispatchEvent(t, "build_node", map[string]any{"repo": "bllvm-node", "sha": releaseHead})
+				return dispatchEvent(t, "build_node", map[string]any{"repo": "bllvm-node", "sha": nodeOnMain})
 			},
-			wantPins:    moved(heads, map[string]string{"node": releaseHead}),
-			wantRebuilt: []string{"node", "sdk", "governance"},
-			wantRef:     map[string]string{"node": releaseHead},
+			wantPins:    moved(heads, map[string]string{"node": nodeOnMain}),
+			wantRebuilt: allComponents,
+			wantRef:     map[string]string{"node": nodeOnMain},
 		},
 		{
 			name: "the graph's branch key pins that branch's head",
@@ -317,21 +323,28 @@ func TestPlanPinsCommits(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantRebuilt, built, "the matrix builds exactly the components marked rebuilt")
 
-			// One GET per component, of the bare sha: N requests, never the
-			// repository first.
-			require.Len(t, o.requests, len(componentRepos), "one request per component")
+			// The releases, for the base nightly (there is none), then one
+			// request per component: the bare sha of a head, or the compare
+			// that shows a dispatched commit on its branch. N + 1 requests,
+			// never a repository first.
+			require.Len(t, o.requests, 1+len(componentRepos), "the releases, then one request per component")
+			assert.Equal(t, "/repos/"+orchestrator+"/releases", o.requests[0].Path)
 			var paths, wantPaths []string
-			for _, r := range o.requests {
+			for _, r := range o.requests[1:] {
 				assert.Equal(t, "GET", r.Method)
-				assert.Contains(t, r.Header.Get("Accept"), "sha", "the sha media type: a 40-byte answer")
+				if !strings.Contains(r.Path, "/compare/") {
+					assert.Contains(t, r.Header.Get("Accept"), "sha", "the sha media type: a 40-byte answer")
+				}
 				paths = append(paths, r.Path)
 			}
 			for _, c := range componentRepos {
-				ref := "HEAD"
-				if r, ok := tt.wantRef[c.component]; ok {
-					ref = r
+				path := "/repos/BTCDecoded/" + c.repository + "/commits/HEAD"
+				if r, ok := tt.wantRef[c.component]; ok && len(r) == 40 {
+					path = "/repos/BTCDecoded/" + c.repository + "/compare/HEAD..." + r
+				} else if ok {
+					path = "/repos/BTCDecoded/" + c.repository + "/commits/" + r
 				}
-				wantPaths = append(wantPaths, "/repos/BTCDecoded/"+c.repository+"/commits/"+ref)
+				wantPaths = append(wantPaths, path)
 			}
 			assert.ElementsMatch(t, wantPaths, paths)
 			for _, c := range componentRepos {
@@ -399,14 +412,14 @@ func TestPlanPinFailsBeforeAnyOutput(t *testing.T) {
 			vars: func(t *testing.T) map[string]string {
 				return dispatchEvent(t, "build_consensus", map[string]any{"repo": "bllvm-consensus", "sha": unknownSHA})
 			},
-			requests: 5,
+			requests: 6,
 			want:     []string{"pin component consensus: commit " + unknownSHA, "is not in BTCDecoded/bllvm-consensus"},
 		},
 		{
 			name:       "a component repository the token cannot read",
 			unreadable: []string{"bllvm-sdk"},
 			vars:       func(*testing.T) map[string]string { return nil },
-			requests:   5,
+			requests:   6,
 			want:       []string{"pin component sdk: ", "404", "BTCDecoded/bllvm-sdk", "contents: read"},
 		},
 		{
@@ -414,7 +427,7 @@ func TestPlanPinFailsBeforeAnyOutput(t *testing.T) {
 			vars: func(*testing.T) map[string]string {
 				return map[string]string{"INPUT_GRAPH": "consensus: {}\nprotocol: {branch: release/9.9, depends-on: [consensus]}\n"}
 			},
-			requests: 2,
+			requests: 3,
 			want:     []string{"pin component protocol: BTCDecoded/bllvm-protocol has no branch release/9.9"},
 		},
 	}
@@ -462,4 +475,141 @@ func TestPlanSnapshotOutlivesAPush(t *testing.T) {
 	replanned := w.step()
 	require.Equal(t, 0, replanned.code, replanned.stdout)
 	assert.Equal(t, wantManifest(moved(heads, map[string]string{"consensus": pushed}), allComponents), replanned.outputs["manifest"], "the next plan pins the push")
+}
+
+// baseTag is the complete nightly planBase publishes.
+const baseTag = "nightly-20251116-6113728"
+
+// planBase publishes, in the orchestrator, a nightly holding pins as its
+// base: an annotated tag recording the manifest and a published release
+// with the marker of a complete nightly (marked), or without (an older
+// action's, or one published by hand).
+func planBase(t *testing.T, w *world, pins map[string]string, marked, draft bool) {
+	t.Helper()
+	var m manifest.Manifest
+	for _, c := range componentRepos {
+		m = append(m, manifest.Entry{Component: c.component, Repository: "BTCDecoded/" + c.repository, SHA: pins[c.component], Rebuilt: true})
+	}
+	w.srv.AddCommit(orchestrator, pushSHA)
+	object := w.srv.SetAnnotatedTag(orchestrator, baseTag, pushSHA, manifest.Message(baseTag, orchestrator, pushSHA, m))
+	body := "### What this nightly holds\n"
+	if marked {
+		body += "\n" + nightly.CompleteMarker(object) + "\n"
+	}
+	w.srv.AddRelease(orchestrator, githubtest.Release{TagName: baseTag, Body: body, Prerelease: true, Draft: draft})
+}
+
+func TestPlanAgainstTheBase(t *testing.T) {
+	tests := []struct {
+		name          string
+		base          map[string]string
+		marked, draft bool
+		vars          func(t *testing.T) map[string]string
+		wantBase      string
+		wantPins      map[string]string
+		wantRebuilt   []string
+		wantRequests  int
+		wantNotice    string
+	}{
+		{
+			name: "a quiet schedule: everything at the base's commits, nothing to build",
+			base: heads, marked: true,
+			vars:     func(*testing.T) map[string]string { return nil },
+			wantBase: baseTag, wantPins: heads, wantRebuilt: nil,
+			wantRequests: 2 + len(componentRepos), // releases, tag object, one head each
+			wantNotice:   "every component is at the commit " + baseTag + " holds: nothing to build",
+		},
+		{
+			name: "node moved since the base: node and what depends on it are rebuilt, the rest carried",
+			base: moved(heads, map[string]string{"node": nodeOnMain}), marked: true,
+			vars:     func(*testing.T) map[string]string { return nil },
+			wantBase: baseTag, wantPins: heads, wantRebuilt: []string{"node", "sdk", "governance"},
+			wantRequests: 2 + len(componentRepos) + 1, // and one compare, for node
+		},
+		{
+			name: "a late dispatch behind the base never takes the nightly back",
+			base: heads, marked: true,
+			vars: func(t *testing.T) map[string]string {
+				return dispatchEvent(t, "build_node", map[string]any{"repo": "bllvm-node", "sha": nodeOnMain})
+			},
+			wantBase: baseTag, wantPins: heads, wantRebuilt: nil,
+			wantRequests: 2 + len(componentRepos) + 1, // the dispatched commit's compare with its branch, then with the base
+			wantNotice:   "component node: 0de0000 is 2 commit(s) behind c3c3c3c, which " + baseTag + " holds; pinned c3c3c3c instead, since a nightly never goes backwards",
+		},
+		{
+			name: "a published nightly without the marker is not known complete: no base, everything built",
+			base: heads, marked: false,
+			vars:     func(*testing.T) map[string]string { return nil },
+			wantBase: "", wantPins: heads, wantRebuilt: allComponents,
+			wantRequests: 1 + len(componentRepos),
+		},
+		{
+			name: "a draft is never a base",
+			base: heads, marked: true, draft: true,
+			vars:     func(*testing.T) map[string]string { return nil },
+			wantBase: "", wantPins: heads, wantRebuilt: allComponents,
+			wantRequests: 1 + len(componentRepos),
+		},
+		{
+			name: "the changed input rebuilds what it names even at the base's commits",
+			base: heads, marked: true,
+			vars:     func(*testing.T) map[string]string { return map[string]string{"INPUT_CHANGED": "sdk"} },
+			wantBase: baseTag, wantPins: heads, wantRebuilt: []string{"sdk", "governance"},
+			wantRequests: 2 + len(componentRepos),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := planWorld(t)
+			planBase(t, w, tt.base, tt.marked, tt.draft)
+			o := w.with(tt.vars(t)).run()
+			require.Equal(t, 0, o.code, o.stdout)
+			assert.Equal(t, tt.wantBase, o.outputs["base"])
+			assert.Equal(t, strconv.FormatBool(len(tt.wantRebuilt) > 0), o.outputs["changed"])
+			assert.Equal(t, wantManifest(tt.wantPins, tt.wantRebuilt), o.outputs["manifest"])
+			var components []string
+			require.NoError(t, json.Unmarshal([]byte(o.outputs["components"]), &components))
+			assert.Equal(t, append([]string{}, tt.wantRebuilt...), components)
+			assert.Len(t, o.requests, tt.wantRequests, "%v", o.requests)
+			if tt.wantNotice != "" {
+				assert.Contains(t, o.stdout, "::notice::"+tt.wantNotice)
+			}
+			if tt.wantBase != "" {
+				assert.Contains(t, o.summary, baseTag)
+			}
+		})
+	}
+}
+
+// pin: green takes every component at the newest commit whose CI passed
+// on a push: a newer commit whose CI failed, or of a pull request, or of
+// another workflow, is not taken.
+func TestPlanPinGreen(t *testing.T) {
+	w := planWorld(t).with(map[string]string{"INPUT_PIN": "green", "INPUT_GRAPH": "consensus: {branch: main}\nprotocol: {branch: main, depends-on: [consensus]}\n"})
+	const good = "9000000000000000000000000000000000000001"
+	w.srv.AddCommit(consensus, good)
+	w.srv.SetBranch(consensus, "main", heads["consensus"])
+	run := func(repo string, r githubtest.Run) { w.srv.AddRun(repo, r) }
+	run(consensus, githubtest.Run{WorkflowID: "ci.yml", Event: "push", HeadBranch: "main", HeadSHA: good})
+	run(consensus, githubtest.Run{WorkflowID: "ci.yml", Event: "push", HeadBranch: "main", HeadSHA: heads["consensus"], Status: "completed", Conclusion: "failure"})
+	run(consensus, githubtest.Run{WorkflowID: "ci.yml", Event: "pull_request", HeadBranch: "main", HeadSHA: heads["consensus"]})
+	run(consensus, githubtest.Run{WorkflowID: "other.yml", Event: "push", HeadBranch: "main", HeadSHA: heads["consensus"]})
+	protocol := "BTCDecoded/bllvm-protocol"
+	run(protocol, githubtest.Run{WorkflowID: "ci.yml", Event: "push", HeadBranch: "main", HeadSHA: heads["protocol"]})
+
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	m, err := manifest.Parse("manifest", o.outputs["manifest"])
+	require.NoError(t, err)
+	assert.Equal(t, good, m[0].SHA, "consensus: the previous good commit, not the head whose CI failed")
+	assert.Equal(t, heads["protocol"], m[1].SHA)
+	assert.Len(t, o.requests, 1+2, "the releases, then one runs listing per component")
+	for _, r := range o.requests[1:] {
+		assert.Contains(t, r.Path, "/actions/workflows/ci.yml/runs")
+		assert.Equal(t, "push", r.Query.Get("event"))
+		assert.Equal(t, "success", r.Query.Get("status"))
+		assert.Equal(t, "main", r.Query.Get("branch"))
+		assert.Equal(t, "1", r.Query.Get("per_page"))
+	}
+	assert.Contains(t, o.summary, "newest commit of main whose ci.yml passed")
 }

@@ -30,10 +30,8 @@ func (v Values) Nightly() (Nightly, error) {
 	if n.ShaLength, err = parseInt("sha-length", v.Get("sha-length"), 4, 40); err != nil {
 		errs = append(errs, err)
 	}
-	// The longest tag this prefix makes must be a valid tag name.
-	longest := n.Prefix + "-20000101-" + strings.Repeat("0", max(n.ShaLength, 4)) + "-" + strconv.Itoa(MaxSuffix)
-	if err := CheckTagName("prefix", longest); err != nil || n.Prefix == "" {
-		errs = append(errs, Errorf("prefix", "must make a valid tag name (no spaces, ~^:?*[\\, .., @{, a part starting with . or ending with .lock, at most 250 characters with the date and sha); got %q", n.Prefix))
+	if err := checkPrefix(n.Prefix, n.ShaLength); err != nil {
+		errs = append(errs, err)
 	}
 	if d := v.Get("date"); d != "" {
 		date, err := ParseDate("date", d)
@@ -272,12 +270,23 @@ func (v Values) waitTimeout(def time.Duration) (time.Duration, error) {
 // already hold the names of the same day and commit.
 const MaxSuffix = 99
 
+// checkPrefix checks that the longest tag prefix makes (with shaLength
+// hex digits) is a valid tag name.
+func checkPrefix(prefix string, shaLength int) error {
+	longest := prefix + "-20000101-" + strings.Repeat("0", max(shaLength, 4)) + "-" + strconv.Itoa(MaxSuffix)
+	if err := CheckTagName("prefix", longest); err != nil || prefix == "" {
+		return Errorf("prefix", "must make a valid tag name (no spaces, ~^:?*[\\, .., @{, a part starting with . or ending with .lock, at most 250 characters with the date and sha); got %q", prefix)
+	}
+	return nil
+}
+
 // Plan holds the inputs of plan.
 type Plan struct {
 	Graph          string // the graph text, or @path; empty means the default graph
 	Changed        string // empty means derived from the event
 	ResolveCommits bool
 	Pin            string // PinHead or PinGreen
+	Prefix         string // of the nightlies, to find the base
 }
 
 // The values of the pin input.
@@ -297,5 +306,9 @@ func (v Values) Plan() (Plan, error) {
 	if pin != PinHead && pin != PinGreen {
 		return Plan{}, Errorf("pin", "must be %s (each branch's head) or %s (the newest commit whose CI passed on a push); got %.40q", PinHead, PinGreen, v.Get("pin"))
 	}
-	return Plan{Graph: v.values["graph"], Changed: v.Get("changed"), ResolveCommits: resolve, Pin: pin}, nil
+	prefix := v.Get("prefix")
+	if err := checkPrefix(prefix, 40); err != nil {
+		return Plan{}, err
+	}
+	return Plan{Graph: v.values["graph"], Changed: v.Get("changed"), ResolveCommits: resolve, Pin: pin, Prefix: prefix}, nil
 }

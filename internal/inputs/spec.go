@@ -57,7 +57,7 @@ var Specs = []Spec{
 	{Name: "event-type", Default: "", Modes: dispatchOnly, Description: "Dispatch event type (1-100 characters). Empty means build_<component> derived from this repository's name, or build_all when the orchestrator dispatches to itself."},
 	{Name: "client-payload", Default: "{}", Modes: dispatchOnly, Description: "JSON object merged over the default payload {ref, sha, repo, dispatch_id}; its keys win. A dispatch_id may hold no control character."},
 	{Name: "branches", Default: "main, master", Modes: dispatchOnly, Description: "Dispatch only when the triggering ref is one of these branches (globs, comma or newline separated, ! to exclude); otherwise skip with a notice. * allows every branch; tags and pull-request refs never match."},
-	{Name: "prefix", Default: "nightly", Modes: tagModes, Description: "Tag prefix: tags are <prefix>-<YYYYMMDD>-<short sha>. Must make a valid tag name."},
+	{Name: "prefix", Default: "nightly", Modes: []string{ModeNightlyTag, ModeCreatePrerelease, ModePlan}, Description: "Tag prefix: tags are <prefix>-<YYYYMMDD>-<short sha>. Must make a valid tag name. plan: the prefix of the nightlies it looks for its base among."},
 	{Name: "date", Default: "", Modes: tagModes, Description: "Date in the tag, YYYY-MM-DD or YYYYMMDD. Empty means today in UTC, or the day of SOURCE_DATE_EPOCH when set."},
 	{Name: "sha-length", Default: "7", Modes: tagModes, Description: "Length of the short sha in the tag (4-40)."},
 	{Name: "push-tag", Default: "false", Bool: true, Modes: nightlyOnly, Description: "Create refs/tags/<tag> at sha. Idempotent: the tag already at sha is success (created=false); at another commit it is an error."},

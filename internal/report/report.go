@@ -29,6 +29,9 @@ type Result struct {
 	Outputs []Field
 	Summary Summary
 	Notices []string // said as notice annotations, e.g. why a step was skipped
+	// Warnings are said as warning annotations: what succeeded but needs
+	// a person to look, such as a force-pushed branch.
+	Warnings []string
 }
 
 // Set appends an output.

@@ -1,0 +1,143 @@
+package nightly
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	gh "github.com/google/go-github/v66/github"
+
+	"github.com/BTCDecoded/release-action/internal/inputs"
+	"github.com/BTCDecoded/release-action/internal/manifest"
+)
+
+// A nightly is complete when every component has at least the assets it
+// had in the nightly before: create-prerelease checks this before it
+// publishes, and says so in the release body with a marker that also
+// names the nightly's tag object. Only a published release with the
+// marker is a base: what a plan compares with and what is carried over
+// from. A draft, a tag without a release, a release published by hand or
+// by an earlier version of the action is never one.
+const markerPrefix = "<!-- release-action: complete nightly, tag object "
+
+// CompleteMarker is the line create-prerelease puts in the body of a
+// complete nightly whose annotated tag is tagObject.
+func CompleteMarker(tagObject string) string {
+	return markerPrefix + strings.ToLower(tagObject) + " -->"
+}
+
+var markerRE = regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(markerPrefix) + `([0-9a-f]{40}) -->\r?$`)
+
+// MarkedTagObject returns the tag object the marker of a release body
+// names, when the body has one.
+func MarkedTagObject(body string) (string, bool) {
+	m := markerRE.FindStringSubmatch(body)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// Base is a complete, published nightly and the snapshot it holds.
+type Base struct {
+	Tag       string
+	TagObject string
+	Commit    string // the orchestrator's commit
+	Manifest  manifest.Manifest
+	Release   *gh.RepositoryRelease
+}
+
+// ReleaseLister lists a repository's releases, newest first.
+type ReleaseLister interface {
+	ListReleases(ctx context.Context, owner, repo string, opts *gh.ListOptions) ([]*gh.RepositoryRelease, *gh.Response, error)
+}
+
+// Completes returns the releases of listed that may be bases (published,
+// a nightly of prefix, with the marker), newest first: by the date in the
+// tag, then by when they were made, then by suffix. accept, when not nil,
+// keeps only the tags it accepts (older than a nightly, say).
+func Completes(listed []*gh.RepositoryRelease, prefix string, accept func(Tag) bool) []*gh.RepositoryRelease {
+	type candidate struct {
+		rel *gh.RepositoryRelease
+		tag Tag
+	}
+	var found []candidate
+	for _, r := range listed {
+		p, ok := ParseTag(prefix, r.GetTagName())
+		if !ok || r.GetDraft() {
+			continue
+		}
+		if _, marked := MarkedTagObject(r.GetBody()); !marked {
+			continue
+		}
+		t := Tag{Name: r.GetTagName(), Date: p.Date, Short: p.Short, Suffix: p.Suffix}
+		if accept != nil && !accept(t) {
+			continue
+		}
+		found = append(found, candidate{r, t})
+	}
+	slices.SortStableFunc(found, func(a, b candidate) int {
+		return -cmp.Or(cmp.Compare(a.tag.Date, b.tag.Date), a.rel.GetCreatedAt().Compare(b.rel.GetCreatedAt().Time), cmp.Compare(a.tag.Suffix, b.tag.Suffix))
+	})
+	out := make([]*gh.RepositoryRelease, len(found))
+	for i, c := range found {
+		out[i] = c.rel
+	}
+	return out
+}
+
+// ReadBase reads the snapshot of a release Completes returned, from the
+// tag object its marker names: one request. ok is false, with a note,
+// when that object is not the nightly's annotated tag with a manifest.
+func ReadBase(ctx context.Context, tags TagObjects, owner, repo string, rel *gh.RepositoryRelease) (Base, bool, string, error) {
+	name := rel.GetTagName()
+	sha, _ := MarkedTagObject(rel.GetBody())
+	obj, _, err := tags.GetTag(ctx, owner, repo, sha)
+	if err != nil {
+		return Base{}, false, "", fmt.Errorf("read the tag object of %s, the newest complete nightly: %w", name, err)
+	}
+	commit := strings.ToLower(obj.GetObject().GetSHA())
+	switch {
+	case obj.GetTag() != name:
+		return Base{}, false, fmt.Sprintf("%s names the tag object of another tag; it is not taken as a base", name), nil
+	case obj.GetObject().GetType() != "commit" || !inputs.IsSHA(commit):
+		return Base{}, false, fmt.Sprintf("%s: its tag object tags no commit; it is not taken as a base", name), nil
+	}
+	m, found, err := manifest.FromMessage(obj.GetMessage())
+	if err != nil || !found {
+		return Base{}, false, fmt.Sprintf("%s records no manifest that parses; it is not taken as a base", name), nil
+	}
+	return Base{Tag: name, TagObject: sha, Commit: commit, Manifest: m, Release: rel}, true, "", nil
+}
+
+// maxBasePages bounds the releases read to find a base: 1,000 releases.
+const maxBasePages = 10
+
+// FindBase returns the newest complete, published nightly of prefix in
+// owner/repo: one page of releases and one tag object in the usual case.
+// Notes say which nightlies were passed over, and why.
+func FindBase(ctx context.Context, releases ReleaseLister, tags TagObjects, owner, repo, prefix string) (Base, bool, []string, error) {
+	opts := &gh.ListOptions{PerPage: 100}
+	var notes []string
+	for page := 0; page < maxBasePages; page++ {
+		listed, resp, err := releases.ListReleases(ctx, owner, repo, opts)
+		if err != nil {
+			return Base{}, false, notes, fmt.Errorf("list the releases of %s/%s to find the newest complete nightly: %w", owner, repo, err)
+		}
+		for _, rel := range Completes(listed, prefix, nil) {
+			base, ok, note, err := ReadBase(ctx, tags, owner, repo, rel)
+			if err != nil || ok {
+				return base, ok, notes, err
+			}
+			notes = append(notes, note)
+		}
+		if resp == nil || resp.NextPage <= opts.Page || resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return Base{}, false, notes, nil
+}
