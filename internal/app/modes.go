@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -129,9 +130,29 @@ func prepareNightly(values inputs.Values, ev event.Context, common inputs.Common
 	done := func(res report.Result) string {
 		return nightlyDone(res, in.PushTag, ev.Repository, ev.ServerURL, common.DryRun)
 	}
-	return prepared{calls: in.PushTag || in.SkipUnchanged, target: ev.Repository, permissions: map[string]string{"contents": contents}, done: done, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
-		return nightly.Run(ctx, nightly.Client{Git: client.Git, Commits: client.Repositories, Tags: client.Git, Releases: client.Repositories}, opts)
+	// Comparing a snapshot with the newest nightly's reads the component
+	// repositories too.
+	var repositories []string
+	if snapshot != nil {
+		repositories = sameOwnerRepositories(ev, snapshot)
+	}
+	return prepared{calls: in.PushTag || in.SkipUnchanged, target: ev.Repository, repositories: repositories, permissions: map[string]string{"contents": contents}, done: done, run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
+		return nightly.Run(ctx, nightly.Client{Git: client.Git, Commits: client.Repositories, Tags: client.Git, Releases: client.Repositories, Compare: client.Repositories}, opts)
 	}}, nil
+}
+
+// sameOwnerRepositories names the orchestrator and the repositories of m
+// that share its owner: what a GitHub App token minted for the run must
+// reach (an App's installation is one owner's).
+func sameOwnerRepositories(ev event.Context, m manifest.Manifest) []string {
+	names := []string{ev.Name()}
+	for _, e := range m {
+		owner, name, _ := strings.Cut(e.Repository, "/")
+		if strings.EqualFold(owner, ev.Owner()) && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // nightlyName names the nightly of the triggering commit.

@@ -37,6 +37,8 @@ func snapshotWorld(t testing.TB, snapshot string) *world {
 		"INPUT_MANIFEST":       snapshot,
 	})
 	w.srv.SetTag(orchestrator, olderNightly, olderSHA)
+	// Published: a nightly without a release is never the previous one.
+	publishNightly(w, olderNightly)
 	return w
 }
 
@@ -179,7 +181,7 @@ func TestNightlySnapshotAgainstTheNewestNightly(t *testing.T) {
 		{
 			name:        "a lightweight tag holding tonight's name: the snapshot takes -2",
 			setup:       func(w *world) { w.srv.SetTag(orchestrator, todayTag, pushSHA) },
-			want:        map[string]string{"tag": todayTag + "-2", "created": "true", "changed": "true", "previous-tag": todayTag},
+			want:        map[string]string{"tag": todayTag + "-2", "created": "true", "changed": "true", "previous-tag": olderNightly},
 			wantChanged: allComponents,
 		},
 		{
@@ -278,8 +280,8 @@ func TestNightlySnapshotRace(t *testing.T) {
 		// object beyond the budget of a run without a race.
 		maxRequests int
 	}{
-		{"the other run tagged another snapshot: this one takes -2", snapshotB, todayTag + "-2", "true", 7},
-		{"the other run tagged this snapshot: its tag is this run's", snapshotA, todayTag, "false", 5},
+		{"the other run tagged another snapshot: this one takes -2", snapshotB, todayTag + "-2", "true", 8},
+		{"the other run tagged this snapshot: its tag is this run's", snapshotA, todayTag, "false", 6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -336,11 +338,13 @@ func TestNightlySnapshotBadManifestSendsNothing(t *testing.T) {
 	}
 }
 
-// The request budget the README quotes: at most 5 requests when the tag is
-// created (list, the newest's tag object, the tag object, the ref, and a
-// commit read when one day holds nightlies of two orchestrator commits),
-// at most 3 when the snapshot is skipped (list, the tag object, the
-// release).
+// The request budget the README quotes: at most 6 + D requests when the
+// tag is created (list, the newest's tag object, a compare for each of the
+// D components whose commit differs from the newest's, the tag object, the
+// ref, the releases page that tells the previous published nightly, and a
+// read when one day holds nightlies of two orchestrator commits), at most
+// 4 when the snapshot is skipped (list, the tag object, the release, the
+// releases page). Here D is 1.
 func TestNightlySnapshotRequestBudget(t *testing.T) {
 	const early, late = "1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222"
 	snapshotC := wantManifest(moved(heads, map[string]string{"sdk": releaseHead}), []string{"sdk", "governance"})
@@ -359,36 +363,36 @@ func TestNightlySnapshotRequestBudget(t *testing.T) {
 		wantCreated bool // else skipped
 		budget      int
 	}{
-		{"create: the first nightly with a manifest", func(*world) {}, true, 5},
+		{"create: the first nightly with a manifest", func(*world) {}, true, 6},
 		{"create: the newest nightly records another snapshot", func(w *world) {
 			w.srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, snapshotB))
-		}, true, 5},
+		}, true, 7},
 		{"create: -2", func(w *world) {
 			w.srv.SetAnnotatedTag(orchestrator, todayTag, pushSHA, tagMessage(todayTag, snapshotB))
-		}, true, 5},
+		}, true, 7},
 		{"create: -3", func(w *world) {
 			w.srv.SetAnnotatedTag(orchestrator, todayTag, pushSHA, tagMessage(todayTag, snapshotB))
 			w.srv.SetAnnotatedTag(orchestrator, todayTag+"-2", pushSHA, tagMessage(todayTag+"-2", snapshotC))
-		}, true, 5},
+		}, true, 7},
 		{"create: the newest day holds nightlies of two orchestrator commits", func(w *world) {
 			twoCommitsYesterday(w, snapshotB)
-		}, true, 5},
+		}, true, 7},
 		{"skip: the newest nightly holds the snapshot, published", func(w *world) {
 			w.srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, snapshotA))
 			publishNightly(w, yesterdayOfPush)
-		}, false, 3},
+		}, false, 4},
 		// A rerun of an older snapshot also reads the newest nightly's tag
 		// object before its own: one more.
 		{"skip: its own tag is published, a -2 of another snapshot is newer", func(w *world) {
 			w.srv.SetAnnotatedTag(orchestrator, todayTag, pushSHA, tagMessage(todayTag, snapshotA))
 			w.srv.SetAnnotatedTag(orchestrator, todayTag+"-2", pushSHA, tagMessage(todayTag+"-2", snapshotB))
 			publishNightly(w, todayTag)
-		}, false, 4},
+		}, false, 5},
 		// Telling which of two orchestrator commits' nightlies is newest
 		// reads both tag objects (their tagger dates): one more.
 		{"skip: the newest day holds nightlies of two orchestrator commits", func(w *world) {
 			twoCommitsYesterday(w, snapshotA)
-		}, false, 4},
+		}, false, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -422,10 +426,66 @@ func TestNightlySnapshotOrdersADayByTaggingTime(t *testing.T) {
 	w.srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, snapshotB))
 	w.clock.Advance(time.Hour)
 	w.srv.SetAnnotatedTag(orchestrator, laterTagged, "1111111111111111111111111111111111111111", tagMessage(laterTagged, snapshotB))
+	publishNightly(w, yesterdayOfPush)
+	publishNightly(w, laterTagged)
 	o := w.step()
 	require.Equal(t, 0, o.code, o.stdout)
 	assert.Equal(t, laterTagged, o.outputs["previous-tag"], "tagged an hour later, though its name sorts first")
 	for _, r := range o.requests {
 		assert.NotContains(t, r.Path, "/commits/", "no commit is read: the tag objects tell")
+	}
+}
+
+// Tag only forward: a snapshot that the newest nightly holds, or holds
+// something newer of, is superseded and not tagged; one that is behind in
+// one component and ahead in another is refused. One compare per
+// component whose commit differs from the newest nightly's.
+func TestNightlyTagOnlyForward(t *testing.T) {
+	const newer = "f00d000000000000000000000000000000000001"
+	tests := []struct {
+		name           string
+		snapshot       map[string]string
+		wantSuperseded bool
+		wantErr        string
+		maxRequests    int
+	}{
+		{"behind in node, equal elsewhere: superseded", moved(heads, map[string]string{"node": nodeOnMain}), true, "", 3 + 1},
+		{"behind in node, ahead in consensus: refused", moved(heads, map[string]string{"node": nodeOnMain, "consensus": newer}), false,
+			"this snapshot is behind " + yesterdayOfPush + " in node and ahead of it in consensus: it can be tagged neither as the newest nightly nor as superseded; nothing is tagged, and the next run, planned against " + yesterdayOfPush + ", takes both", 3 + 2},
+		{"ahead in consensus: tagged", moved(heads, map[string]string{"consensus": newer}), false, "", 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := planWorld(t)
+			w.srv.SetBranch(consensus, "main", newer)
+			w.srv.AddCommit(orchestrator, pushSHA)
+			w.srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, wantManifest(heads, allComponents)))
+			publishNightly(w, yesterdayOfPush)
+			w.with(map[string]string{
+				"INPUT_MODE": "nightly-tag", "INPUT_PUSH-TAG": "true", "INPUT_SKIP-UNCHANGED": "true",
+				"INPUT_MANIFEST":    wantManifest(tt.snapshot, allComponents),
+				"GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": payload("push.json"),
+			})
+			o := w.step()
+			assert.LessOrEqual(t, len(o.requests), tt.maxRequests)
+			switch {
+			case tt.wantErr != "":
+				require.Equal(t, 1, o.code, o.stdout)
+				assert.Contains(t, errorLine(t, o.stdout), tt.wantErr)
+				assert.Equal(t, 0, countMutating(o.requests), "nothing is tagged")
+			case tt.wantSuperseded:
+				require.Equal(t, 0, o.code, o.stdout)
+				assert.Equal(t, yesterdayOfPush, o.outputs["superseded-by"])
+				assert.Equal(t, "false", o.outputs["created"])
+				assert.Equal(t, "false", o.outputs["changed"])
+				assert.Equal(t, 0, countMutating(o.requests), "nothing is tagged")
+				assert.Contains(t, o.stdout, "::notice::"+yesterdayOfPush+" holds every component of this snapshot at the same commit or a newer one")
+			default:
+				require.Equal(t, 0, o.code, o.stdout)
+				assert.Equal(t, "true", o.outputs["created"])
+				assert.Equal(t, "", o.outputs["superseded-by"])
+				assert.Equal(t, yesterdayOfPush, o.outputs["previous-tag"])
+			}
+		})
 	}
 }

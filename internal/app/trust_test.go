@@ -273,7 +273,7 @@ func assertNoForgedCommands(t *testing.T, out string) {
 func TestOrchestratorExampleStartsNoJobForUntrustedRuns(t *testing.T) {
 	workflow, err := os.ReadFile(filepath.Join("..", "..", "examples", "workflows", "release_orchestrator.yml"))
 	require.NoError(t, err)
-	all := []string{"plan", "build", "build-governance-app-image", "trigger-prerelease"}
+	all := []string{"plan", "build", "build-governance-app-image", "publish"}
 	tests := []struct {
 		name      string
 		eventName string
@@ -325,7 +325,7 @@ func jobsThatStart(t *testing.T, workflow []byte, github map[string]any) []strin
 	t.Helper()
 	parsed, errs := actionlint.Parse(workflow)
 	require.Empty(t, errs)
-	outputs := map[string]any{"components": `["node","sdk","governance"]`}
+	outputs := map[string]any{"components": `["node","sdk","governance"]`, "changed": "true"}
 	results := map[string]string{}
 	var started []string
 	var play func(id string) string

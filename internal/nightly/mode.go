@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	gh "github.com/google/go-github/v66/github"
+
 	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/manifest"
 	"github.com/BTCDecoded/release-action/internal/report"
@@ -15,9 +17,15 @@ import (
 type Client struct {
 	Git     Git
 	Commits Commits
-	// Tags and Releases are needed with a manifest only.
+	// Tags, Releases and Compare are needed with a manifest only.
 	Tags     TagObjects
 	Releases Releases
+	Compare  Compare
+}
+
+// Compare compares two commits of a repository.
+type Compare interface {
+	CompareCommits(ctx context.Context, owner, repo, base, head string, opts *gh.ListOptions) (*gh.CommitsComparison, *gh.Response, error)
 }
 
 // Options is a validated nightly-tag run.

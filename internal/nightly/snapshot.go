@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,9 +26,10 @@ type TagObjects interface {
 	CreateTag(ctx context.Context, owner, repo string, tag *gh.Tag) (*gh.Tag, *gh.Response, error)
 }
 
-// Releases finds the published release of a tag.
+// Releases finds the published release of a tag, and lists releases.
 type Releases interface {
 	GetReleaseByTag(ctx context.Context, owner, repo, tag string) (*gh.RepositoryRelease, *gh.Response, error)
+	ReleaseLister
 }
 
 // Snapshot is what an existing nightly holds.
@@ -192,9 +194,22 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 		case !done:
 			res.Notices = append(res.Notices, fmt.Sprintf("%s already holds this snapshot, but its prerelease is not published: the pipeline goes on to publish it", own.Name))
 		}
+	case haveNewest && o.Manifest != nil:
+		// Not tagged yet: only forward of the newest nightly.
+		if superseded, err := supersededBy(ctx, c, r, o, newest); err != nil || superseded {
+			if err != nil {
+				return report.Result{}, err
+			}
+			return supersededResult(o, newest), nil
+		}
+		fallthrough
 	case !o.PushTag:
-		// skip-unchanged alone: report the name the snapshot would take.
-		name = name.WithSuffix(next)
+		if !o.PushTag {
+			// skip-unchanged alone: report the name the snapshot would take.
+			name = name.WithSuffix(next)
+			break
+		}
+		fallthrough
 	default:
 		var taken []Tag
 		if name, created, taken, err = createAnnotated(ctx, c, r, o, next); err != nil {
@@ -208,7 +223,7 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 	if p, ok := ParseTag(o.Name.Prefix, name.Tag); ok {
 		ownTag.Suffix = p.Suffix
 	}
-	previous, havePrevious, err := Newest(ctx, r, Older(tags, ownTag))
+	previous, havePrevious, err := NewestPublished(ctx, r, c.Releases, o.Owner, o.Repo, Older(tags, ownTag))
 	if err != nil {
 		return report.Result{}, err
 	}
@@ -235,6 +250,7 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 	res.Set("created", strconv.FormatBool(created))
 	res.Set("changed-components", string(list))
 	res.Set("manifest", recorded.String())
+	res.Set("superseded-by", "")
 	res.Notices = append(res.Notices, r.Notes...)
 	res.Summary = summary(o, name, previous.Name, changed, created, changedComponents)
 	return res, nil
@@ -297,3 +313,121 @@ func createAnnotated(ctx context.Context, c Client, r *Reader, o Options, next i
 // maxSuffix bounds the names tried for one day and commit; the prefix
 // input is checked to make valid names up to it.
 const maxSuffix = inputs.MaxSuffix
+
+// NewestPublished returns the newest of tags that has a published release,
+// read from the releases listing (newest first, a page of 100 at a time,
+// at most maxBasePages): a tag left without a release by a cancelled or
+// failed run is never the previous nightly.
+func NewestPublished(ctx context.Context, dater Dater, releases ReleaseLister, owner, repo string, tags []Tag) (Tag, bool, error) {
+	if len(tags) == 0 {
+		return Tag{}, false, nil
+	}
+	if releases == nil {
+		return Tag{}, false, errors.New("find the previous nightly: this run cannot read releases")
+	}
+	wanted := map[string]bool{}
+	for _, t := range tags {
+		wanted[t.Name] = true
+	}
+	opts := &gh.ListOptions{PerPage: 100}
+	for page := 0; page < maxBasePages; page++ {
+		listed, resp, err := releases.ListReleases(ctx, owner, repo, opts)
+		if err != nil {
+			return Tag{}, false, fmt.Errorf("list the releases of %s/%s to find the previous published nightly: %w", owner, repo, err)
+		}
+		published := map[string]bool{}
+		for _, r := range listed {
+			if !r.GetDraft() && wanted[r.GetTagName()] {
+				published[r.GetTagName()] = true
+			}
+		}
+		if len(published) > 0 {
+			candidates := slices.DeleteFunc(slices.Clone(tags), func(t Tag) bool { return !published[t.Name] })
+			return Newest(ctx, dater, candidates)
+		}
+		if resp == nil || resp.NextPage <= opts.Page || resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return Tag{}, false, nil
+}
+
+// supersededBy compares the snapshot with the newest nightly's, one
+// compare per component whose commit differs: when each is at the
+// newest's commit or behind it, and one is behind, the newest nightly
+// holds everything this one does and more, and this one is superseded.
+// Behind in one and ahead in another, the snapshot may be tagged neither
+// as the newest nor as superseded: an error, which the next run (planned
+// against the newest nightly, taking both) resolves.
+func supersededBy(ctx context.Context, c Client, r *Reader, o Options, newest Tag) (bool, error) {
+	s, err := r.Snapshot(ctx, newest)
+	if err != nil || s.Manifest == nil {
+		return false, err
+	}
+	// The components only: what is built. The orchestrator's commit names
+	// the nightly, and two runs may well see different ones.
+	type side struct{ repository, was, is, label string }
+	var sides []side
+	for _, e := range o.Manifest {
+		was, ok := s.Manifest.Lookup(e.Component)
+		if !ok || !strings.EqualFold(was.Repository, e.Repository) {
+			return false, nil // a new component: this snapshot is not behind
+		}
+		if was.SHA != e.SHA {
+			sides = append(sides, side{e.Repository, was.SHA, e.SHA, e.Component})
+		}
+	}
+	if c.Compare == nil || len(sides) == 0 {
+		return false, nil
+	}
+	var behind, ahead []string
+	for _, d := range sides {
+		owner, repo, _ := strings.Cut(d.repository, "/")
+		cmp, _, err := c.Compare.CompareCommits(ctx, owner, repo, d.was, d.is, &gh.ListOptions{PerPage: 1})
+		if github.IsStatus(err, http.StatusNotFound) || github.IsStatus(err, http.StatusForbidden) {
+			// The token cannot read the repository, or a commit is gone:
+			// this snapshot cannot be shown to be behind.
+			r.Notes = append(r.Notes, fmt.Sprintf("could not compare %s's commit %s with %s's %s (the token cannot read %s, or a commit is gone); taken as newer", d.label, short(d.is), newest.Name, short(d.was), d.repository))
+			ahead = append(ahead, d.label)
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("compare %s's commit %s with %s's %s: %w", d.label, short(d.is), newest.Name, short(d.was), err)
+		}
+		switch cmp.GetStatus() {
+		case "behind":
+			behind = append(behind, d.label)
+		case "identical":
+		default: // ahead, or diverged: newer than the newest's, or not older
+			ahead = append(ahead, d.label)
+		}
+	}
+	switch {
+	case len(behind) == 0:
+		return false, nil
+	case len(ahead) > 0:
+		return false, fmt.Errorf("this snapshot is behind %s in %s and ahead of it in %s: it can be tagged neither as the newest nightly nor as superseded; nothing is tagged, and the next run, planned against %s, takes both", newest.Name, strings.Join(behind, ", "), strings.Join(ahead, ", "), newest.Name)
+	}
+	return true, nil
+}
+
+func short(sha string) string { return sha[:min(7, len(sha))] }
+
+// supersededResult is nightly-tag's answer for a snapshot a newer nightly
+// supersedes: nothing tagged, nothing to publish.
+func supersededResult(o Options, newest Tag) report.Result {
+	var res report.Result
+	setName(&res, o.Name)
+	res.Set("previous-tag", "")
+	res.Set("changed", "false")
+	res.Set("created", "false")
+	res.Set("changed-components", "[]")
+	res.Set("manifest", o.Manifest.String())
+	res.Set("superseded-by", newest.Name)
+	res.Notices = append(res.Notices, fmt.Sprintf("%s holds every component of this snapshot at the same commit or a newer one: this snapshot is superseded, and nothing is tagged", newest.Name))
+	s := summary(o, o.Name, "", false, false, nil)
+	s.Rows[0].Value = report.Text("superseded by " + newest.Name + ": nothing tagged")
+	res.Summary = s
+	return res
+}
