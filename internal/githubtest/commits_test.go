@@ -177,6 +177,7 @@ func TestCommitDates(t *testing.T) {
 	}{
 		{"SetBranch dates a new commit now", func(s *Server) { s.SetBranch(repoName, "main", shaMain) }, testTime},
 		{"AddCommit dates a new commit now", func(s *Server) { s.AddCommit(repoName, shaMain) }, testTime},
+		{"AddCommitOn dates a new commit now", func(s *Server) { s.SetCommitDate(repoName, shaOld, dated); s.AddCommitOn(repoName, shaOld, shaMain) }, testTime},
 		{
 			name:  "SetBranch keeps the date SetCommitDate gave",
 			setup: func(s *Server) { s.SetCommitDate(repoName, shaMain, dated); s.SetBranch(repoName, "main", shaMain) },

@@ -17,13 +17,19 @@ const maxComparedCommits = 250
 // the v3 that go-github's CompareCommitsRaw sends.
 var rawComparison = regexp.MustCompile(`^application/vnd\.github(\.v3)?\.(diff|patch)$`)
 
-// compareCommits answers GET /repos/{owner}/{repo}/compare/{basehead}, as
-// git log BASE..HEAD in chronological order, over the repository's linear
-// history (see SetCommitDate). BASE and HEAD are resolved like
-// commits/{ref}: a sha, a branch, a tag or HEAD, optionally as
-// "owner:ref" of this repository; go-github sends each query-escaped, which
-// the path unescaping undoes ("release%2F1.0" is "release/1.0"). The fake
-// keeps no files, so files is always empty and a diff or patch is empty.
+// compareCommits answers GET /repos/{owner}/{repo}/compare/{basehead}
+// over the commit graph (see SetCommitDate) as GitHub does: status
+// identical for one commit, ahead when BASE is an ancestor of HEAD, behind
+// when HEAD is one of BASE, diverged otherwise; ahead_by and behind_by
+// count from the merge base to HEAD and to BASE, and commits lists the
+// ahead_by ones, oldest first, as git log --reverse BASE..HEAD does. Two
+// commits with no history in common get GitHub's 404 No common ancestor.
+// BASE and HEAD are resolved like commits/{ref}: a sha, a branch, a tag or
+// HEAD, a full sha of any repository of the fork network (see AddFork), or
+// "owner:ref" for a ref of the network's repository of owner; go-github
+// sends each query-escaped, which the path unescaping undoes
+// ("release%2F1.0" is "release/1.0"). The fake keeps no files, so files is
+// always empty and a diff or patch is empty.
 func (s *Server) compareCommits(r *http.Request, repo *repository) Response {
 	notFound := errorResponse(http.StatusNotFound, nil, errorBody{Message: "Not Found", DocumentationURL: compareDocsURL, Status: "404"})
 	basehead := r.PathValue("basehead")
@@ -31,25 +37,34 @@ func (s *Server) compareCommits(r *http.Request, repo *repository) Response {
 	if !ok {
 		return notFound
 	}
-	baseSHA, ok := repo.comparedCommit(base)
+	baseSHA, baseRepo, ok := repo.comparedCommit(base)
 	if !ok {
 		return notFound
 	}
-	headSHA, ok := repo.comparedCommit(head)
+	headSHA, headRepo, ok := repo.comparedCommit(head)
 	if !ok {
 		return notFound
+	}
+	graph := repo.network
+	mergeBase, ok := graph.mergeBase(baseSHA, headSHA)
+	if !ok {
+		return errorResponse(http.StatusNotFound, nil, errorBody{Message: "No common ancestor between " + base + " and " + head + ".", DocumentationURL: compareDocsURL, Status: "404"})
 	}
 	if mediaType := rawMediaType(r.Header.Get("Accept")); mediaType != "" {
 		return Response{Status: http.StatusOK, Header: map[string]string{"Content-Type": mediaType + "; charset=utf-8"}}
 	}
 
-	baseAt, headAt := repo.position(baseSHA), repo.position(headSHA)
-	status, between := "identical", []string{}
+	ahead, behind := graph.since(mergeBase, headSHA), graph.since(mergeBase, baseSHA)
+	var status string
 	switch {
-	case headAt > baseAt:
-		status, between = "ahead", repo.history[baseAt+1:headAt+1]
-	case headAt < baseAt:
+	case baseSHA == headSHA:
+		status = "identical"
+	case len(behind) == 0:
+		status = "ahead"
+	case len(ahead) == 0:
 		status = "behind"
+	default:
+		status = "diverged"
 	}
 	urls := s.bases(r.Host)
 	comparison := func(commits []string) any {
@@ -61,40 +76,43 @@ func (s *Server) compareCommits(r *http.Request, repo *repository) Response {
 		return map[string]any{
 			"url":               urls.api + "/repos/" + repo.fullName() + "/compare/" + basehead,
 			"html_url":          repoWeb + "/compare/" + basehead,
-			"permalink_url":     repoWeb + "/compare/" + repo.owner + ":" + baseSHA + "..." + repo.owner + ":" + headSHA,
+			"permalink_url":     repoWeb + "/compare/" + baseRepo.owner + ":" + baseSHA + "..." + headRepo.owner + ":" + headSHA,
 			"diff_url":          repoWeb + "/compare/" + basehead + ".diff",
 			"patch_url":         repoWeb + "/compare/" + basehead + ".patch",
 			"base_commit":       s.commitJSON(urls, repo, baseSHA),
-			"merge_base_commit": s.commitJSON(urls, repo, repo.history[min(baseAt, headAt)]),
+			"merge_base_commit": s.commitJSON(urls, repo, mergeBase),
 			"status":            status,
-			"ahead_by":          max(headAt-baseAt, 0),
-			"behind_by":         max(baseAt-headAt, 0),
-			"total_commits":     len(between),
+			"ahead_by":          len(ahead),
+			"behind_by":         len(behind),
+			"total_commits":     len(ahead),
 			"commits":           listed,
 			"files":             []any{},
 		}
 	}
 	query := r.URL.Query()
 	if query.Has("page") || query.Has("per_page") {
-		return paginate(s, r, between, comparison)
+		return paginate(s, r, ahead, comparison)
 	}
-	return s.jsonResponse(http.StatusOK, comparison(between[max(len(between)-maxComparedCommits, 0):]))
+	return s.jsonResponse(http.StatusOK, comparison(ahead[max(len(ahead)-maxComparedCommits, 0):]))
 }
 
-// comparedCommit resolves one side of a comparison. "owner:ref" names a
-// ref of a fork; the fake has none, so only this repository's owner
-// resolves. The caller holds s.mu.
-func (repo *repository) comparedCommit(ref string) (string, bool) {
+// comparedCommit resolves one side of a comparison, with the repository
+// whose refs named it. "owner:ref" names a ref of the repository of owner
+// in the fork network, which is this one for its own owner. The caller
+// holds s.mu.
+func (repo *repository) comparedCommit(ref string) (string, *repository, bool) {
+	side := repo
 	if owner, rest, forked := strings.Cut(ref, ":"); forked {
-		if !strings.EqualFold(owner, repo.owner) {
-			return "", false
+		if side = repo.member(owner); side == nil {
+			return "", nil, false
 		}
 		ref = rest
 	}
 	if ref == "" {
-		return "", false
+		return "", nil, false
 	}
-	return repo.commitOf(ref)
+	sha, ok := side.commitOf(ref)
+	return sha, side, ok
 }
 
 // rawMediaType is the diff or patch media type an Accept header asks for,

@@ -226,3 +226,176 @@ func TestCommitParents(t *testing.T) {
 		})
 	}
 }
+
+// sideSHA is the made-up sha of the n-th commit of a side branch.
+func sideSHA(n int) string {
+	return fmt.Sprintf("b%039x", n)
+}
+
+// setBranchedHistory makes a history with a side branch in
+// BTCDecoded/bllvm, the side branch made with AddCommitOn before c3, which
+// still follows c2:
+//
+//	c1 - c2 - c3 - c4   main
+//	      \
+//	       b1 - b2      feature
+func setBranchedHistory(fake *Server) {
+	fake.AddCommit(repoName, commitSHA(1))
+	fake.AddCommit(repoName, commitSHA(2))
+	fake.AddCommitOn(repoName, commitSHA(2), sideSHA(1))
+	fake.AddCommitOn(repoName, sideSHA(1), sideSHA(2))
+	fake.SetBranch(repoName, "feature", sideSHA(2))
+	fake.AddCommit(repoName, commitSHA(3))
+	fake.SetBranch(repoName, "main", commitSHA(4))
+}
+
+func TestCompareBranchedHistory(t *testing.T) {
+	tests := []struct {
+		name          string
+		base, head    string
+		wantStatus    string
+		wantAhead     int
+		wantBehind    int
+		wantCommits   []string
+		wantMergeBase string
+	}{
+		{"identical", "main", commitSHA(4), "identical", 0, 0, nil, commitSHA(4)},
+		{"ahead", commitSHA(2), "main", "ahead", 2, 0, []string{commitSHA(3), commitSHA(4)}, commitSHA(2)},
+		{"behind", "main", commitSHA(2), "behind", 0, 2, nil, commitSHA(2)},
+		{"ahead along the side branch", commitSHA(1), "feature", "ahead", 3, 0, []string{commitSHA(2), sideSHA(1), sideSHA(2)}, commitSHA(1)},
+		{"side branch diverged from main", "main", "feature", "diverged", 2, 2, []string{sideSHA(1), sideSHA(2)}, commitSHA(2)},
+		{"main diverged from the side branch", "feature", "main", "diverged", 2, 2, []string{commitSHA(3), commitSHA(4)}, commitSHA(2)},
+		{"diverged by one each", sideSHA(1), commitSHA(3), "diverged", 1, 1, []string{commitSHA(3)}, commitSHA(2)},
+		{"side branch behind its own head", "feature", sideSHA(1), "behind", 0, 1, nil, sideSHA(1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, client := newGitHub(t)
+			setBranchedHistory(fake)
+
+			got, _, err := client.Repositories.CompareCommits(t.Context(), testOwner, testRepo, tt.base, tt.head, nil)
+
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantStatus, got.GetStatus())
+			assert.Equal(t, tt.wantAhead, got.GetAheadBy())
+			assert.Equal(t, tt.wantBehind, got.GetBehindBy())
+			assert.Equal(t, tt.wantAhead, got.GetTotalCommits())
+			assert.Equal(t, tt.wantMergeBase, got.GetMergeBaseCommit().GetSHA())
+			var gotCommits []string
+			parent := tt.wantMergeBase
+			for _, commit := range got.Commits {
+				gotCommits = append(gotCommits, commit.GetSHA())
+				require.Len(t, commit.Parents, 1)
+				assert.Equal(t, parent, commit.Parents[0].GetSHA(), "each listed commit follows the one before, the first the merge base")
+				parent = commit.GetSHA()
+			}
+			assert.Equal(t, tt.wantCommits, gotCommits, "oldest first")
+		})
+	}
+}
+
+func TestBranchedCommitParents(t *testing.T) {
+	tests := []struct {
+		name        string
+		ref         string
+		wantParents []string
+	}{
+		{"root", commitSHA(1), nil},
+		{"first of the side branch", sideSHA(1), []string{commitSHA(2)}},
+		{"side branch head by name", "feature", []string{sideSHA(1)}},
+		{"AddCommit after AddCommitOn follows the last one AddCommit knew", commitSHA(3), []string{commitSHA(2)}},
+		{"SetBranch follows it too", "main", []string{commitSHA(3)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, client := newGitHub(t)
+			setBranchedHistory(fake)
+
+			got, _, err := client.Repositories.GetCommit(t.Context(), testOwner, testRepo, tt.ref, nil)
+
+			require.NoError(t, err)
+			var parents []string
+			for _, parent := range got.Parents {
+				parents = append(parents, parent.GetSHA())
+				assert.Equal(t, "https://api.github.com/repos/BTCDecoded/bllvm/commits/"+parent.GetSHA(), parent.GetURL())
+			}
+			assert.Equal(t, tt.wantParents, parents)
+		})
+	}
+}
+
+func TestAddCommitOn(t *testing.T) {
+	tests := []struct {
+		name        string
+		setup       func(*Server)
+		wantFatal   string // empty: no failure
+		wantParents []string
+	}{
+		{
+			name:        "on a known commit",
+			setup:       func(s *Server) { s.AddCommit(repoName, shaOld); s.AddCommitOn(repoName, shaOld, shaMain) },
+			wantParents: []string{shaOld},
+		},
+		{
+			name: "again with the same parent",
+			setup: func(s *Server) {
+				s.AddCommit(repoName, shaOld)
+				s.AddCommitOn(repoName, shaOld, shaMain)
+				s.AddCommitOn(repoName, strings.ToUpper(shaOld), strings.ToUpper(shaMain))
+			},
+			wantParents: []string{shaOld},
+		},
+		{
+			name:      "on a parent that does not exist",
+			setup:     func(s *Server) { s.AddCommitOn(repoName, shaOld, shaMain) },
+			wantFatal: "add commit " + shaMain + " on " + shaOld + " to BTCDecoded/bllvm: the parent does not exist",
+		},
+		{
+			name: "on a commit of a repository outside the network",
+			setup: func(s *Server) {
+				s.AddRepository("BTCDecoded/bllvm-consensus")
+				s.AddCommit("BTCDecoded/bllvm-consensus", shaOld)
+				s.AddCommitOn(repoName, shaOld, shaMain)
+			},
+			wantFatal: "the parent does not exist",
+		},
+		{
+			name: "again with another parent",
+			setup: func(s *Server) {
+				s.AddCommit(repoName, shaOld)
+				s.AddCommit(repoName, shaMain)
+				s.AddCommitOn(repoName, shaMain, shaOther)
+				s.AddCommitOn(repoName, shaOld, shaOther)
+			},
+			wantFatal: "it exists already, as the child of \"" + shaMain + "\"",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recorder := &fatalRecorder{TB: t}
+			fake := New(recorder, WithRepository(repoName))
+			client := gh.NewClient(fake.Client())
+
+			// Fatalf ends the goroutine it is called on, as testing.T's does.
+			ran := make(chan struct{})
+			go func() {
+				defer close(ran)
+				tt.setup(fake)
+			}()
+			<-ran
+
+			if tt.wantFatal != "" {
+				assert.Contains(t, recorder.fatal, tt.wantFatal)
+				return
+			}
+			require.Empty(t, recorder.fatal)
+			got, _, err := client.Repositories.GetCommit(t.Context(), testOwner, testRepo, shaMain, nil)
+			require.NoError(t, err)
+			var parents []string
+			for _, parent := range got.Parents {
+				parents = append(parents, parent.GetSHA())
+			}
+			assert.Equal(t, tt.wantParents, parents)
+		})
+	}
+}

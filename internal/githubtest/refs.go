@@ -167,8 +167,9 @@ func (s *Server) createRef(r *http.Request, repo *repository) Response {
 	return resp
 }
 
-// PATCH /repos/{owner}/{repo}/git/refs/{ref}, ref as "tags/v1". The fake
-// keeps no commit graph, so every update counts as a fast-forward.
+// PATCH /repos/{owner}/{repo}/git/refs/{ref}, ref as "tags/v1". Every
+// update counts as a fast-forward: the fake does not refuse one without
+// force that GitHub would refuse as not a fast forward.
 func (s *Server) updateRef(r *http.Request, repo *repository) Response {
 	var body struct {
 		SHA   string `json:"sha"`

@@ -14,9 +14,32 @@ type repository struct {
 	refs          map[string]string // full ref name, like refs/tags/v1, to sha
 	releases      []*release
 	runs          []*run
-	commits       map[string]time.Time  // sha to commit date, for GET commits/{ref}
-	history       []string              // the commits, oldest first: see SetCommitDate
-	tagObjects    map[string]*tagObject // annotated tags, by their own sha
+	// commits are those made known in this repository (see SetCommitDate);
+	// their parents and dates are the network's, which every repository of
+	// the network sees.
+	commits map[string]bool
+	// tip is the last commit made known here without a parent: the parent
+	// of the next one (see SetCommitDate).
+	tip        string
+	tagObjects map[string]*tagObject // annotated tags, by their own sha
+	// parent is the repository this one is a fork of (see AddFork); nil
+	// for one that is no fork.
+	parent  *repository
+	network *network
+}
+
+// network is a fork network: a repository and its forks, which share their
+// git objects as on GitHub, so the commit graph is the network's.
+type network struct {
+	members []*repository      // the first repository, then its forks as added
+	graph   map[string]*commit // every commit known in any member, by sha
+}
+
+// commit is a commit of the graph: its one parent ("" for a root commit)
+// and its date.
+type commit struct {
+	parent string
+	date   time.Time
 }
 
 func (r *repository) fullName() string {
@@ -28,26 +51,94 @@ func (r *repository) fullName() string {
 // what a token that cannot see a repository gets.
 func (s *Server) AddRepository(fullName string) {
 	s.t.Helper()
-	owner, name, ok := strings.Cut(fullName, "/")
-	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-		s.t.Fatalf("githubtest: add repository %q: want owner/name", fullName)
-	}
+	owner, name := s.splitFullName("add repository", fullName)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := strings.ToLower(fullName)
 	if _, ok := s.repos[key]; ok {
 		return
 	}
-	s.lastID++
-	s.repos[key] = &repository{
-		id:            s.lastID,
+	s.repos[key] = s.newRepository(owner, name, nil)
+}
+
+// AddFork makes the repository fork ("owner/name", created as
+// AddRepository creates one, with the default branch of parent) a fork of
+// parent, which must exist; adding the same fork again changes nothing.
+//
+// As on GitHub, a fork network shares its git objects ("commits of forks
+// are visible by sha in the parent repository"): every repository of the
+// network answers GET commits/{sha} and compare for a full sha made known
+// in any of them, and a commit may have its parent in another one, as
+// AddCommitOn(fork, a commit of parent, sha) gives it. Refs stay each
+// repository's own: a fork starts with none, and its branches and tags
+// never resolve by name in parent, where compare reaches them as
+// "owner:branch" only. A commit the fork makes known without a parent is
+// the child of the last one known in the fork, or, before the fork has
+// any, of the last one known in parent.
+func (s *Server) AddFork(parent, fork string) {
+	s.t.Helper()
+	owner, name := s.splitFullName("add fork", fork)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	origin := s.mustRepository(parent)
+	key := strings.ToLower(fork)
+	if existing, ok := s.repos[key]; ok {
+		if existing.parent != origin {
+			s.t.Fatalf("githubtest: add fork %s of %s: %s exists already and is not that fork; AddFork creates the fork", fork, parent, fork)
+		}
+		return
+	}
+	created := s.newRepository(owner, name, origin)
+	created.defaultBranch = origin.defaultBranch
+	s.repos[key] = created
+}
+
+// splitFullName splits "owner/name", failing the test, as the action named
+// by doing says, for anything else.
+func (s *Server) splitFullName(doing, fullName string) (owner, name string) {
+	s.t.Helper()
+	owner, name, ok := strings.Cut(fullName, "/")
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
+		s.t.Fatalf("githubtest: %s %q: want owner/name", doing, fullName)
+	}
+	return owner, name
+}
+
+// newRepository makes a repository, in a network of its own or, as a
+// fork, in the network of parent. The caller holds s.mu.
+func (s *Server) newRepository(owner, name string, parent *repository) *repository {
+	repo := &repository{
+		id:            s.nextID(),
 		owner:         owner,
 		name:          name,
 		defaultBranch: "main",
 		refs:          map[string]string{},
-		commits:       map[string]time.Time{},
+		commits:       map[string]bool{},
 		tagObjects:    map[string]*tagObject{},
+		parent:        parent,
 	}
+	if parent != nil {
+		repo.network = parent.network
+	} else {
+		repo.network = &network{graph: map[string]*commit{}}
+	}
+	repo.network.members = append(repo.network.members, repo)
+	return repo
+}
+
+// member is the repository of the network that "owner:ref" in a
+// comparison names: this one for its own owner, else the first of the
+// network that owner has. The caller holds s.mu.
+func (repo *repository) member(owner string) *repository {
+	if strings.EqualFold(owner, repo.owner) {
+		return repo
+	}
+	for _, candidate := range repo.network.members {
+		if strings.EqualFold(owner, candidate.owner) {
+			return candidate
+		}
+	}
+	return nil
 }
 
 // SetDefaultBranch makes branch the default branch of repo ("owner/name"),
@@ -78,10 +169,23 @@ func (s *Server) knownRepository(path string) bool {
 	return s.repository(segments[2], segments[3]) != nil
 }
 
-// GET /repos/{owner}/{repo}
+// GET /repos/{owner}/{repo}; a fork with fork true, its parent and its
+// network's first repository (source), as GitHub shows a fork. Other
+// repositories leave fork out, which clients read as false.
 func (s *Server) getRepository(r *http.Request, repo *repository) Response {
 	urls := s.bases(r.Host)
-	return s.jsonResponse(http.StatusOK, map[string]any{
+	answer := repositoryJSON(urls, repo)
+	if repo.parent != nil {
+		answer["parent"] = repositoryJSON(urls, repo.parent)
+		answer["source"] = repositoryJSON(urls, repo.network.members[0])
+	}
+	return s.jsonResponse(http.StatusOK, answer)
+}
+
+// repositoryJSON is a repository as GET /repos/{owner}/{repo} shows it,
+// without a fork's parent and source.
+func repositoryJSON(urls bases, repo *repository) map[string]any {
+	answer := map[string]any{
 		"id":        repo.id,
 		"name":      repo.name,
 		"full_name": repo.fullName(),
@@ -93,5 +197,9 @@ func (s *Server) getRepository(r *http.Request, repo *repository) Response {
 		"html_url":       urls.web + "/" + repo.fullName(),
 		"url":            urls.api + "/repos/" + repo.fullName(),
 		"default_branch": repo.defaultBranch,
-	})
+	}
+	if repo.parent != nil {
+		answer["fork"] = true
+	}
+	return answer
 }
