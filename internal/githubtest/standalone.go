@@ -302,9 +302,11 @@ func (r *repeated) String() string     { return strings.Join(*r, ",") }
 func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
 
 // seed is a commit the fake is told about before it serves: a branch head
-// (--branch owner/name=branch:sha) or a commit alone (--commit owner/name=sha).
+// (--branch owner/name=branch:sha), a commit alone (--commit
+// owner/name=sha) or the head of a successful run (--green
+// owner/name=workflow:branch:sha).
 type seed struct {
-	repo, branch, sha string
+	repo, workflow, branch, sha string
 }
 
 // parseSeed reads --branch (withBranch) or --commit values; repos are the
@@ -324,13 +326,36 @@ func parseSeed(flag, value string, withBranch bool, repos []string) (seed, error
 			return seed{}, fmt.Errorf("--%s %q: want %s", flag, value, want)
 		}
 	}
+	return sd, checkSeed(flag, value, sd, repos)
+}
+
+// parseGreen reads a --green value, owner/name=workflow:branch:sha, where
+// workflow is a workflow file name such as ci.yml; repos are the --repo
+// values, which the repository must be one of.
+func parseGreen(value string, repos []string) (seed, error) {
+	const want = "owner/name=workflow:branch:sha"
+	repo, rest, ok := strings.Cut(value, "=")
+	parts := strings.Split(rest, ":")
+	if !ok || len(parts) != 3 || slices.Contains(parts, "") {
+		return seed{}, fmt.Errorf("--green %q: want %s", value, want)
+	}
+	sd := seed{repo: repo, workflow: parts[0], branch: parts[1], sha: parts[2]}
+	if strings.Contains(sd.workflow, "/") || !(strings.HasSuffix(sd.workflow, ".yml") || strings.HasSuffix(sd.workflow, ".yaml")) {
+		return seed{}, fmt.Errorf("--green %q: %q is not a workflow file name such as ci.yml", value, sd.workflow)
+	}
+	return sd, checkSeed("green", value, sd, repos)
+}
+
+// checkSeed refuses a seed whose sha is not a full one or whose
+// repository is not served.
+func checkSeed(flag, value string, sd seed, repos []string) error {
 	if !fullSHA.MatchString(sd.sha) {
-		return seed{}, fmt.Errorf("--%s %q: %q is not a full commit sha (40 hex)", flag, value, sd.sha)
+		return fmt.Errorf("--%s %q: %q is not a full commit sha (40 hex)", flag, value, sd.sha)
 	}
-	if !slices.Contains(repos, repo) {
-		return seed{}, fmt.Errorf("--%s %q: %s is not served: add --repo %s", flag, value, repo, repo)
+	if !slices.Contains(repos, sd.repo) {
+		return fmt.Errorf("--%s %q: %s is not served: add --repo %s", flag, value, sd.repo, sd.repo)
 	}
-	return sd, nil
+	return nil
 }
 
 // RunStandalone is cmd/fakegithub: it serves the fake until ctx ends,
@@ -340,13 +365,13 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 	flags := flag.NewFlagSet("fakegithub", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fakegithub [--port N] [--token T] [--repo owner/name]... [--immutable-releases] [--branch owner/name=branch:sha]... [--commit owner/name=sha]... [--tls [--cert-out FILE]] [--log-requests]")
+		fmt.Fprintln(stderr, "usage: fakegithub [--port N] [--token T] [--repo owner/name]... [--immutable-releases] [--branch owner/name=branch:sha]... [--commit owner/name=sha]... [--green owner/name=workflow:branch:sha]... [--tls [--cert-out FILE]] [--log-requests]")
 		fmt.Fprintln(stderr, "Serves a fake GitHub on 127.0.0.1 as GitHub Enterprise Server is served, and prints its API base URL.")
 		fmt.Fprintln(stderr, "GET /_fake/dispatches lists the repository_dispatch and workflow_dispatch events received, as JSON.")
 		fmt.Fprintln(stderr, "Requests are checked against GitHub's REST description (scripts/fetch-openapi.sh, or RELEASE_ACTION_OPENAPI); one it would refuse is answered 400 and reported.")
 		flags.PrintDefaults()
 	}
-	var repos, branches, commits repeated
+	var repos, branches, commits, greens repeated
 	var cfg Standalone
 	port := flags.Int("port", 0, "port to listen on, 0 for a free one")
 	token := flags.String("token", "", "token requests must send; empty accepts any")
@@ -357,6 +382,7 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 	flags.Var(&repos, "repo", "repository owner/name to serve (repeatable)")
 	flags.Var(&branches, "branch", "owner/name=branch:sha: point a branch of a served repository at a commit, which then exists (repeatable)")
 	flags.Var(&commits, "commit", "owner/name=sha: make a commit of a served repository exist (repeatable)")
+	flags.Var(&greens, "green", "owner/name=workflow:branch:sha: plant a completed, successful push run of a workflow file (ci.yml) on a branch at a commit, which then exists (repeatable)")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -398,6 +424,14 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		seeds = append(seeds, sd)
 	}
+	for _, value := range greens {
+		sd, err := parseGreen(value, repos)
+		if err != nil {
+			fmt.Fprintf(stderr, "fakegithub: %v\n", err)
+			return 2
+		}
+		seeds = append(seeds, sd)
+	}
 	if *token != "" {
 		opts = append(opts, WithToken(*token))
 	}
@@ -413,9 +447,15 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 	// Seeded before the URL is printed: a client that waits for the URL
 	// finds them.
 	for _, sd := range seeds {
-		if sd.branch != "" {
+		switch {
+		case sd.workflow != "":
+			// The run's branch is only its head_branch: a --green moves no
+			// branch, as a run does not.
+			fake.AddCommit(sd.repo, sd.sha)
+			fake.AddRun(sd.repo, Run{WorkflowID: sd.workflow, Event: "push", Status: "completed", Conclusion: "success", HeadBranch: sd.branch, HeadSHA: sd.sha})
+		case sd.branch != "":
 			fake.SetBranch(sd.repo, sd.branch, sd.sha)
-		} else {
+		default:
 			fake.AddCommit(sd.repo, sd.sha)
 		}
 	}

@@ -360,7 +360,15 @@ func TestRunStandaloneRefusesBadArguments(t *testing.T) {
 		{"branch of a repository not served", []string{"--repo", repoName, "--branch", "BTCDecoded/bllvm-node=main:" + shaMain}, 2, "BTCDecoded/bllvm-node is not served: add --repo BTCDecoded/bllvm-node"},
 		{"commit with a branch", []string{"--repo", repoName, "--commit", repoName + "=main:" + shaMain}, 2, `"main:` + shaMain + `" is not a full commit sha`},
 		{"commit of a repository not served", []string{"--commit", repoName + "=" + shaMain}, 2, "is not served: add --repo " + repoName},
+		{"green without a branch", []string{"--repo", repoName, "--green", repoName + "=ci.yml:" + shaMain}, 2, "want owner/name=workflow:branch:sha"},
+		{"green without a workflow", []string{"--repo", repoName, "--green", repoName + "=:main:" + shaMain}, 2, "want owner/name=workflow:branch:sha"},
+		{"green without repository", []string{"--repo", repoName, "--green", "ci.yml:main:" + shaMain}, 2, "want owner/name=workflow:branch:sha"},
+		{"green of a workflow that is no file name", []string{"--repo", repoName, "--green", repoName + "=ci:main:" + shaMain}, 2, `"ci" is not a workflow file name such as ci.yml`},
+		{"green of a workflow path", []string{"--repo", repoName, "--green", repoName + "=.github/workflows/ci.yml:main:" + shaMain}, 2, "is not a workflow file name"},
+		{"green at a short sha", []string{"--repo", repoName, "--green", repoName + "=ci.yml:main:abc1234"}, 2, `"abc1234" is not a full commit sha`},
+		{"green of a repository not served", []string{"--green", repoName + "=ci.yml:main:" + shaMain}, 2, "is not served: add --repo " + repoName},
 		{"help", []string{"--help"}, 0, "usage: fakegithub"},
+		{"help names --green", []string{"--help"}, 0, "[--green owner/name=workflow:branch:sha]..."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -516,4 +524,52 @@ func TestRunStandaloneListsDispatches(t *testing.T) {
 	}`, listed())
 	status, _ := do(t, http.DefaultClient, http.MethodPost, root+"/_fake/dispatches", "{}", jsonHeader)
 	assert.Equal(t, http.StatusMethodNotAllowed, status, "read-only")
+}
+
+func TestRunStandaloneGreen(t *testing.T) {
+	const other = "0123456789abcdef0123456789abcdef01234567"
+	baseURL := startRunStandalone(t, "--repo", repoName, "--repo", "BTCDecoded/bllvm-consensus", "--branch", repoName+"=main:"+shaOld,
+		"--green", repoName+"=ci.yml:main:"+shaMain, "--green", repoName+"=ci.yml:release/1.0:"+other, "--green", "BTCDecoded/bllvm-consensus=build.yaml:main:"+other)
+	client := enterpriseClient(t, baseURL, "")
+
+	tests := []struct {
+		name     string
+		repo     string
+		workflow string
+		branch   string
+		wantSHA  string // empty: no run
+	}{
+		{"green run on main", testRepo, "ci.yml", "main", shaMain},
+		{"green run on another branch", testRepo, "ci.yml", "release/1.0", other},
+		{"green run of another repository", "bllvm-consensus", "build.yaml", "main", other},
+		{"no run of another workflow", testRepo, "release.yml", "main", ""},
+		{"no run on a branch not named", testRepo, "ci.yml", "develop", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runs, _, err := client.Actions.ListWorkflowRunsByFileName(t.Context(), testOwner, tt.repo, tt.workflow, &gh.ListWorkflowRunsOptions{
+				Branch: tt.branch, Event: "push", Status: "success", ListOptions: gh.ListOptions{PerPage: 1},
+			})
+
+			require.NoError(t, err)
+			if tt.wantSHA == "" {
+				assert.Zero(t, runs.GetTotalCount())
+				return
+			}
+			require.Len(t, runs.WorkflowRuns, 1)
+			run := runs.WorkflowRuns[0]
+			assert.Equal(t, tt.wantSHA, run.GetHeadSHA())
+			assert.Equal(t, tt.branch, run.GetHeadBranch())
+			assert.Equal(t, "push", run.GetEvent())
+			assert.Equal(t, "completed", run.GetStatus())
+			assert.Equal(t, "success", run.GetConclusion())
+			assert.Equal(t, ".github/workflows/"+tt.workflow, run.GetPath())
+			got, _, err := client.Repositories.GetCommitSHA1(t.Context(), testOwner, tt.repo, tt.wantSHA, "")
+			require.NoError(t, err, "the run's commit exists")
+			assert.Equal(t, tt.wantSHA, got)
+		})
+	}
+	head, _, err := client.Repositories.GetCommitSHA1(t.Context(), testOwner, testRepo, "main", "")
+	require.NoError(t, err)
+	assert.Equal(t, shaOld, head, "a green run moves no branch")
 }

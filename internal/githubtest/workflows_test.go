@@ -423,3 +423,56 @@ func TestParseCreated(t *testing.T) {
 		})
 	}
 }
+
+// TestListRunsOfLatestGreen asks what a client asks for the newest
+// successful push run of a workflow on a branch:
+// workflows/{workflow_id}/runs?branch=main&event=push&status=success&per_page=1.
+func TestListRunsOfLatestGreen(t *testing.T) {
+	at := func(hour int) time.Time { return time.Date(2025, 11, 17, hour, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		name      string
+		path      string // after repos/BTCDecoded/bllvm/actions/
+		want      []string
+		wantTotal int
+		wantNext  bool
+	}{
+		{"newest green push to main, one per page", "workflows/ci.yml/runs?branch=main&event=push&status=success&per_page=1", []string{"green"}, 2, true},
+		{"the next page, the older green", "workflows/ci.yml/runs?branch=main&event=push&status=success&per_page=1&page=2", []string{"green-old"}, 2, false},
+		{"every green push to main, newest first", "workflows/ci.yml/runs?branch=main&event=push&status=success", []string{"green", "green-old"}, 2, false},
+		{"completed is a status, failed runs too", "workflows/ci.yml/runs?branch=main&event=push&status=completed", []string{"red", "green", "green-old"}, 3, false},
+		{"failure is a conclusion", "workflows/ci.yml/runs?branch=main&event=push&status=failure", []string{"red"}, 1, false},
+		{"in progress is a status", "workflows/ci.yml/runs?branch=main&event=push&status=in_progress", []string{"running"}, 1, false},
+		{"any branch", "workflows/ci.yml/runs?event=push&status=success", []string{"other-branch", "green", "green-old"}, 3, false},
+		{"any event", "workflows/ci.yml/runs?branch=main&status=success", []string{"pull-request", "green", "green-old"}, 3, false},
+		{"every workflow of the repository", "runs?branch=main&event=push&status=success&per_page=1", []string{"other-workflow"}, 3, true},
+		{"a workflow without such runs", "workflows/nightly.yml/runs?branch=main&event=push&status=success&per_page=1", nil, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, client := newGitHub(t)
+			// Planted out of order, so that only created_at puts them in
+			// order.
+			fake.AddRun(repoName, Run{WorkflowID: "ci.yml", DisplayTitle: "red", Event: "push", HeadBranch: "main", Status: "completed", Conclusion: "failure", CreatedAt: at(3)})
+			fake.AddRun(repoName, Run{WorkflowID: "ci.yml", DisplayTitle: "green", Event: "push", HeadBranch: "main", CreatedAt: at(2)})
+			fake.AddRun(repoName, Run{WorkflowID: "ci.yml", DisplayTitle: "green-old", Event: "push", HeadBranch: "main", CreatedAt: at(1)})
+			fake.AddRun(repoName, Run{WorkflowID: "ci.yml", DisplayTitle: "running", Event: "push", HeadBranch: "main", Status: "in_progress", CreatedAt: at(4)})
+			fake.AddRun(repoName, Run{WorkflowID: "ci.yml", DisplayTitle: "other-branch", Event: "push", HeadBranch: "feature", CreatedAt: at(5)})
+			fake.AddRun(repoName, Run{WorkflowID: "ci.yml", DisplayTitle: "pull-request", Event: "pull_request", HeadBranch: "main", CreatedAt: at(6)})
+			fake.AddRun(repoName, Run{WorkflowID: "release.yml", DisplayTitle: "other-workflow", Event: "push", HeadBranch: "main", CreatedAt: at(7)})
+			req, err := client.NewRequest(http.MethodGet, "repos/BTCDecoded/bllvm/actions/"+tt.path, nil)
+			require.NoError(t, err)
+			var runs gh.WorkflowRuns
+
+			resp, err := client.Do(t.Context(), req, &runs)
+
+			require.NoError(t, err)
+			var got []string
+			for _, run := range runs.WorkflowRuns {
+				got = append(got, run.GetDisplayTitle())
+			}
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.wantTotal, runs.GetTotalCount(), "every run that matches, whatever the page")
+			assert.Equal(t, tt.wantNext, resp.NextPage != 0)
+		})
+	}
+}
