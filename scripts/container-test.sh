@@ -6,8 +6,10 @@
 #      each mode: exit status, outputs, summary, requests, ownership.
 #   2. the example workflows under nektos/act, third-party actions
 #      replaced by stand-ins (scripts/container/actions): a push to
-#      bllvm-consensus, the orchestrator run its dispatch starts, and the
-#      prerelease.yml run that one dispatches; then the fake's final state.
+#      bllvm-consensus, the orchestrator run its dispatch starts, which
+#      builds, tags and publishes in that one run; prerelease.yml run by
+#      hand to republish it; the scheduled nightly with nothing new, whose
+#      orchestrator run builds and tags nothing; then the fake's state.
 #   3. figures: image size, start-to-exit of a dispatch in the container
 #      and bare, each act step's time.
 # No registry is reachable: the Dockerfile's bases are stand-ins built
@@ -393,9 +395,12 @@ event "$d/event.json" bllvm '{"action":"build_consensus","branch":"main","client
 step "plan" "$d" "$owner/bllvm" repository_dispatch "$bllvm_sha" mode=plan
 expect plan components '^\["consensus","protocol","node","sdk","governance"\]$'
 expect plan build-all '^true$'
+expect plan changed '^true$'
 expect plan matrix "\"sha\":\"$consensus_sha\""
 expect plan manifest "\"sha\":\"${heads[governance-app]}\""
-expect_request plan "GET /api/v3/repos/$owner/bllvm-consensus/commits/$consensus_sha 200"
+# The dispatched commit is compared with its branch's head: it must be on
+# the branch, not merely exist (a fork's commit, a pull request's head).
+expect_request plan "GET /api/v3/repos/$owner/bllvm-consensus/compare/[^ ]+\.\.\.$consensus_sha(\?[^ ]*)? 200"
 expect_request plan "GET /api/v3/repos/$owner/governance-app/commits/.* 200"
 manifest=${out[manifest]}
 mapfile -t -O "${#root_files[@]}" root_files < <(root_owned "$d" | sed 's|^|plan: |')
@@ -487,8 +492,8 @@ artifacts="$tmp/artifacts"
 mkdir -p "$repos" "$artifacts" "$tmp/act-home"
 workflows="$root/examples/workflows"
 if [ "${CONTAINER_TEST_PLANT:-}" = needs-output ]; then
-	# The planted defect: the trigger-prerelease job reads an output the
-	# plan job does not have.
+	# The planted defect: the publish job's nightly-tag step reads an
+	# output the plan job does not have.
 	mkdir -p "$tmp/planted"
 	cp "$workflows"/*.yml "$tmp/planted/"
 	sed -i 's/manifest: \${{ needs.plan.outputs.manifest }}/manifest: ${{ needs.plan.outputs.snapshot }}/' "$tmp/planted/release_orchestrator.yml"
@@ -512,12 +517,19 @@ make_repo() {
 	git -C "$dir" rev-parse HEAD
 }
 consensus_head=$(make_repo bllvm-consensus ci.yml=repo-ci.yml)
-bllvm_head=$(make_repo bllvm release_orchestrator.yml=release_orchestrator.yml prerelease.yml=prerelease.yml)
+bllvm_head=$(make_repo bllvm release_orchestrator.yml=release_orchestrator.yml prerelease.yml=prerelease.yml \
+	nightly-prerelease.yml=nightly-prerelease.yml)
 # actionlint, as scripts/test.sh runs it, on what act is about to run.
 go tool actionlint "$repos"/*/.github/workflows/*.yml >"$tmp/actionlint.log" 2>&1 ||
 	{ cat "$tmp/actionlint.log" >&2; fail "actionlint refuses the workflows act would run (above)"; }
-seeds=(--branch "$owner/bllvm=main:$bllvm_head" --branch "$owner/bllvm-consensus=main:$consensus_head")
-for r in "${repositories[@]:2}"; do seeds+=(--branch "$owner/$r=main:${heads[$r]}"); done
+# Every component's head has passed its CI: a completed, successful push
+# run of ci.yml on main at that commit, which plan's pin: green pins.
+seeds=(--branch "$owner/bllvm=main:$bllvm_head")
+for r in "${repositories[@]:1}"; do
+	head=${heads[$r]}
+	[ "$r" != bllvm-consensus ] || head=$consensus_head
+	seeds+=(--branch "$owner/$r=main:$head" --green "$owner/$r=ci.yml:main:$head")
+done
 start_fake pipeline "${seeds[@]}"
 
 # act's config: no interactive choice of a default image.
@@ -558,7 +570,41 @@ act_run() {
 		grep -vE '^\[[^]]*\] +\| *$' "$log" | tail -n 40 >&2
 		fail "act run of $workflow ($name) failed (steps above)"
 	fi
+	# No checkout of the examples leaves the token in .git/config: the
+	# stand-in says what persist-credentials a real one would have had.
+	if grep -E '\| stand-in checkout: ' "$log" | grep -vq '(persist-credentials: false)'; then
+		grep -E '\| stand-in checkout: ' "$log" >&2
+		fail "$workflow ($name): a checkout without persist-credentials: false (above)"
+	fi
 	echo "ok: act $workflow ($name) in $wall ms"
+}
+
+# What a person reads in the job's log (act shows the step output as a
+# runner does): each release-action step ends with one done: line.
+log_has() {
+	local name=$1 pattern=$2 what=$3
+	grep -qE "\| ${pattern}" "$tmp/act-$name.log" || { grep -E '\| (done:|waiting for|status:|uploaded|::)' "$tmp/act-$name.log" | tail -n 20 >&2; fail "the $name log under act lacks $what (lines above)"; }
+}
+
+# output_was NAME OUTPUT VALUE: a step of the act run NAME set OUTPUT to
+# exactly VALUE (act logs each as "::set-output:: OUTPUT=VALUE").
+output_was() {
+	sed -n "s/\x1b\[[0-9;]*m//g; s/^.*::set-output:: $2=//p" "$tmp/act-$1.log" | sed 's/[[:space:]]*$//' | grep -qxF -- "$3" ||
+		{ grep -F '::set-output::' "$tmp/act-$1.log" | cut -c1-200 >&2; fail "no step of the $1 run set $2 to '$3' (its outputs above)"; }
+}
+
+# release_state: the releases and tags of bllvm, as a client lists them:
+# one line per release, tag and asset (id, name, digest).
+release_state() {
+	api GET "/repos/$owner/bllvm/releases" | jq -r '.[] | "release \(.tag_name) draft=\(.draft) prerelease=\(.prerelease)", (.assets[] | "  asset \(.id) \(.name) \(.digest)")'
+	api GET "/repos/$owner/bllvm/git/matching-refs/tags/nightly-" | jq -r '.[] | "tag \(.ref) \(.object.sha)"'
+}
+
+# attested RUN_ID: what the attestation stand-in recorded in that run,
+# "<job> <sha256>  <name>" sorted.
+attested() {
+	[ -s "$artifacts/attestations/$1" ] || fail "run $1 attested nothing"
+	sort "$artifacts/attestations/$1"
 }
 
 # (a) a push to bllvm-consensus: one repository_dispatch to the orchestrator.
@@ -569,46 +615,32 @@ curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_f
 [ "$(jq '.repository_dispatches | length' "$tmp/dispatches.json")" = 1 ] || { cat "$tmp/dispatches.json" >&2; fail "repo-ci.yml: want exactly one repository_dispatch"; }
 jq -e --arg sha "$consensus_head" '.repository_dispatches[0] | .repository == "BTCDecoded/bllvm" and .event_type == "build_consensus" and .client_payload.sha == $sha and .client_payload.repo == "bllvm-consensus"' \
 	"$tmp/dispatches.json" >/dev/null || { cat "$tmp/dispatches.json" >&2; fail "repo-ci.yml: the dispatch is not build_consensus of $consensus_head to $owner/bllvm"; }
+log_has push 'done: dispatched build_consensus to BTCDecoded/bllvm' "the dispatch's done: line"
 echo "ok: one repository_dispatch build_consensus of $consensus_head"
 
-# (b) the orchestrator run that dispatch starts, with its payload.
+# (b) the orchestrator run that dispatch starts, with its payload: plan,
+# the builds, the image, then tag and publish in the same run.
 jq --arg owner "$owner" '{action: .repository_dispatches[0].event_type, branch: "main", client_payload: .repository_dispatches[0].client_payload,
 	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' "$tmp/dispatches.json" >"$tmp/orchestrator.json"
 act_run orchestrator bllvm repository_dispatch release_orchestrator.yml 201
+log_has orchestrator 'done: planned 5 components' "plan's done: line"
+log_has orchestrator 'done: tagged nightly-' "nightly-tag's done: line"
+log_has orchestrator 'done: published nightly-' "create-prerelease's done: line"
+output_was orchestrator changed true
+# The first nightly: no base to plan against (base empty, or not set).
+! sed -n 's/^.*::set-output:: base=//p' "$tmp/act-orchestrator.log" | grep -q '[^[:space:]]' ||
+	fail "the first orchestrator run planned against a base: $(grep -F '::set-output:: base=' "$tmp/act-orchestrator.log")"
 curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_fake/dispatches failed"
-[ "$(jq '.workflow_dispatches | length' "$tmp/dispatches.json")" = 1 ] || { cat "$tmp/dispatches.json" >&2; fail "release_orchestrator.yml: want exactly one dispatch of prerelease.yml"; }
-jq -e '.workflow_dispatches[0] | .workflow == "prerelease.yml" and .inputs["run-id"] == "201"' "$tmp/dispatches.json" >/dev/null ||
-	{ cat "$tmp/dispatches.json" >&2; fail "release_orchestrator.yml: prerelease.yml not dispatched with run-id 201"; }
+[ "$(jq '.workflow_dispatches | length' "$tmp/dispatches.json")" = 0 ] ||
+	{ cat "$tmp/dispatches.json" >&2; fail "release_orchestrator.yml dispatched a workflow (above): it publishes in its own run, and nothing waits"; }
 for component in consensus protocol node sdk governance; do
 	[ -s "$artifacts/201/$component/$component-linux-x64.tar.gz" ] || fail "release_orchestrator.yml: no artifact $component of run 201"
 done
 [ -s "$artifacts/201/governance-app-image/governance-app-image.tar.gz" ] || fail "release_orchestrator.yml: no governance-app-image artifact"
-version=$(jq -r '.workflow_dispatches[0].inputs.version' "$tmp/dispatches.json")
-echo "ok: five builds and the image uploaded, $version tagged, prerelease.yml dispatched"
 
-# (c) prerelease.yml, dispatched with those inputs: publishes.
-jq --arg owner "$owner" '{inputs: .workflow_dispatches[0].inputs, ref: .workflow_dispatches[0].ref, workflow: ".github/workflows/prerelease.yml",
-	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' "$tmp/dispatches.json" >"$tmp/prerelease.json"
-act_run prerelease bllvm workflow_dispatch prerelease.yml 301
-
-# What a person reads in the job's log (act shows the step output as a
-# runner does): each release-action step ends with one done: line, the
-# publish step's wait names the run it follows first.
-log_has() {
-	local name=$1 pattern=$2 what=$3
-	grep -qE "\| ${pattern}" "$tmp/act-$name.log" || { grep -E '\| (done:|waiting for|status:|uploaded|::)' "$tmp/act-$name.log" | tail -n 20 >&2; fail "the $name log under act lacks $what (lines above)"; }
-}
-log_has push 'done: dispatched build_consensus to BTCDecoded/bllvm' "the dispatch's done: line"
-log_has orchestrator 'done: planned 5 components' "plan's done: line"
-log_has orchestrator 'done: tagged nightly-' "nightly-tag's done: line"
-log_has orchestrator 'waiting for (https?://[^ ]+/actions/runs/[0-9]+)' "the wait's first line naming the run"
-log_has orchestrator 'done: dispatched prerelease.yml' "the publish step's done: line"
-log_has prerelease 'done: published nightly-' "create-prerelease's done: line"
-echo "ok: every release-action step under act ends with its done: line; the wait names its run first"
-
-stage "2. the fake's final state"
 api GET "/repos/$owner/bllvm/git/matching-refs/tags/nightly-" >"$tmp/tags.json"
-[ "$(jq -r 'map(.ref) | join(" ")' "$tmp/tags.json")" = "refs/tags/$version" ] || { cat "$tmp/tags.json" >&2; fail "want the one tag $version"; }
+[ "$(jq 'length' "$tmp/tags.json")" = 1 ] || { cat "$tmp/tags.json" >&2; fail "want exactly one nightly tag after the orchestrator run"; }
+version=$(jq -r '.[0].ref | ltrimstr("refs/tags/")' "$tmp/tags.json")
 api GET "/repos/$owner/bllvm/releases" >"$tmp/releases.json"
 [ "$(jq 'length' "$tmp/releases.json")" = 1 ] || { jq -c 'map({tag_name, draft, prerelease})' "$tmp/releases.json" >&2; fail "want one release"; }
 jq -e --arg tag "$version" '.[0] | .tag_name == $tag and .draft == false and .prerelease == true' "$tmp/releases.json" >/dev/null ||
@@ -625,7 +657,57 @@ done < <(jq -r '.[0].assets[] | "\(.id) \(.name)"' "$tmp/releases.json")
 (cd "$tmp/downloaded" && sha256sum --quiet -c SHA256SUMS) || fail "the published SHA256SUMS does not verify the published assets"
 jq -e --arg sha "$consensus_head" '.components.consensus.sha == $sha' "$tmp/downloaded/manifest.json" >/dev/null ||
 	fail "manifest.json does not pin consensus at $consensus_head"
-echo "ok: $version published as a prerelease with $(jq '.[0].assets | length' "$tmp/releases.json") assets; SHA256SUMS verifies them all"
+echo "ok: $version tagged and published by the orchestrator's own run with $(jq '.[0].assets | length' "$tmp/releases.json") assets, no workflow dispatched; SHA256SUMS verifies them all"
+
+# Each published file was attested once, with the bytes published, by the
+# job that made it: a build job its binary, the image job the image, the
+# publish job only manifest.json and SHA256SUMS.
+want_attested=$(cd "$tmp/downloaded" && for name in *; do
+	case $name in
+	manifest.json | SHA256SUMS) job=publish ;;
+	governance-app-image.tar.gz) job=build-governance-app-image ;;
+	*) job=build ;;
+	esac
+	echo "$job $(sha256sum "$name" | cut -d' ' -f1)  $name"
+done | sort)
+got_attested=$(attested 201)
+[ "$got_attested" = "$want_attested" ] || { diff <(echo "$want_attested") <(echo "$got_attested") | sed 's/^/  /' >&2; fail "run 201's attestations (> got, < want) are not one per published file by the job that made it"; }
+echo "ok: each published file attested by the job that made it ($(echo "$got_attested" | wc -l) subjects; publish only manifest.json and SHA256SUMS)"
+state_published=$(release_state)
+
+# (c) prerelease.yml run by hand to republish that nightly from run 201's
+# artifacts: the same release, nothing uploaded again.
+jq -n --arg owner "$owner" --arg version "$version" '{inputs: {version: $version, "run-id": "201", previous: "", manifest: ""}, ref: "refs/heads/main",
+	workflow: ".github/workflows/prerelease.yml", repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' >"$tmp/prerelease.json"
+act_run prerelease bllvm workflow_dispatch prerelease.yml 301
+log_has prerelease "done: published $version" "create-prerelease's done: line"
+[ "$(release_state)" = "$state_published" ] || { diff <(echo "$state_published") <(release_state) | sed 's/^/  /' >&2; fail "republishing $version by hand changed its release (above)"; }
+want_attested=$(echo "$want_attested" | grep -E '^publish ')
+[ "$(attested 301)" = "$want_attested" ] || { attested 301 >&2; fail "prerelease.yml attested more or other than manifest.json and SHA256SUMS (above)"; }
+echo "ok: prerelease.yml republished $version by hand: release and assets unchanged, only manifest.json and SHA256SUMS attested"
+
+# (d) the scheduled nightly with nothing new since: build_all, and an
+# orchestrator run that plans against $version, builds and tags nothing.
+jq -n --arg owner "$owner" '{schedule: "0 2 * * *", repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' >"$tmp/nightly.json"
+act_run nightly bllvm schedule nightly-prerelease.yml 401
+log_has nightly 'done: dispatched build_all to BTCDecoded/bllvm' "the dispatch's done: line"
+curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_fake/dispatches failed"
+jq -e '(.repository_dispatches | length) == 2 and .repository_dispatches[1].repository == "BTCDecoded/bllvm" and .repository_dispatches[1].event_type == "build_all"' "$tmp/dispatches.json" >/dev/null ||
+	{ cat "$tmp/dispatches.json" >&2; fail "nightly-prerelease.yml: want a second repository_dispatch, build_all to $owner/bllvm"; }
+jq --arg owner "$owner" '{action: .repository_dispatches[1].event_type, branch: "main", client_payload: .repository_dispatches[1].client_payload,
+	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' "$tmp/dispatches.json" >"$tmp/quiet.json"
+act_run quiet bllvm repository_dispatch release_orchestrator.yml 501
+output_was quiet base "$version"
+output_was quiet changed false
+[ ! -e "$artifacts/501" ] || { ls -R "$artifacts/501" >&2; fail "the orchestrator built something (above) on a night with nothing new"; }
+[ ! -e "$artifacts/attestations/501" ] || fail "the orchestrator attested something on a night with nothing new"
+grep -qE '\| done: (tagged|published|nothing to tag)' "$tmp/act-quiet.log" && fail "the orchestrator ran its publish job on a night with nothing new"
+echo "ok: the scheduled nightly with nothing new: plan against $version, changed=false, nothing built, tagged or published"
+
+stage "2. the fake's final state"
+[ "$(jq '.workflow_dispatches | length' "$tmp/dispatches.json")" = 0 ] || { cat "$tmp/dispatches.json" >&2; fail "a workflow was dispatched (above): nothing dispatches prerelease.yml any more"; }
+[ "$(release_state)" = "$state_published" ] || { diff <(echo "$state_published") <(release_state) | sed 's/^/  /' >&2; fail "the fake's tags or releases changed after $version was published (above)"; }
+echo "ok: one nightly tag, $version, one published prerelease, unchanged since the orchestrator published it; no workflow dispatched"
 
 # --- 7. figures --------------------------------------------------------------
 stage "figures"
