@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/release-action/internal/githubtest"
+	"github.com/BTCDecoded/release-action/internal/nightly"
 )
 
 // builds names each component's asset in a nightly, by the convention
@@ -80,8 +81,10 @@ func newNightTagged(t testing.TB, pins map[string]string, rebuilt []string, toni
 	})
 	n := &night{world: w, yesterday: map[string]string{}}
 	yesterday := wantManifest(heads, allComponents)
-	w.srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, yesterday))
-	n.previousID = w.srv.AddRelease(orchestrator, githubtest.Release{TagName: yesterdayOfPush, Prerelease: true, TargetCommitish: pushSHA}).ID
+	object := w.srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, yesterday))
+	// Published complete, as create-prerelease leaves it: the base that
+	// tonight carries over from.
+	n.previousID = w.srv.AddRelease(orchestrator, githubtest.Release{TagName: yesterdayOfPush, Prerelease: true, TargetCommitish: pushSHA, Body: nightly.CompleteMarker(object)}).ID
 	for _, c := range allComponents {
 		n.yesterday[builds[c]] = buildOf(c, heads[c])
 	}
@@ -293,9 +296,6 @@ func TestCreatePrereleaseSnapshotSource(t *testing.T) {
 	tonight := moved(heads, map[string]string{"sdk": sdkNext})
 	rebuilt := []string{"sdk", "governance"}
 	recorded := wantManifest(tonight, rebuilt)
-	// The same commits, said to be all rebuilt: the same snapshot, which
-	// the input describes.
-	allRebuilt := wantManifest(tonight, allComponents)
 	tests := []struct {
 		name    string
 		tonight tagging
@@ -306,7 +306,6 @@ func TestCreatePrereleaseSnapshotSource(t *testing.T) {
 	}{
 		{"no input: the annotated tag's", annotated, "", recorded, []string{"consensus", "protocol", "node"}},
 		{"the input, the same as the tag's", annotated, recorded, recorded, []string{"consensus", "protocol", "node"}},
-		{"the input, the tag's commits with other rebuilt flags", annotated, allRebuilt, allRebuilt, nil},
 		{"the input, tonight's tag not made yet", untagged, recorded, recorded, []string{"consensus", "protocol", "node"}},
 		{"the input, a lightweight tag", lightweight, recorded, recorded, []string{"consensus", "protocol", "node"}},
 		{"no input, a lightweight tag: no snapshot, as before", lightweight, "", "", nil},
@@ -395,37 +394,6 @@ func TestCreatePrereleaseCarryOver(t *testing.T) {
 			vars:         map[string]string{"INPUT_FAIL-ON-UNMATCHED-ASSETS": "false"}, // dist/ is empty
 			wantCarried:  allComponents,
 			wantCompares: []string{},
-		},
-		{
-			name:        "a component not rebuilt whose commit moved is not carried",
-			pins:        moved(heads, map[string]string{"sdk": sdkNext}),
-			rebuilt:     []string{"governance"},
-			wantCarried: []string{"consensus", "protocol", "node"},
-			wantNotices: []string{
-				"sdk was not rebuilt and is not carried over from " + yesterdayOfPush + ": its commit moved (5dc0ffe, was d4d4d4d); this nightly has no asset of it",
-			},
-			wantCompares: []string{"bllvm-sdk"},
-		},
-		{
-			name:        "a component whose dependency moved is not carried",
-			pins:        moved(heads, map[string]string{"consensus": consensusNext}),
-			rebuilt:     []string{"consensus", "protocol", "sdk", "governance"},
-			wantCarried: []string{},
-			wantNotices: []string{
-				"node was not rebuilt and is not carried over from " + yesterdayOfPush + ": consensus, which it depends on, moved (c0ffee0, was a1a1a1a); this nightly has no asset of it",
-			},
-			wantCompares: []string{"bllvm-consensus"},
-		},
-		{
-			name:    "a file among the assets wins over the carried asset of its name",
-			pins:    moved(heads, map[string]string{"sdk": sdkNext}),
-			rebuilt: []string{"sdk", "governance"},
-			setup: func(n *night) {
-				n.file("dist/"+builds["node"], "node rebuilt by hand\n")
-			},
-			wantCarried:  []string{"consensus", "protocol"},
-			wantBuilt:    map[string]string{builds["node"]: "node rebuilt by hand\n"},
-			wantCompares: []string{"bllvm-sdk"},
 		},
 	}
 	for _, tt := range tests {
@@ -595,5 +563,79 @@ func TestCreatePrereleaseChecksumsNamedLikeACarriedAsset(t *testing.T) {
 		content, ok := n.srv.AssetContent(orchestrator, rel.ID, name)
 		require.True(t, ok, "%s is listed and on the release", name)
 		assert.Equal(t, "sha256:"+sum, digest(string(content)), "the listed digest of %s is its asset's", name)
+	}
+}
+
+// A nightly that lacks something is not published, and a file of a
+// component this nightly did not rebuild is not published as a fresh
+// build: both fail before anything is written, naming what is wrong, and
+// the rerun with the right files publishes.
+func TestCreatePrereleaseRefusesIncompleteOrStale(t *testing.T) {
+	tests := []struct {
+		name    string
+		pins    map[string]string
+		rebuilt []string
+		setup   func(n *night)
+		fix     func(n *night)
+		want    string
+	}{
+		{
+			name: "a component not rebuilt whose commit moved cannot be carried, so the nightly lacks it",
+			pins: moved(heads, map[string]string{"sdk": sdkNext}), rebuilt: []string{"governance"},
+			want: "nightly " + todayTag + " is not complete, so it is not published: component sdk, not rebuilt, lacks sdk-linux-x64.tar.gz, which " + yesterdayOfPush + " has",
+		},
+		{
+			name: "a component whose dependency moved cannot be carried",
+			pins: moved(heads, map[string]string{"consensus": consensusNext}), rebuilt: []string{"consensus", "protocol", "sdk", "governance"},
+			want: "component node, not rebuilt, lacks node-linux-x64.tar.gz, which " + yesterdayOfPush + " has",
+		},
+		{
+			name: "a rebuilt component that ships nothing",
+			pins: moved(heads, map[string]string{"sdk": sdkNext}), rebuilt: []string{"sdk", "governance"},
+			setup: func(n *night) { require.NoError(t, os.Remove(filepath.Join(n.vars["GITHUB_WORKSPACE"], "dist", builds["sdk"]))) },
+			fix:   func(n *night) { n.file("dist/"+builds["sdk"], buildOf("sdk", sdkNext)) },
+			want:  "component sdk was rebuilt but ships no asset, and " + yesterdayOfPush + " has 1 (sdk-linux-x64.tar.gz)",
+		},
+		{
+			name: "the graph's assets key: every pattern must match",
+			pins: moved(heads, map[string]string{"sdk": sdkNext}), rebuilt: []string{"sdk", "governance"},
+			setup: func(n *night) {
+				n.vars["INPUT_GRAPH"] = "consensus: {}\nprotocol: {depends-on: [consensus]}\nnode: {depends-on: [protocol]}\nsdk: {depends-on: [node], assets: [sdk-*.tar.gz, sdk-*.zip]}\ngovernance: {repository: governance-app, depends-on: [sdk]}\n"
+			},
+			fix:  func(n *night) { n.file("dist/sdk-windows-x64.zip", buildOf("sdk", sdkNext)) },
+			want: "component sdk has no asset matching sdk-*.zip (the graph's assets key)",
+		},
+		{
+			name: "last night's file of a component not rebuilt, left in dist/",
+			pins: moved(heads, map[string]string{"sdk": sdkNext}), rebuilt: []string{"sdk", "governance"},
+			setup: func(n *night) { n.file("dist/"+builds["node"], buildOf("node", "an earlier commit")) },
+			fix:   func(n *night) { require.NoError(t, os.Remove(filepath.Join(n.vars["GITHUB_WORKSPACE"], "dist", builds["node"]))) },
+			want:  "dist/node-linux-x64.tar.gz as a fresh build: it belongs to component node, which this nightly did not rebuild (the manifest pins it at " + heads["node"] + ", rebuilt: false)",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := newNight(t, tt.pins, tt.rebuilt)
+			if tt.setup != nil {
+				tt.setup(n)
+			}
+			o := n.run()
+			require.Equal(t, 1, o.code, o.stdout)
+			assert.Contains(t, errorLine(t, o.stdout), tt.want)
+			assert.Equal(t, 0, countMutating(o.requests), "nothing is written: no draft, no upload")
+			for _, rel := range n.srv.Releases(orchestrator) {
+				assert.NotEqual(t, todayTag, rel.TagName, "no release of tonight's nightly")
+			}
+			if tt.fix == nil {
+				return
+			}
+			tt.fix(n)
+			again := n.run()
+			require.Equal(t, 0, again.code, again.stdout)
+			rel, _ := n.published(t)
+			object, ok := n.srv.TagObject(orchestrator, todayTag)
+			require.True(t, ok)
+			assert.Contains(t, rel.Body, nightly.CompleteMarker(object.SHA), "published complete: a base for the next plan")
+		})
 	}
 }

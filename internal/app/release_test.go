@@ -191,6 +191,8 @@ func TestCreatePrerelease(t *testing.T) {
 		"INPUT_BODY":   "Nightly build.",
 	})
 	w.srv.SetTag(orchestrator, "nightly-20251116-fffffff", olderSHA)
+	// Published: the previous nightly is the newest with a release.
+	w.srv.AddRelease(orchestrator, githubtest.Release{TagName: "nightly-20251116-fffffff", Prerelease: true})
 	digests := w.assets()
 
 	o := w.run()
@@ -355,6 +357,31 @@ func TestCreatePrereleasePrunes(t *testing.T) {
 	assert.ElementsMatch(t, []string{todayTag, "nightly-20251116-0000001", "nightly-20251115-0000002", "nightly-20200101-aaaaaaa", "v1.0.0-rc1"}, left)
 	for _, tag := range want {
 		assert.NotContains(t, w.srv.Tags(orchestrator), tag, "pruned with its tag")
+	}
+}
+
+// keep also deletes the nightly tags older than the one just published
+// that have no release, as a cancelled run leaves them; a tag with a
+// draft (a run still publishing) and a newer tag stay.
+func TestCreatePrereleasePrunesOrphanTags(t *testing.T) {
+	w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_KEEP": "5", "INPUT_GENERATE-NOTES": "false"})
+	w.srv.SetTag(orchestrator, "nightly-20251116-0000001", olderSHA) // published
+	w.srv.AddRelease(orchestrator, githubtest.Release{TagName: "nightly-20251116-0000001", Prerelease: true})
+	w.srv.SetTag(orchestrator, "nightly-20251115-0000002", olderSHA) // orphan
+	w.srv.SetTag(orchestrator, "nightly-20251114-0000003", olderSHA) // a draft's
+	w.srv.AddRelease(orchestrator, githubtest.Release{TagName: "nightly-20251114-0000003", Prerelease: true, Draft: true})
+	w.srv.SetTag(orchestrator, "nightly-20251118-0000004", olderSHA) // newer, orphan: a run after this one
+	w.srv.SetTag(orchestrator, "v1.0.0", olderSHA)
+
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	var pruned []string
+	require.NoError(t, json.Unmarshal([]byte(o.outputs["pruned"]), &pruned))
+	assert.Equal(t, []string{"nightly-20251115-0000002"}, pruned)
+	tags := w.srv.Tags(orchestrator)
+	assert.NotContains(t, tags, "nightly-20251115-0000002")
+	for _, kept := range []string{todayTag, "nightly-20251116-0000001", "nightly-20251114-0000003", "nightly-20251118-0000004", "v1.0.0"} {
+		assert.Contains(t, tags, kept)
 	}
 }
 

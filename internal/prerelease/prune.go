@@ -62,3 +62,36 @@ func prune(ctx context.Context, c Client, o Options, listed []*gh.RepositoryRele
 	}
 	return pruned, nil
 }
+
+// pruneOrphans deletes the nightly tags older than this one, now the
+// newest published nightly, that have no release at all: what a run
+// cancelled or failed after tagging leaves. No later run publishes them
+// (a plan starts from the newest published nightly), and none is ever a
+// previous nightly; deleting them keeps the tag list what was published.
+// A tag with a draft is a run still publishing, and is kept.
+func pruneOrphans(ctx context.Context, c Client, o Options, h *history, listed []*gh.RepositoryRelease) ([]string, error) {
+	own, _, err := h.own(ctx)
+	if err != nil || own.Name == "" {
+		return nil, err
+	}
+	tags, err := h.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	released := map[string]bool{}
+	for _, r := range listed {
+		released[r.GetTagName()] = true
+	}
+	var pruned []string
+	for _, t := range nightly.Older(tags, own) {
+		if released[t.Name] {
+			continue
+		}
+		if _, err := c.Refs.DeleteRef(ctx, o.Owner, o.Repo, "tags/"+t.Name); err != nil && !github.IsStatus(err, http.StatusUnprocessableEntity) && !github.IsStatus(err, http.StatusNotFound) {
+			return pruned, fmt.Errorf("prune: delete tag %s, which has no release: %w", t.Name, err)
+		}
+		o.Logf("pruned %s, a nightly tag without a release", t.Name)
+		pruned = append(pruned, t.Name)
+	}
+	return pruned, nil
+}

@@ -144,6 +144,7 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 	var carried []File
 	var previous nightly.Tag
 	var before manifest.Manifest
+	var src sources
 	if snap.manifest != nil {
 		if i := slices.IndexFunc(files, func(f File) bool { return f.Name == ManifestAsset }); i >= 0 {
 			return report.Result{}, inputs.Errorf("assets", "%s would be named %s, the asset that describes the snapshot; rename it", files[i].Path, ManifestAsset)
@@ -152,27 +153,29 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 		if err != nil {
 			return report.Result{}, err
 		}
-		files = append(files, document)
-		if rel == nil || o.CarryOver {
-			var havePrevious bool
-			if previous, havePrevious, err = h.previous(ctx); err != nil {
-				return report.Result{}, err
-			}
-			if havePrevious && previous.SHA != "" {
-				s, err := h.reader.Snapshot(ctx, previous)
-				if err != nil {
-					return report.Result{}, err
-				}
-				before = s.Manifest
-			}
+		if err := refuseStale(snap, files); err != nil {
+			return report.Result{}, err
 		}
+		files = append(files, document)
+		if src, err = h.sources(ctx, listed); err != nil {
+			return report.Result{}, err
+		}
+		previous, before = src.previous, src.before
 		if o.CarryOver {
-			if carried, notes, err = carryOver(ctx, c, o, snap, previous.Name, before, listed, files); err != nil {
+			if carried, notes, err = carryOver(o, snap, src, files); err != nil {
 				return report.Result{}, err
 			}
 			if i := slices.IndexFunc(carried, func(f File) bool { return f.Name == o.Checksums }); i >= 0 {
-				return report.Result{}, inputs.Errorf("checksums", "names %s, an asset carried over from %s: choose another name", o.Checksums, previous.Name)
+				return report.Result{}, inputs.Errorf("checksums", "names %s, an asset carried over from %s: choose another name", o.Checksums, src.base.Name)
 			}
+		}
+		if err := checkComplete(o, snap, src, append(slices.Clone(files), carried...)); err != nil {
+			return report.Result{}, err
+		}
+	}
+	if snap.manifest == nil && rel == nil && o.GenerateNotes && o.PreviousTag == "" && o.Prefix != "" {
+		if previous, _, err = h.previous(ctx, listed); err != nil {
+			return report.Result{}, err
 		}
 	}
 	notes = append(notes, h.reader.Notes...)
@@ -185,7 +188,15 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 				return report.Result{}, err
 			}
 		}
-		if rel, err = createDraft(ctx, c, o, h, table); err != nil {
+		marker := ""
+		if own, tagged, err := h.own(ctx); err != nil {
+			return report.Result{}, err
+		} else if tagged && own.Annotated() && snap.manifest != nil {
+			// Checked complete above: once published, this nightly is a
+			// base, found by this line.
+			marker = nightly.CompleteMarker(own.SHA)
+		}
+		if rel, err = createDraft(ctx, c, o, previous.Name, table, marker); err != nil {
 			return report.Result{}, err
 		}
 		created = true
@@ -244,6 +255,11 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 		if pruned, err = prune(ctx, c, o, listed, rel.GetID()); err != nil {
 			return report.Result{}, err
 		}
+		orphans, err := pruneOrphans(ctx, c, o, h, listed)
+		pruned = append(pruned, orphans...)
+		if err != nil {
+			return report.Result{}, err
+		}
 	}
 	if o.Checksums != "" {
 		all = append(all, File{Name: o.Checksums})
@@ -261,7 +277,7 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 		res.Set("manifest", snap.manifest.String())
 		res.Summary.Add("Snapshot", report.Text(fmt.Sprintf("%d components, %s", len(snap.manifest), ManifestAsset)))
 		if len(carried) > 0 {
-			res.Summary.Add("Carried over", report.Text(strings.Join(carriedNames, ", ")+" from "+previous.Name))
+			res.Summary.Add("Carried over", report.Text(strings.Join(carriedNames, ", ")+" from "+src.base.Name))
 		}
 	}
 	res.Notices = append(res.Notices, notes...)
@@ -455,8 +471,8 @@ func older(a, b *gh.RepositoryRelease) bool {
 // createDraft creates the release as a draft prerelease, never the latest.
 // GitHub takes it even when another run made a draft of the tag
 // meanwhile; publishDraft settles that race.
-func createDraft(ctx context.Context, c Client, o Options, h *history, table string) (*gh.RepositoryRelease, error) {
-	body, err := releaseBody(ctx, c, o, h, table)
+func createDraft(ctx context.Context, c Client, o Options, previous, table, marker string) (*gh.RepositoryRelease, error) {
+	body, err := releaseBody(ctx, c, o, previous, table, marker)
 	if err != nil {
 		return nil, err
 	}
@@ -479,18 +495,13 @@ func createDraft(ctx context.Context, c Client, o Options, h *history, table str
 }
 
 // releaseBody is body, then the snapshot table, then GitHub's notes from
-// the previous nightly.
-func releaseBody(ctx context.Context, c Client, o Options, h *history, table string) (string, error) {
+// the previous nightly, then the complete marker (a comment, not shown).
+func releaseBody(ctx context.Context, c Client, o Options, previous, table, marker string) (string, error) {
 	if !o.GenerateNotes {
-		return joinText(o.Body, table), nil
+		return joinText(o.Body, table, marker), nil
 	}
-	previous := o.PreviousTag
-	if previous == "" && o.Prefix != "" {
-		tag, _, err := h.previous(ctx)
-		if err != nil {
-			return "", err
-		}
-		previous = tag.Name
+	if o.PreviousTag != "" {
+		previous = o.PreviousTag
 	}
 	opts := &gh.GenerateNotesOptions{TagName: o.Tag}
 	if previous != "" {
@@ -503,7 +514,7 @@ func releaseBody(ctx context.Context, c Client, o Options, h *history, table str
 	if err != nil {
 		return "", fmt.Errorf("generate notes for %s since %s: %w", o.Tag, orNone(previous), err)
 	}
-	return joinText(o.Body, table, notes.Body), nil
+	return joinText(o.Body, table, notes.Body, marker), nil
 }
 
 func publishResult(o Options, rel *gh.RepositoryRelease, created bool, synced SyncResult, pruned []string, files []File) report.Result {

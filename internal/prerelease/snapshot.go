@@ -83,8 +83,10 @@ func (h *history) own(ctx context.Context) (nightly.Tag, bool, error) {
 }
 
 // previous is the nightly the notes and the snapshot table start from:
-// the previous-tag input, else the newest nightly before o.Tag.
-func (h *history) previous(ctx context.Context) (nightly.Tag, bool, error) {
+// the previous-tag input, else the newest nightly before o.Tag with a
+// published release among listed (a tag a cancelled run left without one
+// is never previous).
+func (h *history) previous(ctx context.Context, listed []*gh.RepositoryRelease) (nightly.Tag, bool, error) {
 	if h.o.PreviousTag != "" {
 		tags, err := h.list(ctx)
 		if err != nil {
@@ -105,7 +107,14 @@ func (h *history) previous(ctx context.Context) (nightly.Tag, bool, error) {
 	if err != nil {
 		return nightly.Tag{}, false, err
 	}
-	return nightly.Newest(ctx, h.reader, nightly.Older(tags, own))
+	published := map[string]bool{}
+	for _, r := range listed {
+		if !r.GetDraft() {
+			published[r.GetTagName()] = true
+		}
+	}
+	older := slices.DeleteFunc(nightly.Older(tags, own), func(t nightly.Tag) bool { return !published[t.Name] })
+	return nightly.Newest(ctx, h.reader, older)
 }
 
 // snapshot is the nightly's snapshot: which commit of every component it
@@ -287,21 +296,26 @@ func writeWorkspaceFile(workspace, name string, data []byte) (string, error) {
 }
 
 // carryOver picks, for each component this run did not rebuild, the assets
-// of the previous nightly's release that belong to it, to copy into this
-// one. A component is carried only when its commit and those of everything
-// it depends on are the ones the previous nightly holds; otherwise its
-// binary would not be what this manifest says, and it is left out with a
-// note. An asset belongs to a component when its name starts with
+// of the base nightly's release (the newest complete, published one) that
+// belong to it, to copy into this one. A component is carried only when
+// its commit and those of everything it depends on are the ones the base
+// holds; otherwise its binary would not be what this manifest says, and it
+// is left out with a note (and checkComplete then says what is missing).
+// An asset belongs to a component when its name starts with
 // "<component>-" or "<repository name>-" (the longest such prefix wins);
 // names already being uploaded are skipped.
-func carryOver(ctx context.Context, c Client, o Options, s snapshot, previous string, before manifest.Manifest, listed []*gh.RepositoryRelease, uploading []File) (carried []File, notes []string, err error) {
+func carryOver(o Options, s snapshot, src sources, uploading []File) (carried []File, notes []string, err error) {
 	var stale []string
 	for _, e := range s.manifest {
 		if e.Rebuilt {
 			continue
 		}
-		if why := unchanged(o.Graph, s.manifest, before, e.Component); why != "" {
-			notes = append(notes, fmt.Sprintf("%s was not rebuilt and is not carried over from %s: %s; this nightly has no asset of it", e.Component, orNone(previous), why))
+		if src.base.Name == "" {
+			notes = append(notes, fmt.Sprintf("%s was not rebuilt, and there is no complete published nightly to carry it over from", e.Component))
+			continue
+		}
+		if why := unchanged(o.Graph, s.manifest, src.baseManifest, e.Component); why != "" {
+			notes = append(notes, fmt.Sprintf("%s was not rebuilt and is not carried over from %s: %s; this nightly has no asset of it", e.Component, src.base.Name, why))
 			continue
 		}
 		stale = append(stale, e.Component)
@@ -309,20 +323,12 @@ func carryOver(ctx context.Context, c Client, o Options, s snapshot, previous st
 	if len(stale) == 0 {
 		return nil, notes, nil
 	}
-	rel := releaseOf(previous, listed)
-	if rel == nil {
-		notes = append(notes, fmt.Sprintf("%s has no release: nothing of %s is carried over", previous, strings.Join(stale, ", ")))
-		return nil, notes, nil
-	}
-	assets, err := assetsOf(ctx, c, rel.GetID())
-	if err != nil {
-		return nil, notes, fmt.Errorf("list the assets of %s to carry over: %w", previous, err)
-	}
 	taken := map[string]bool{}
 	for _, f := range uploading {
 		taken[f.Name] = true
 	}
-	for _, a := range assets {
+	previous := src.base.Name
+	for _, a := range src.baseAssets {
 		owner := ownerOf(a.Name, s.manifest)
 		if owner == "" || !slices.Contains(stale, owner) || taken[a.Name] || a.State != stateUploaded {
 			continue

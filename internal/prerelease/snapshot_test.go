@@ -15,6 +15,7 @@ import (
 
 	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/manifest"
+	"github.com/BTCDecoded/release-action/internal/nightly"
 	"github.com/BTCDecoded/release-action/internal/plan"
 )
 
@@ -166,10 +167,8 @@ func TestCarryOverRefusesCraftedAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store := &fakeStore{assets: []github.Asset{tt.asset}}
-			previous := &gh.RepositoryRelease{ID: gh.Int64(9), TagName: gh.String("nightly-20251117-b11b11b")}
-			carried, _, err := carryOver(context.Background(), Client{Assets: store}, Options{Graph: plan.DefaultGraph()},
-				snapshot{manifest: now}, "nightly-20251117-b11b11b", before, []*gh.RepositoryRelease{previous}, nil)
+			src := sources{base: nightly.Tag{Name: "nightly-20251117-b11b11b"}, baseManifest: before, baseAssets: []github.Asset{tt.asset}}
+			carried, _, err := carryOver(Options{Graph: plan.DefaultGraph()}, snapshot{manifest: now}, src, nil)
 			if tt.wantErr != "" {
 				assert.ErrorContains(t, err, tt.wantErr)
 				assert.Empty(t, carried)
