@@ -592,9 +592,11 @@ func TestCreatePrereleaseRefusesIncompleteOrStale(t *testing.T) {
 		{
 			name: "a rebuilt component that ships nothing",
 			pins: moved(heads, map[string]string{"sdk": sdkNext}), rebuilt: []string{"sdk", "governance"},
-			setup: func(n *night) { require.NoError(t, os.Remove(filepath.Join(n.vars["GITHUB_WORKSPACE"], "dist", builds["sdk"]))) },
-			fix:   func(n *night) { n.file("dist/"+builds["sdk"], buildOf("sdk", sdkNext)) },
-			want:  "component sdk was rebuilt but ships no asset, and " + yesterdayOfPush + " has 1 (sdk-linux-x64.tar.gz)",
+			setup: func(n *night) {
+				require.NoError(t, os.Remove(filepath.Join(n.vars["GITHUB_WORKSPACE"], "dist", builds["sdk"])))
+			},
+			fix:  func(n *night) { n.file("dist/"+builds["sdk"], buildOf("sdk", sdkNext)) },
+			want: "component sdk was rebuilt but ships no asset, and " + yesterdayOfPush + " has 1 (sdk-linux-x64.tar.gz)",
 		},
 		{
 			name: "the graph's assets key: every pattern must match",
@@ -609,8 +611,10 @@ func TestCreatePrereleaseRefusesIncompleteOrStale(t *testing.T) {
 			name: "last night's file of a component not rebuilt, left in dist/",
 			pins: moved(heads, map[string]string{"sdk": sdkNext}), rebuilt: []string{"sdk", "governance"},
 			setup: func(n *night) { n.file("dist/"+builds["node"], buildOf("node", "an earlier commit")) },
-			fix:   func(n *night) { require.NoError(t, os.Remove(filepath.Join(n.vars["GITHUB_WORKSPACE"], "dist", builds["node"]))) },
-			want:  "dist/node-linux-x64.tar.gz as a fresh build: it belongs to component node, which this nightly did not rebuild (the manifest pins it at " + heads["node"] + ", rebuilt: false)",
+			fix: func(n *night) {
+				require.NoError(t, os.Remove(filepath.Join(n.vars["GITHUB_WORKSPACE"], "dist", builds["node"])))
+			},
+			want: "dist/node-linux-x64.tar.gz as a fresh build: it belongs to component node, which this nightly did not rebuild (the manifest pins it at " + heads["node"] + ", rebuilt: false)",
 		},
 	}
 	for _, tt := range tests {
