@@ -74,18 +74,26 @@ type pipeline struct {
 	nextID int
 	day    int // days since the first, for SOURCE_DATE_EPOCH
 	heads  map[string]string
+	// runner is the workspace of the orchestrator's self-hosted runner,
+	// which persists from run to run, as a self-hosted runner's does.
+	runner string
 	// afterPlan, when set, runs between the plan and the build jobs.
 	afterPlan func()
-	// failPublishDispatch makes the next dispatch of prerelease.yml fail.
-	failPublishDispatch bool
 	// lastChecksums and lastCarried are what the last publish wrote and
 	// carried over.
 	lastChecksums string
 	lastCarried   []string
-	lastPublish   *run
 	// artifacts are what each orchestrator run's build jobs uploaded, by
 	// run id: asset name to content.
 	artifacts map[string]map[string]string
+	// published are the nightlies published so far, in order, each with
+	// the commits it holds (by repository).
+	published []publishedNightly
+}
+
+type publishedNightly struct {
+	tag     string
+	commits map[string]string
 }
 
 func newPipeline(t *testing.T) *pipeline {
@@ -99,7 +107,7 @@ func newPipeline(t *testing.T) *pipeline {
 	for _, r := range repositories {
 		opts = append(opts, githubtest.WithRepository(owner+"/"+r))
 	}
-	p := &pipeline{t: t, srv: githubtest.New(t, opts...), nextID: 1000, heads: map[string]string{}, artifacts: map[string]map[string]string{}}
+	p := &pipeline{t: t, srv: githubtest.New(t, opts...), nextID: 1000, heads: map[string]string{}, runner: t.TempDir(), artifacts: map[string]map[string]string{}}
 	p.srv.SetBranch(owner+"/bllvm", "main", bllvmSHA)
 	for i, r := range repositories[1:] {
 		p.push(r, commitID(i+1, 1))
@@ -113,10 +121,21 @@ func commitID(repo, n int) string {
 	return fmt.Sprintf("%02x%02x%036x", repo, n, n)
 }
 
-// push moves the main branch of a component repository to sha.
+// push moves the main branch of a component repository to sha, and its
+// CI (ci.yml) passes on that push.
 func (p *pipeline) push(repository, sha string) {
 	p.srv.SetBranch(owner+"/"+repository, "main", sha)
+	p.srv.AddRun(owner+"/"+repository, githubtest.Run{WorkflowID: "ci.yml", Name: "CI", Event: "push", HeadBranch: "main", HeadSHA: sha})
 	p.heads[repository] = sha
+}
+
+// pushFailing moves the main branch to a commit whose CI fails: its
+// trigger-orchestrator job never runs, and it is not a good commit.
+func (p *pipeline) pushFailing(repository string, n int) string {
+	sha := commitID(slices.Index(repositories, repository), n)
+	p.srv.SetBranch(owner+"/"+repository, "main", sha)
+	p.srv.AddRun(owner+"/"+repository, githubtest.Run{WorkflowID: "ci.yml", Name: "CI", Event: "push", HeadBranch: "main", HeadSHA: sha, Status: "completed", Conclusion: "failure"})
+	return sha
 }
 
 // run is one workflow run: the runner's variables for its event.
@@ -138,6 +157,9 @@ func (p *pipeline) run(workflow, repository, event string, payload map[string]an
 	require.NoError(p.t, err)
 	require.NoError(p.t, os.WriteFile(eventPath, data, 0o644))
 	workspace := filepath.Join(dir, "workspace")
+	if repository == "bllvm" {
+		workspace = p.runner
+	}
 	require.NoError(p.t, os.MkdirAll(workspace, 0o755))
 	return &run{p: p, workflow: workflow, workspace: workspace, vars: map[string]string{
 		"GITHUB_ACTIONS":     "true",
@@ -278,26 +300,40 @@ type orchestration struct {
 	matrix     []map[string]any  // the build jobs, as strategy.matrix expands them
 	manifest   manifest.Manifest // the plan's
 	plan       map[string]string // the plan step's outputs
-	tagged     map[string]string // the nightly-tag step's outputs
-	published  bool              // prerelease.yml ran and published
+	tagged     map[string]string // the nightly-tag step's outputs; nil when the publish job did not run
+	published  bool              // the publish job published
+	release    map[string]string // the create-prerelease step's outputs
 	orch       *run
 }
 
-// orchestrate plays release_orchestrator.yml for the dispatch it received
-// and prerelease.yml, which it dispatches.
-func (p *pipeline) orchestrate(dispatch githubtest.Dispatch) orchestration {
+// orchestrate plays release_orchestrator.yml for the dispatch it received,
+// every job of it.
+func (p *pipeline) orchestrate(dispatch githubtest.Dispatch) *orchestration {
 	p.t.Helper()
-	orch := p.run("release_orchestrator.yml", "bllvm", "repository_dispatch",
-		map[string]any{"action": dispatch.EventType, "client_payload": dispatch.ClientPayload, "branch": "main"},
-		bllvmSHA, "refs/heads/main")
-	return p.orchestrateRun(orch)
+	o := p.planRun(dispatch)
+	if o.plan["changed"] == "true" {
+		p.publish(o)
+	}
+	return o
 }
 
-func (p *pipeline) orchestrateRun(orch *run) orchestration {
+// dispatchRun is the orchestrator's run for a repository_dispatch.
+func (p *pipeline) dispatchRun(dispatch githubtest.Dispatch) *run {
+	return p.run("release_orchestrator.yml", "bllvm", "repository_dispatch",
+		map[string]any{"action": dispatch.EventType, "client_payload": dispatch.ClientPayload, "branch": "main"},
+		bllvmSHA, "refs/heads/main")
+}
+
+// planRun plays the plan job and, when it says something changed, the
+// build jobs: each uploads what it built, named after its component (and
+// governance's image job its image).
+func (p *pipeline) planRun(dispatch githubtest.Dispatch) *orchestration {
 	p.t.Helper()
 	t := p.t
-	o := orchestration{orch: orch}
+	orch := p.dispatchRun(dispatch)
+	o := &orchestration{orch: orch}
 	plan := orch.step("plan", "plan", nil)
+	o.plan = plan
 	require.NoError(t, json.Unmarshal([]byte(plan["components"]), &o.components))
 	var matrix struct {
 		Include []map[string]any `json:"include"`
@@ -309,14 +345,17 @@ func (p *pipeline) orchestrateRun(orch *run) orchestration {
 	o.manifest, err = manifest.Parse("manifest", plan["manifest"])
 	require.NoError(t, err, "plan's manifest output")
 	require.Len(t, o.manifest, len(components), "the manifest holds every component, rebuilt or not")
+	assert.Equal(t, strconv.FormatBool(len(o.components) > 0), plan["changed"], "changed says whether anything is built")
 	for _, job := range o.matrix {
 		entry, ok := o.manifest.Lookup(job["component"].(string))
 		require.True(t, ok)
 		assert.Equal(t, entry.SHA, job["sha"], "the build job checks out (ref: matrix.sha) the pinned commit of %s", entry.Component)
 		assert.True(t, entry.Rebuilt)
 	}
-	// The build jobs: each uploads what it built, named after its
-	// component (and governance's image job its image).
+	if plan["changed"] != "true" {
+		// The build and publish jobs' if: needs.plan.outputs.changed == 'true'.
+		return o
+	}
 	built := map[string]string{}
 	for _, job := range o.matrix {
 		component := job["component"].(string)
@@ -330,65 +369,73 @@ func (p *pipeline) orchestrateRun(orch *run) orchestration {
 		p.afterPlan()
 		p.afterPlan = nil
 	}
-	o.plan = plan
-	o.tagged, o.published = p.triggerPrerelease(orch, plan)
 	return o
 }
 
-// triggerPrerelease plays the trigger-prerelease job with the outputs of
-// the plan job: tag the snapshot, and publish it through prerelease.yml
-// when it changed.
-func (p *pipeline) triggerPrerelease(orch *run, plan map[string]string) (map[string]string, bool) {
+// publish plays the publish job with the outputs of the plan job: empty
+// the download folder, download this run's artifacts, tag the snapshot,
+// and publish it when the tag step says it changed.
+func (p *pipeline) publish(o *orchestration) {
+	p.t.Helper()
+	o.orch.emptyDownloadFolder()
+	o.orch.download(p.artifacts[o.orch.vars["GITHUB_RUN_ID"]])
+	if p.tag(o); o.tagged["changed"] != "true" {
+		return
+	}
+	p.release(o)
+}
+
+// tag plays the publish job's nightly-tag step.
+func (p *pipeline) tag(o *orchestration) {
+	p.t.Helper()
+	o.tagged = o.orch.step("publish", "tag", map[string]string{
+		"needs.plan.outputs.manifest": o.plan["manifest"],
+		"needs.plan.outputs.date":     o.plan["date"],
+	})
+}
+
+// releaseExprs are the create-prerelease step's expressions.
+func releaseExprs(o *orchestration) map[string]string {
+	return map[string]string{
+		"steps.tag.outputs.tag":          o.tagged["tag"],
+		"steps.tag.outputs.previous-tag": o.tagged["previous-tag"],
+		"steps.tag.outputs.manifest":     o.tagged["manifest"],
+	}
+}
+
+// release plays the publish job's create-prerelease step.
+func (p *pipeline) release(o *orchestration) {
 	p.t.Helper()
 	t := p.t
-	tagged := orch.step("trigger-prerelease", "tag", map[string]string{
-		"needs.plan.outputs.manifest": plan["manifest"],
-		"needs.plan.outputs.date":     plan["date"],
-	})
-	if tagged["changed"] != "true" {
-		return tagged, false
-	}
-	before := len(p.srv.WorkflowDispatches())
-	quoted, err := json.Marshal(tagged["manifest"])
-	require.NoError(t, err)
-	exprs := map[string]string{
-		"steps.tag.outputs.tag":              tagged["tag"],
-		"steps.tag.outputs.previous-tag":     tagged["previous-tag"],
-		"toJSON(steps.tag.outputs.manifest)": string(quoted),
-	}
-	if p.failPublishDispatch {
-		p.failPublishDispatch = false
-		p.srv.Fail("POST", "/repos/BTCDecoded/bllvm/actions/workflows/prerelease.yml/dispatches",
-			githubtest.NotAccessible())
-		_, out, err := orch.try("trigger-prerelease", "publish", exprs)
-		require.Error(t, err, "the publish step fails:\n%s", out)
-		require.Len(t, p.srv.WorkflowDispatches(), before, "nothing was dispatched")
-		return tagged, false
-	}
-	published := orch.step("trigger-prerelease", "publish", exprs)
-	assert.Equal(t, "success", published["conclusion"], "wait followed prerelease.yml's run")
-	require.Len(t, p.srv.WorkflowDispatches(), before+1)
-	wd := p.srv.WorkflowDispatches()[before]
-	assert.Equal(t, "prerelease.yml", wd.Workflow)
-	assert.Equal(t, tagged["manifest"], wd.Inputs["manifest"], "prerelease.yml gets the recorded manifest")
-
-	// prerelease.yml, dispatched with the tag: build, then publish.
-	pre := p.run("prerelease.yml", "bllvm", "workflow_dispatch", map[string]any{"inputs": wd.Inputs, "ref": wd.Ref}, bllvmSHA, wd.Ref)
-	pre.inputs = map[string]string{}
-	for k, v := range wd.Inputs {
-		pre.inputs[k] = fmt.Sprint(v)
-	}
-	assert.Equal(t, orch.vars["GITHUB_RUN_ID"], pre.inputs["run-id"], "prerelease.yml publishes this run's artifacts")
-	pre.download(p.artifacts[pre.inputs["run-id"]])
-	release := pre.step("publish", "release", nil)
-	p.lastPublish = pre
-	assert.Equal(t, pre.inputs["version"], release["tag"])
+	release := o.orch.step("publish", "release", releaseExprs(o))
+	o.release, o.published = release, true
+	assert.Equal(t, o.tagged["tag"], release["tag"])
 	assert.Equal(t, ".release-action/SHA256SUMS", release["checksums-file"], "relative to the workspace, for attest-build-provenance")
-	sums, err := os.ReadFile(filepath.Join(pre.workspace, release["checksums-file"]))
+	sums, err := os.ReadFile(filepath.Join(o.orch.workspace, release["checksums-file"]))
 	require.NoError(t, err, "the checksums file is in the workspace, where the next step finds it")
+	_, err = os.Stat(filepath.Join(o.orch.workspace, ".release-action", "manifest.json"))
+	require.NoError(t, err, "manifest.json is in the workspace, for the attest step")
 	p.lastChecksums = string(sums)
 	require.NoError(t, json.Unmarshal([]byte(release["carried"]), &p.lastCarried))
-	return tagged, true
+	commits := map[string]string{}
+	for _, e := range o.manifest {
+		commits[components[e.Component]] = e.SHA
+	}
+	if n := len(p.published); n == 0 || p.published[n-1].tag != release["tag"] {
+		p.published = append(p.published, publishedNightly{tag: release["tag"], commits: commits})
+	}
+}
+
+// emptyDownloadFolder plays the publish job's first step, which the
+// example must have: rm -rf dist && mkdir dist.
+func (r *run) emptyDownloadFolder() {
+	r.p.t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "workflows", r.workflow))
+	require.NoError(r.p.t, err)
+	require.Contains(r.p.t, string(data), "run: rm -rf dist && mkdir dist", "the publish job empties the download folder first")
+	dist := filepath.Join(r.workspace, "dist")
+	require.NoError(r.p.t, os.RemoveAll(dist))
+	require.NoError(r.p.t, os.MkdirAll(dist, 0o755))
 }
 
 // download plays actions/download-artifact with merge-multiple: the run's
@@ -553,13 +600,15 @@ func TestCrossRepoFlow(t *testing.T) {
 		t.Run(tt.repository, func(t *testing.T) {
 			p := newPipeline(t)
 			// Last night's nightly, which what is not rebuilt comes from.
-			p.orchestrate(p.nightlySchedule())
+			first := p.orchestrate(p.nightlySchedule())
+			require.True(t, first.published)
 			lastNight := p.snapshot()
 			p.day = 1
 			d := p.pushTo(tt.repository, 2)
 			assert.Equal(t, tt.eventType, d.EventType)
 
 			o := p.orchestrate(d)
+			assert.Equal(t, first.tagged["tag"], o.plan["base"], "planned against last night's nightly")
 			assert.Equal(t, tt.wantComponents, o.components)
 			tag := "nightly-20251118-" + bllvmSHA[:7]
 			assert.Equal(t, tag, o.tagged["tag"])
@@ -576,22 +625,39 @@ func TestCrossRepoFlow(t *testing.T) {
 				assert.Equal(t, slices.Contains(tt.wantComponents, e.Component), e.Rebuilt, "rebuilt says whether %s is in the plan", e.Component)
 			}
 
-			// Rerunning any step changes nothing.
+			// Rerunning changes nothing: the dispatch again plans nothing,
+			// and the publish job again publishes nothing.
 			state := p.state()
 			again := p.orchestrate(d)
-			assert.Equal(t, "false", again.tagged["changed"], "the snapshot is published already")
+			assert.Equal(t, "false", again.plan["changed"], "the newest nightly holds this snapshot")
+			assert.Nil(t, again.tagged, "nothing to tag")
+			p.publish(o)
+			assert.Equal(t, "false", o.tagged["changed"], "the snapshot is published already")
 			assert.Equal(t, state, p.state(), "a rerun of the whole flow leaves tags, releases and assets as they were")
 		})
 	}
 }
 
-// TestPipelineWeek plays a week of the pipeline through the examples: the
-// nightly of day 1; on day 2 a push to bllvm-consensus and one to
-// bllvm-protocol (bllvm unchanged: two distinct nightlies, the second
-// -2), the scheduled nightly with nothing new (skipped), a push to
-// bllvm-node whose publishing fails after tagging, then its rerun; on day
-// 3 a governance-app push with a push to bllvm-sdk landing mid-run; then
-// every run again, which changes nothing.
+// TestPipelineWeek plays a week of the pipeline through the examples, on
+// one self-hosted runner whose workspace persists:
+//   - day 1: the nightly builds everything;
+//   - day 2: pushes to consensus and protocol (two nightlies, the second
+//     -2), a quiet scheduled nightly (no build, no tag), a push to node
+//     whose publishing fails after tagging, then the rerun of that job;
+//   - day 3: two orchestrator runs interleaved (A plans, B plans, B tags
+//     and publishes, A tags: A is superseded); a pending run dropped (its
+//     push is in the next nightly); a run cancelled after tagging (the
+//     next nightly starts from the last published one, complete); a
+//     governance push with an sdk push landing mid-run;
+//   - day 4: last night's file left in dist/ (refused unless the folder is
+//     emptied first, as the example does); dispatches of a fork's commit
+//     and of an unmerged pull request's head (refused before any build);
+//     a consensus push whose CI fails (pin: green keeps the good commit);
+//     every job again, which changes nothing.
+//
+// Every published nightly is complete, its manifest.json, notes and
+// SHA256SUMS agree with it, and no nightly holds an older commit of any
+// component than the one before it.
 func TestPipelineWeek(t *testing.T) {
 	p := newPipeline(t)
 	base := "nightly-%s-" + bllvmSHA[:7]
@@ -600,6 +666,7 @@ func TestPipelineWeek(t *testing.T) {
 	night1 := p.orchestrate(p.nightlySchedule())
 	tag1 := fmt.Sprintf(base, "20251117")
 	require.Equal(t, tag1, night1.tagged["tag"])
+	assert.Equal(t, "", night1.plan["base"], "no nightly yet")
 	assert.Len(t, night1.components, 5)
 	assert.Equal(t, `["consensus","protocol","node","sdk","governance"]`, night1.tagged["changed-components"], "the first snapshot: everything is new")
 	day1 := p.snapshot()
@@ -607,104 +674,192 @@ func TestPipelineWeek(t *testing.T) {
 
 	// Day 2, a push to bllvm-consensus: bllvm did not change, the nightly does.
 	p.day = 1
-	consensusPush := p.pushTo("bllvm-consensus", 2)
-	pushed := p.orchestrate(consensusPush)
+	pushed := p.orchestrate(p.pushTo("bllvm-consensus", 2))
 	tag2 := fmt.Sprintf(base, "20251118")
 	require.Equal(t, tag2, pushed.tagged["tag"])
+	assert.Equal(t, tag1, pushed.plan["base"])
 	assert.Equal(t, "true", pushed.tagged["created"])
 	assert.Equal(t, `["consensus"]`, pushed.tagged["changed-components"])
 	assert.Equal(t, tag1, pushed.tagged["previous-tag"])
-	assert.True(t, pushed.published, "prerelease.yml is dispatched for it")
 	at2 := p.snapshot()
 	p.assertNightly(tag2, at2, day1)
-	assert.NotEqual(t, day1["bllvm-consensus"], at2["bllvm-consensus"])
 	assert.Empty(t, p.lastCarried, "a push to the first component rebuilds everything")
 
 	// The same day, a push to bllvm-protocol: another snapshot, -2.
-	protocolPush := p.pushTo("bllvm-protocol", 2)
-	second := p.orchestrate(protocolPush)
+	second := p.orchestrate(p.pushTo("bllvm-protocol", 2))
 	tag2b := tag2 + "-2"
 	require.Equal(t, tag2b, second.tagged["tag"])
 	assert.Equal(t, []string{"protocol", "node", "sdk", "governance"}, second.components)
-	assert.Equal(t, `["protocol"]`, second.tagged["changed-components"])
 	assert.Equal(t, tag2, second.tagged["previous-tag"], "-2 comes after the unsuffixed name")
 	at2b := p.snapshot()
 	p.assertNightly(tag2b, at2b, at2)
 	assert.Equal(t, []string{"consensus-linux-x64.tar.gz"}, p.lastCarried)
 
-	// Day 2's scheduled nightly: nothing new since -2.
-	dispatches := len(p.srv.WorkflowDispatches())
+	// Day 2's scheduled nightly: nothing new since -2, nothing built or tagged.
+	state := p.state()
 	nothing := p.orchestrate(p.nightlySchedule())
-	assert.Equal(t, "false", nothing.tagged["changed"])
-	assert.Equal(t, tag2b, nothing.tagged["tag"], "the nightly holding this snapshot")
-	assert.False(t, nothing.published)
-	assert.Len(t, p.srv.WorkflowDispatches(), dispatches, "prerelease.yml is not dispatched")
+	assert.Equal(t, "false", nothing.plan["changed"])
+	assert.Equal(t, tag2b, nothing.plan["base"])
+	assert.Empty(t, nothing.components, "no build job runs")
+	assert.Nil(t, nothing.tagged, "the publish job does not run")
+	assert.Equal(t, state, p.state())
 
-	// A push to bllvm-node: tagged, then dispatching prerelease.yml fails.
-	nodePush := p.pushTo("bllvm-node", 2)
-	p.failPublishDispatch = true
-	failed := p.orchestrate(nodePush)
+	// A push to bllvm-node: tagged, then publishing fails; the rerun of the
+	// publish job finds its tag unpublished and publishes it.
+	failed := p.planRun(p.pushTo("bllvm-node", 2))
+	failed.orch.emptyDownloadFolder()
+	failed.orch.download(p.artifacts[failed.orch.vars["GITHUB_RUN_ID"]])
+	p.tag(failed)
 	tag2c := tag2 + "-3"
 	require.Equal(t, tag2c, failed.tagged["tag"])
-	assert.False(t, failed.published)
+	p.srv.Fail("POST", "/repos/BTCDecoded/bllvm/releases", githubtest.NotAccessible())
+	_, out, err := failed.orch.try("publish", "release", releaseExprs(failed))
+	require.Error(t, err, "the publish step fails:\n%s", out)
 	p.assertRecorded(tag2c, p.snapshot())
-	// The rerun of the failed job finds its tag unpublished and publishes.
-	tagged, published := p.triggerPrerelease(failed.orch, failed.plan)
-	assert.Equal(t, tag2c, tagged["tag"])
-	assert.Equal(t, "true", tagged["changed"], "a tagged snapshot is done only once published")
-	assert.Equal(t, "false", tagged["created"])
-	assert.True(t, published)
+	p.publish(failed)
+	assert.Equal(t, tag2c, failed.tagged["tag"])
+	assert.Equal(t, "true", failed.tagged["changed"], "a tagged snapshot is done only once published")
+	assert.Equal(t, "false", failed.tagged["created"])
+	require.True(t, failed.published)
 	at2c := p.snapshot()
 	p.assertNightly(tag2c, at2c, at2b)
 	assert.ElementsMatch(t, []string{"consensus-linux-x64.tar.gz", "protocol-linux-x64.tar.gz"}, p.lastCarried)
 
-	// Day 3: a governance-app push; a push to bllvm-sdk lands between plan
-	// and build, and is not what this run pins.
+	// Day 3: two runs at once, as a per-dispatch concurrency group let
+	// them: A (a consensus push) plans, B (a protocol push) plans, B tags
+	// and publishes, then A tags: A's protocol is behind B's, so A is
+	// superseded and tags nothing.
 	p.day = 2
-	beforeSDK := p.snapshot()
-	governancePush := p.pushTo("governance-app", 2)
-	beforeSDK["governance-app"] = p.heads["governance-app"]
-	p.afterPlan = func() { p.push("bllvm-sdk", commitID(slices.Index(repositories, "bllvm-sdk"), 9)) }
-	day3 := p.orchestrate(governancePush)
+	runA := p.planRun(p.pushTo("bllvm-consensus", 3))
+	runB := p.planRun(p.pushTo("bllvm-protocol", 3))
 	tag3 := fmt.Sprintf(base, "20251119")
-	require.Equal(t, tag3, day3.tagged["tag"])
-	assert.Equal(t, []string{"governance"}, day3.components)
-	assert.Equal(t, `["governance"]`, day3.tagged["changed-components"])
-	p.assertNightly(tag3, beforeSDK, at2c)
-	assert.NotEqual(t, p.heads["bllvm-sdk"], beforeSDK["bllvm-sdk"], "sdk moved mid-run")
-	assert.ElementsMatch(t, []string{"consensus-linux-x64.tar.gz", "protocol-linux-x64.tar.gz", "node-linux-x64.tar.gz", "sdk-linux-x64.tar.gz"}, p.lastCarried)
+	p.publish(runB)
+	require.True(t, runB.published)
+	require.Equal(t, tag3, runB.tagged["tag"])
+	at3 := p.snapshot()
+	p.assertNightly(tag3, at3, at2c)
+	p.publish(runA)
+	assert.Equal(t, tag3, runA.tagged["superseded-by"], "A's snapshot is older than B's in protocol")
+	assert.Equal(t, "false", runA.tagged["changed"])
+	assert.Equal(t, "false", runA.tagged["created"])
+	assert.False(t, runA.published)
 
-	// The push to bllvm-sdk that landed mid-run reaches the orchestrator:
-	// sdk and governance are rebuilt, node, protocol and consensus carried
-	// over from the nightly before with the same bytes.
-	sdkPush := p.pushTo("bllvm-sdk", 9)
-	sdk := p.orchestrate(sdkPush)
+	// A pending run dropped: GitHub cancels the older of two pending runs
+	// of the group. The node push's run never starts; the sdk push's run
+	// plans against the newest nightly and builds node's push too.
+	_ = p.pushTo("bllvm-node", 3) // its run is dropped
+	sdkRun := p.orchestrate(p.pushTo("bllvm-sdk", 3))
 	tag3b := tag3 + "-2"
-	require.Equal(t, tag3b, sdk.tagged["tag"])
-	assert.Equal(t, []string{"sdk", "governance"}, sdk.components)
+	require.Equal(t, tag3b, sdkRun.tagged["tag"])
+	assert.Equal(t, []string{"node", "sdk", "governance"}, sdkRun.components, "the dropped run's node push is rebuilt too")
 	at3b := p.snapshot()
-	p.assertNightly(tag3b, at3b, beforeSDK)
-	assert.ElementsMatch(t, []string{"consensus-linux-x64.tar.gz", "protocol-linux-x64.tar.gz", "node-linux-x64.tar.gz"}, p.lastCarried)
+	p.assertNightly(tag3b, at3b, at3)
+
+	// A run cancelled after tagging: its tag has no release.
+	cancelled := p.planRun(p.pushTo("governance-app", 3))
+	cancelled.orch.emptyDownloadFolder()
+	cancelled.orch.download(p.artifacts[cancelled.orch.vars["GITHUB_RUN_ID"]])
+	p.tag(cancelled)
+	orphan := cancelled.tagged["tag"]
+	require.Equal(t, tag3+"-3", orphan)
+	// The next run (a governance push landing between its plan and its
+	// builds comes later) starts from the last published nightly: the
+	// snapshot is the cancelled run's, so it publishes under that name,
+	// with the last published nightly as its previous one.
+	p.afterPlan = func() { p.push("bllvm-sdk", commitID(slices.Index(repositories, "bllvm-sdk"), 9)) }
+	next := p.orchestrate(p.nightlySchedule())
+	assert.Equal(t, tag3b, next.plan["base"], "the base is the last published nightly, not the orphan tag")
+	assert.Equal(t, []string{"governance"}, next.components)
+	require.True(t, next.published)
+	assert.Equal(t, orphan, next.tagged["tag"], "the orphan tag holds this snapshot: it is published now")
+	assert.Equal(t, tag3b, next.tagged["previous-tag"])
+	atOrphan := p.snapshot()
+	atOrphan["bllvm-sdk"] = at3b["bllvm-sdk"] // sdk moved after the plan
+	p.assertNightly(orphan, atOrphan, at3b)
+
+	// The sdk push that landed mid-run reaches the orchestrator.
+	sdk := p.orchestrate(p.pushTo("bllvm-sdk", 9))
+	tag3d := tag3 + "-4"
+	require.Equal(t, tag3d, sdk.tagged["tag"])
+	assert.Equal(t, []string{"sdk", "governance"}, sdk.components)
+	at3d := p.snapshot()
+	p.assertNightly(tag3d, at3d, atOrphan)
 	for _, name := range p.lastCarried {
-		assert.Equal(t, p.assetContent(tag3, name), p.assetContent(tag3b, name), "%s carried with the same bytes", name)
+		assert.Equal(t, p.assetContent(orphan, name), p.assetContent(tag3d, name), "%s carried with the same bytes", name)
 	}
-	assert.NotEqual(t, p.assetContent(tag3, "sdk-linux-x64.tar.gz"), p.assetContent(tag3b, "sdk-linux-x64.tar.gz"), "sdk is the new build")
+
+	// Day 4: a governance push; last night's node file is still in dist/
+	// of the runner's workspace. Published without emptying the folder, it
+	// is refused; the example's job empties it first and publishes.
+	p.day = 3
+	gov := p.planRun(p.pushTo("governance-app", 4))
+	require.Equal(t, []string{"governance"}, gov.components)
+	p.tag(gov)
+	tag4 := fmt.Sprintf(base, "20251120")
+	require.Equal(t, tag4, gov.tagged["tag"])
+	gov.orch.download(map[string]string{"node-linux-x64.tar.gz": "node built at an earlier commit"})
+	gov.orch.download(p.artifacts[gov.orch.vars["GITHUB_RUN_ID"]])
+	_, out, err = gov.orch.try("publish", "release", releaseExprs(gov))
+	require.Error(t, err, "a leftover of a component not rebuilt is refused:\n%s", out)
+	assert.Contains(t, out, "node-linux-x64.tar.gz as a fresh build: it belongs to component node, which this nightly did not rebuild")
+	for _, rel := range p.srv.Releases(owner + "/bllvm") {
+		assert.NotEqual(t, tag4, rel.TagName, "nothing is published with it")
+	}
+	p.publish(gov)
+	require.True(t, gov.published)
+	at4 := p.snapshot()
+	p.assertNightly(tag4, at4, at3d)
+
+	// Dispatches of commits nobody merged: a fork's, and an unmerged pull
+	// request's head. Refused by the plan, before any build.
+	consensusRepo := owner + "/bllvm-consensus"
+	fork := "attacker/bllvm-consensus"
+	p.srv.AddFork(consensusRepo, fork)
+	forkSHA := "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0"
+	p.srv.AddCommitOn(fork, p.heads["bllvm-consensus"], forkSHA)
+	prSHA := "9e9e9e9e9e9e9e9e9e9e9e9e9e9e9e9e9e9e9e9e"
+	p.srv.AddCommitOn(consensusRepo, p.heads["bllvm-consensus"], prSHA)
+	state = p.state()
+	for _, sha := range []string{forkSHA, prSHA} {
+		d := githubtest.Dispatch{EventType: "build_consensus", ClientPayload: map[string]any{"ref": "refs/heads/main", "sha": sha, "repo": "bllvm-consensus", "dispatch_id": "x"}}
+		_, out, err := p.dispatchRun(d).try("plan", "plan", nil)
+		require.Error(t, err, "a commit not on main is refused:\n%s", out)
+		assert.Contains(t, out, "commit "+sha+", sent by the repository_dispatch as client_payload.sha, is not on the default branch of BTCDecoded/bllvm-consensus")
+	}
+	assert.Equal(t, state, p.state(), "nothing was built, tagged or published")
+
+	// pin: green: a consensus push whose CI fails is never built; the next
+	// nightly keeps the last good commit, and has nothing new.
+	p.pushFailing("bllvm-consensus", 5)
+	quiet := p.orchestrate(p.nightlySchedule())
+	good, _ := quiet.manifest.Lookup("consensus")
+	assert.Equal(t, at4["bllvm-consensus"], good.SHA, "the previous good commit is pinned")
+	assert.Equal(t, "false", quiet.plan["changed"])
 
 	// Every job of the week again, as GitHub reruns a job with the outputs
-	// of the jobs it needs, on day 4: nothing changes.
-	p.day = 3
-	state := p.state()
-	for _, o := range []orchestration{night1, pushed, second, nothing, failed, day3, sdk} {
-		again, published := p.triggerPrerelease(o.orch, o.plan)
-		assert.Equal(t, "false", again["created"], "a rerun creates no tag")
-		assert.False(t, published, "a rerun publishes nothing new")
+	// of the jobs it needs, on day 5: nothing changes.
+	p.day = 4
+	state = p.state()
+	for _, o := range []*orchestration{night1, pushed, second, failed, runB, sdkRun, next, sdk, gov} {
+		tagged, release := o.tagged, o.release
+		p.publish(o)
+		assert.Equal(t, "false", o.tagged["created"], "a rerun creates no tag")
+		assert.NotEqual(t, "true", o.tagged["changed"], "a rerun publishes nothing new: %s", tagged["tag"])
+		o.release = release
 	}
-	// A plan with nothing new since the last run: nothing to do.
-	assert.Equal(t, "false", p.orchestrate(sdkPush).tagged["changed"])
-	// And prerelease.yml's publish step again: it finds every asset there
-	// with the same digest and uploads nothing.
-	p.lastPublish.step("publish", "release", nil)
+	p.publish(runA)
+	assert.Equal(t, "false", runA.tagged["changed"], "still superseded")
 	assert.Equal(t, state, p.state())
+
+	// No nightly ever holds an older commit of a component than the one
+	// published before it; the counter in each commit id orders them.
+	require.Len(t, p.published, 9)
+	for i := 1; i < len(p.published); i++ {
+		for repo, sha := range p.published[i].commits {
+			was := p.published[i-1].commits[repo]
+			assert.GreaterOrEqual(t, sha[2:4], was[2:4], "%s holds %s of %s, older than %s's %s", p.published[i].tag, sha[:7], repo, p.published[i-1].tag, was[:7])
+		}
+	}
 }
 
 // assetContent is the content of the named asset of tag's release.
