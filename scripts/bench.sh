@@ -14,7 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== requests per operation (requests/op, storage/op, writes/op)"
-echo "   targets: plan pins N components in N requests (at most N+1); nightly-tag with a manifest at most 5 to tag, at most 3 to skip;"
+echo "   targets: plan pins N components in N+1 requests (the releases, for a base; none found); with a base and pin: green at most 2+2N;"
+echo "   nightly-tag with a manifest at most 6+D to tag, at most 4 to skip, at most 3+D when superseded (D components differing from the newest nightly);"
 echo "   create-prerelease with a manifest N+6, plus 1 per changed component and 2 per carried asset (storage/op: downloads from storage, counted in requests/op)"
 go test -run '^$' -bench 'BenchmarkRequests' -benchtime 5x ./internal/app | grep '^Benchmark'
 

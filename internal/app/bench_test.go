@@ -14,6 +14,9 @@ import (
 // checksums the issue's target for a new prerelease is N+6, plus one
 // compare per changed component and two per carried asset; requests/op
 // counts the downloads from storage too, which storage/op counts apart.
+// A plan with a base and pin: green sends at most 2 + 2N for N
+// components, and a superseded snapshot at most 3 + D for D components
+// differing from the newest nightly.
 func BenchmarkRequests(b *testing.B) {
 	const assets = 8
 	release := func(mode string) func(testing.TB) *world {
@@ -66,6 +69,8 @@ func BenchmarkRequests(b *testing.B) {
 		{fmt.Sprintf("create-prerelease/new/%d-assets", assets), release("create-prerelease"), map[string]string{"INPUT_ASSETS": "dist/**"}, nil},
 		{fmt.Sprintf("create-prerelease/rerun/%d-assets", assets), release("create-prerelease"), map[string]string{"INPUT_ASSETS": "dist/**"}, run},
 		{fmt.Sprintf("plan/resolve-commits/%d-components", len(componentRepos)), func(tb testing.TB) *world { return planWorld(tb) }, nil, nil},
+		{fmt.Sprintf("plan/base/pin-green/%d-components", len(componentRepos)), greenWorld, nil, nil},
+		{"nightly-tag/manifest/superseded/1-differing", supersededWorld, nil, nil},
 		{"nightly-tag/manifest/create", snapshot, nil, nil},
 		{"nightly-tag/manifest/skip", snapshot, nil, func(w *world) {
 			run(w)

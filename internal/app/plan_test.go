@@ -484,7 +484,7 @@ const baseTag = "nightly-20251116-6113728"
 // base: an annotated tag recording the manifest and a published release
 // with the marker of a complete nightly (marked), or without (an older
 // action's, or one published by hand).
-func planBase(t *testing.T, w *world, pins map[string]string, marked, draft bool) {
+func planBase(t testing.TB, w *world, pins map[string]string, marked, draft bool) {
 	t.Helper()
 	var m manifest.Manifest
 	for _, c := range componentRepos {
@@ -612,4 +612,49 @@ func TestPlanPinGreen(t *testing.T) {
 		assert.Equal(t, "1", r.Query.Get("per_page"))
 	}
 	assert.Contains(t, o.summary, "newest commit of main whose ci.yml passed")
+}
+
+// greenWorld is planWorld with a published complete base in which every
+// component is at another commit, a graph naming every branch, and a
+// successful push run of ci.yml at every head: plan with pin: green then
+// reads the newest nightly, its tag object, one runs listing and one
+// compare per component.
+func greenWorld(tb testing.TB) *world {
+	tb.Helper()
+	w := planWorld(tb)
+	var graph strings.Builder
+	older := map[string]string{}
+	for i, c := range componentRepos {
+		repo := "BTCDecoded/" + c.repository
+		head := heads[c.component]
+		if c.component == "governance" {
+			head = governanceMain
+		}
+		// The base's commit, made after the head: the head is behind it,
+		// one compare tells, and the base's commit is kept.
+		older[c.component] = fmt.Sprintf("%040x", 0xbace0+i)
+		w.srv.AddCommit(repo, older[c.component])
+		w.srv.AddRun(repo, githubtest.Run{WorkflowID: "ci.yml", Event: "push", HeadBranch: "main", HeadSHA: head})
+		fmt.Fprintf(&graph, "%s: {repository: %s, branch: main", c.component, c.repository)
+		if i > 0 {
+			fmt.Fprintf(&graph, ", depends-on: [%s]", componentRepos[i-1].component)
+		}
+		graph.WriteString("}\n")
+	}
+	planBase(tb, w, older, true, false)
+	return w.with(map[string]string{"INPUT_PIN": "green", "INPUT_GRAPH": graph.String()})
+}
+
+// The request budget the README quotes for plan with a base and pin:
+// green: at most 2 + 2N for N components.
+func TestPlanRequestBudget(t *testing.T) {
+	o := greenWorld(t).run()
+	require.Equal(t, 0, o.code, o.stdout)
+	assert.NotEmpty(t, o.outputs["base"])
+	var sent []string
+	for _, r := range o.requests {
+		sent = append(sent, r.Method+" "+r.Path)
+	}
+	assert.LessOrEqual(t, len(o.requests), 2+2*len(componentRepos), "requests sent:\n%s", strings.Join(sent, "\n"))
+	assert.Equal(t, len(componentRepos), strings.Count(strings.Join(sent, "\n"), "/compare/"), "one compare per component, each differing from the base")
 }

@@ -489,3 +489,18 @@ func TestNightlyTagOnlyForward(t *testing.T) {
 		})
 	}
 }
+
+// supersededWorld is nightly-tag with a snapshot behind the newest
+// nightly in node alone: superseded after one compare.
+func supersededWorld(tb testing.TB) *world {
+	tb.Helper()
+	w := planWorld(tb)
+	w.srv.AddCommit(orchestrator, pushSHA)
+	w.srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, wantManifest(heads, allComponents)))
+	publishNightly(w, yesterdayOfPush)
+	return w.with(map[string]string{
+		"INPUT_MODE": "nightly-tag", "INPUT_PUSH-TAG": "true", "INPUT_SKIP-UNCHANGED": "true",
+		"INPUT_MANIFEST":    wantManifest(moved(heads, map[string]string{"node": nodeOnMain}), allComponents),
+		"GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": payload("push.json"),
+	})
+}
