@@ -66,16 +66,12 @@ func (h *history) sources(ctx context.Context, listed []*gh.RepositoryRelease) (
 // base is the newest nightly before this one whose published release has
 // the complete marker naming the tag object the listing shows for it.
 func (h *history) base(ctx context.Context, listed []*gh.RepositoryRelease) (nightly.Tag, *gh.RepositoryRelease, error) {
-	own, _, err := h.own(ctx)
-	if err != nil || own.Name == "" {
-		return nightly.Tag{}, nil, err
-	}
-	tags, err := h.list(ctx)
+	tags, err := h.older(ctx)
 	if err != nil {
 		return nightly.Tag{}, nil, err
 	}
 	older := map[string]nightly.Tag{}
-	for _, t := range nightly.Older(tags, own) {
+	for _, t := range tags {
 		older[t.Name] = t
 	}
 	for _, rel := range nightly.Completes(listed, h.o.Prefix, func(t nightly.Tag) bool { _, ok := older[t.Name]; return ok }) {

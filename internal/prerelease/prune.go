@@ -70,11 +70,7 @@ func prune(ctx context.Context, c Client, o Options, listed []*gh.RepositoryRele
 // previous nightly; deleting them keeps the tag list what was published.
 // A tag with a draft is a run still publishing, and is kept.
 func pruneOrphans(ctx context.Context, c Client, o Options, h *history, listed []*gh.RepositoryRelease) ([]string, error) {
-	own, _, err := h.own(ctx)
-	if err != nil || own.Name == "" {
-		return nil, err
-	}
-	tags, err := h.list(ctx)
+	older, err := h.older(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +79,7 @@ func pruneOrphans(ctx context.Context, c Client, o Options, h *history, listed [
 		released[r.GetTagName()] = true
 	}
 	var pruned []string
-	for _, t := range nightly.Older(tags, own) {
+	for _, t := range older {
 		if released[t.Name] {
 			continue
 		}

@@ -99,11 +99,7 @@ func (h *history) previous(ctx context.Context, listed []*gh.RepositoryRelease) 
 		}
 		return nightly.Tag{Name: h.o.PreviousTag}, true, nil
 	}
-	own, _, err := h.own(ctx)
-	if err != nil || own.Name == "" {
-		return nightly.Tag{}, false, err
-	}
-	tags, err := h.list(ctx)
+	older, err := h.older(ctx)
 	if err != nil {
 		return nightly.Tag{}, false, err
 	}
@@ -113,8 +109,21 @@ func (h *history) previous(ctx context.Context, listed []*gh.RepositoryRelease) 
 			published[r.GetTagName()] = true
 		}
 	}
-	older := slices.DeleteFunc(nightly.Older(tags, own), func(t nightly.Tag) bool { return !published[t.Name] })
-	return nightly.Newest(ctx, h.reader, older)
+	return nightly.Newest(ctx, h.reader, slices.DeleteFunc(older, func(t nightly.Tag) bool { return !published[t.Name] }))
+}
+
+// older is every nightly the listing shows before o.Tag; none when o.Tag
+// is not a nightly of o.Prefix.
+func (h *history) older(ctx context.Context) ([]nightly.Tag, error) {
+	own, _, err := h.own(ctx)
+	if err != nil || own.Name == "" {
+		return nil, err
+	}
+	tags, err := h.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nightly.Older(tags, own), nil
 }
 
 // snapshot is the nightly's snapshot: which commit of every component it
