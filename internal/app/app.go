@@ -144,7 +144,7 @@ func Run(ctx context.Context, env Env) int {
 
 	res, err := mode.run(ctx, client)
 	if common.DryRun {
-		log.Group(fmt.Sprintf("Dry run: %d request(s) that would change something, not sent", len(planned)))
+		log.Group("Dry run: " + report.Count(len(planned), "request") + " that would change something, not sent")
 		for _, r := range planned {
 			log.Request(r.method, r.url, r.body)
 		}

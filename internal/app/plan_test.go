@@ -534,7 +534,7 @@ func TestPlanAgainstTheBase(t *testing.T) {
 			},
 			wantBase: baseTag, wantPins: heads, wantRebuilt: nil,
 			wantRequests: 2 + len(componentRepos) + 1, // the dispatched commit's compare with its branch, then with the base
-			wantNotice:   "component node: 0de0000 is 2 commit(s) behind c3c3c3c, which " + baseTag + " holds; pinned c3c3c3c instead, since a nightly never goes backwards",
+			wantNotice:   "component node: 0de0000 is 2 commits behind c3c3c3c, which " + baseTag + " holds; pinned c3c3c3c instead, since a nightly never goes backwards",
 		},
 		{
 			name: "a published nightly without the marker is not known complete: no base, everything built",

@@ -97,7 +97,7 @@ func (f Follower) find(ctx context.Context, owner, repo, dispatchID string, disp
 	// dispatch): the first run, listed last, is the one that does the work.
 	first := found[len(found)-1]
 	if len(found) > 1 {
-		f.Logf("dispatch %s started %d runs (a repeated delivery); following the first, %d", dispatchID, len(found), first.GetID())
+		f.Logf("dispatch %s started %s (a repeated delivery); following the first, %d", dispatchID, report.Count(len(found), "run"), first.GetID())
 	}
 	return first, nil
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/BTCDecoded/release-action/internal/inputs"
 	"github.com/BTCDecoded/release-action/internal/manifest"
 	"github.com/BTCDecoded/release-action/internal/plan"
+	"github.com/BTCDecoded/release-action/internal/report"
 )
 
 // Commits reads the commit a ref names, as a bare sha: one small request.
@@ -278,10 +279,10 @@ func forward(ctx context.Context, c Client, r Request, comp plan.Component, sha 
 	case "ahead", "identical":
 		return sha, note{}, nil
 	case "behind":
-		src.How = fmt.Sprintf("%s's commit: %s (%s) is %d behind it", r.BaseTag, short(sha), src.How, cmp.GetBehindBy())
-		return was.SHA, note{notice: fmt.Sprintf("component %s: %s is %d commit(s) behind %s, which %s holds; pinned %s instead, since a nightly never goes backwards", comp.Name, short(sha), cmp.GetBehindBy(), short(was.SHA), r.BaseTag, short(was.SHA))}, nil
+		src.How = fmt.Sprintf("%s's commit: %s (%s) is %s behind it", r.BaseTag, short(sha), src.How, report.Count(cmp.GetBehindBy(), "commit"))
+		return was.SHA, note{notice: fmt.Sprintf("component %s: %s is %s behind %s, which %s holds; pinned %s instead, since a nightly never goes backwards", comp.Name, short(sha), report.Count(cmp.GetBehindBy(), "commit"), short(was.SHA), r.BaseTag, short(was.SHA))}, nil
 	default:
-		return sha, note{warning: fmt.Sprintf("component %s: %s has diverged from %s, which %s holds (%d ahead, %d behind: a force-pushed branch?); pinned %s as it is", comp.Name, sha, was.SHA, r.BaseTag, cmp.GetAheadBy(), cmp.GetBehindBy(), short(sha))}, nil
+		return sha, note{warning: fmt.Sprintf("component %s: %s has diverged from %s, which %s holds (%s ahead, %d behind: a force-pushed branch?); pinned %s as it is", comp.Name, sha, was.SHA, r.BaseTag, report.Count(cmp.GetAheadBy(), "commit"), cmp.GetBehindBy(), short(sha))}, nil
 	}
 }
 

@@ -202,8 +202,8 @@ func TestResolveNeverBackwards(t *testing.T) {
 		wantWarning string
 	}{
 		{"ahead of the base: pinned as it is", "ahead", headA, "", ""},
-		{"behind the base: the base's commit, with a notice", "behind", older, "component a: aaaaaaa is 3 commit(s) behind 0000000, which nightly-x holds; pinned 0000000 instead, since a nightly never goes backwards", ""},
-		{"diverged: pinned as it is, with a warning naming both", "diverged", headA, "", "component a: " + headA + " has diverged from " + older + ", which nightly-x holds (2 ahead, 3 behind: a force-pushed branch?); pinned aaaaaaa as it is"},
+		{"behind the base: the base's commit, with a notice", "behind", older, "component a: aaaaaaa is 3 commits behind 0000000, which nightly-x holds; pinned 0000000 instead, since a nightly never goes backwards", ""},
+		{"diverged: pinned as it is, with a warning naming both", "diverged", headA, "", "component a: " + headA + " has diverged from " + older + ", which nightly-x holds (2 commits ahead, 3 behind: a force-pushed branch?); pinned aaaaaaa as it is"},
 		{"the base's commit gone: pinned, with a warning", "gone", headA, "", "component a: nightly-x's commit 0000000 is no longer in o/repo-a (force-pushed away?); pinned aaaaaaa"},
 	}
 	for _, tt := range tests {

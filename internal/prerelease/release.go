@@ -275,7 +275,7 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 	}
 	if snap.manifest != nil {
 		res.Set("manifest", snap.manifest.String())
-		res.Summary.Add("Snapshot", report.Text(fmt.Sprintf("%d components, %s", len(snap.manifest), ManifestAsset)))
+		res.Summary.Add("Snapshot", report.Text(report.Count(len(snap.manifest), "component")+", "+ManifestAsset))
 		if len(carried) > 0 {
 			res.Summary.Add("Carried over", report.Text(strings.Join(carriedNames, ", ")+" from "+src.base.Name))
 		}

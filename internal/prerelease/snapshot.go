@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -238,13 +239,11 @@ func changeSince(ctx context.Context, c Client, server string, e manifest.Entry,
 	}
 	switch ahead, behind := cmp.GetAheadBy(), cmp.GetBehindBy(); {
 	case behind > 0 && ahead > 0:
-		return report.Link(fmt.Sprintf("%d commits, %d dropped (diverged)", ahead, behind), link), nil
+		return report.Link(report.Count(ahead, "commit")+", "+strconv.Itoa(behind)+" dropped (diverged)", link), nil
 	case behind > 0:
-		return report.Link(fmt.Sprintf("%d commits back", behind), link), nil
-	case ahead == 1:
-		return report.Link("1 commit", link), nil
+		return report.Link(report.Count(behind, "commit")+" back", link), nil
 	default:
-		return report.Link(fmt.Sprintf("%d commits", ahead), link), nil
+		return report.Link(report.Count(ahead, "commit"), link), nil
 	}
 }
 

@@ -210,6 +210,8 @@ func TestChangeSince(t *testing.T) {
 	}{
 		{"counted", compareAnswer{ahead: 3}, "[3 commits" + link, false},
 		{"one", compareAnswer{ahead: 1}, "[1 commit" + link, false},
+		{"one back: singular too", compareAnswer{behind: 1}, "[1 commit back" + link, false},
+		{"one ahead of a divergence", compareAnswer{ahead: 1, behind: 1}, "[1 commit, 1 dropped (diverged)" + link, false},
 		{"diverged", compareAnswer{ahead: 2, behind: 1}, "[2 commits, 1 dropped (diverged)" + link, false},
 		{"a component the token cannot read: linked, not counted", compareAnswer{err: status(http.StatusNotFound)}, "[changed" + link + " (not counted: the token cannot read BTCDecoded/bllvm-node)", false},
 		{"forbidden alike", compareAnswer{err: status(http.StatusForbidden)}, "[changed" + link + " (not counted: the token cannot read BTCDecoded/bllvm-node)", false},

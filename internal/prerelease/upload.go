@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/BTCDecoded/release-action/internal/github"
+	"github.com/BTCDecoded/release-action/internal/report"
 )
 
 // AssetStore is the part of the GitHub API SyncAssets needs; github.Repo implements it.
@@ -95,7 +96,7 @@ func (s Sync) Assets(ctx context.Context, store AssetStore, releaseID int64, exi
 	}
 	endGroup := func() {}
 	if s.Group != nil && len(files) > groupAbove {
-		endGroup = s.Group(fmt.Sprintf("Uploading %d assets", len(files)))
+		endGroup = s.Group("Uploading " + report.Count(len(files), "asset"))
 	}
 	byName := make(map[string]github.Asset, len(existing))
 	for _, asset := range existing {

@@ -341,3 +341,24 @@ func TestLogPlainLinesReadAsWritten(t *testing.T) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	tests := []struct {
+		n      int
+		noun   string
+		plural []string
+		want   string
+	}{
+		{0, "commit", nil, "0 commits"},
+		{1, "commit", nil, "1 commit"},
+		{2, "commit", nil, "2 commits"},
+		{-1, "commit", nil, "-1 commits"},
+		{1, "repository", []string{"repositories"}, "1 repository"},
+		{3, "repository", []string{"repositories"}, "3 repositories"},
+	}
+	for _, tt := range tests {
+		if got := Count(tt.n, tt.noun, tt.plural...); got != tt.want {
+			t.Errorf("Count(%d, %q, %q) = %q, want %q", tt.n, tt.noun, tt.plural, got, tt.want)
+		}
+	}
+}
