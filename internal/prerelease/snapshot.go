@@ -2,8 +2,11 @@ package prerelease
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -281,26 +284,92 @@ func checksumsText(names, digests []string) string {
 	return strings.Join(lines, "")
 }
 
-// writeWorkspaceFile writes name into Dir of the workspace. The action
-// runs as root in its container; on a self-hosted runner the runner's user
-// must be able to remove what it leaves, so folder and file are handed to
-// the workspace's owner (nothing changes where the action is that owner).
+// writeWorkspaceFile writes name into Dir of the workspace and returns its
+// path. The action runs as root in its container, and a self-hosted
+// runner's workspace keeps whatever an earlier job left in it (a checked
+// out repository, a build script's output): so nothing here follows a
+// link. Dir must be a real folder directly in the workspace, and
+// .release-action/<name> must not be a link; each is refused, saying so.
+// The file is written under a fresh name (O_EXCL) and renamed over name,
+// all through an os.Root of the workspace, which no link can lead out of
+// even if one is swapped in meanwhile. On a self-hosted runner the
+// runner's user must be able to remove what the action leaves, so folder
+// and file are handed to the workspace's owner (nothing changes where the
+// action is that owner).
 func writeWorkspaceFile(workspace, name string, data []byte) (string, error) {
-	dir := filepath.Join(workspace, Dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("write %s: %w", name, err)
+	fail := func(err error) (string, error) { return "", fmt.Errorf("write %s: %w", name, err) }
+	root, err := os.OpenRoot(workspace)
+	if err != nil {
+		return fail(err)
 	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return "", fmt.Errorf("write %s: %w", name, err)
+	defer root.Close()
+	dir, err := realFolder(root, workspace)
+	if err != nil {
+		return fail(err)
+	}
+	defer dir.Close()
+	if info, err := dir.Lstat(name); err == nil && info.Mode()&os.ModeSymlink != 0 {
+		return fail(fmt.Errorf("refusing to write %s: it is a symbolic link, which the action never writes through (remove it)", filepath.Join(Dir, name)))
+	} else if err == nil && !info.Mode().IsRegular() {
+		return fail(fmt.Errorf("refusing to write %s: it is not a regular file (remove it)", filepath.Join(Dir, name)))
+	}
+	tmp, err := freshFile(dir, name)
+	if err != nil {
+		return fail(err)
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil {
+		_ = dir.Remove(filepath.Base(tmp.Name()))
+		return fail(errors.Join(werr, cerr))
+	}
+	if err := dir.Rename(filepath.Base(tmp.Name()), name); err != nil {
+		_ = dir.Remove(filepath.Base(tmp.Name()))
+		return fail(err)
 	}
 	if info, err := os.Stat(workspace); err == nil {
 		if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
-			_ = os.Lchown(dir, int(st.Uid), int(st.Gid))
-			_ = os.Lchown(path, int(st.Uid), int(st.Gid))
+			_ = root.Lchown(Dir, int(st.Uid), int(st.Gid))
+			_ = dir.Lchown(name, int(st.Uid), int(st.Gid))
 		}
 	}
-	return path, nil
+	return filepath.Join(workspace, Dir, name), nil
+}
+
+// realFolder opens Dir of the workspace root, making it when it is not
+// there; a Dir that is a link, or anything but a folder, is refused.
+func realFolder(root *os.Root, workspace string) (*os.Root, error) {
+	info, err := root.Lstat(Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := root.Mkdir(Dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+		info, err = root.Lstat(Dir)
+	}
+	switch {
+	case err != nil:
+		return nil, err
+	case info.Mode()&os.ModeSymlink != 0:
+		return nil, fmt.Errorf("refusing to write into %s: it is a symbolic link, and the action writes only into a real folder of the workspace (remove the link)", filepath.Join(workspace, Dir))
+	case !info.IsDir():
+		return nil, fmt.Errorf("refusing to write into %s: it is not a folder (remove it)", filepath.Join(workspace, Dir))
+	}
+	return root.OpenRoot(Dir)
+}
+
+// freshFile creates a file of a name nothing else has in dir, beside name.
+func freshFile(dir *os.Root, name string) (*os.File, error) {
+	var b [8]byte
+	for range 10 {
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		f, err := dir.OpenFile(fmt.Sprintf(".%s.%x.tmp", name, b), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, errors.New("no free temporary name")
 }
 
 // carryOver picks, for each component this run did not rebuild, the assets
