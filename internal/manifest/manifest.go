@@ -112,16 +112,15 @@ func Parse(input, text string) (Manifest, error) {
 			return nil, inputs.Errorf(input, "names component %s twice", name)
 		}
 		seen[name] = true
-		var raw map[string]json.RawMessage
-		err = dec.Decode(&raw)
-		var typeErr *json.UnmarshalTypeError
-		if err != nil && !errors.As(err, &typeErr) {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
 			return nil, syntaxError(input, dec, err)
 		}
-		if err != nil || raw == nil {
+		fields, err := objectFields(raw)
+		if err != nil {
 			return nil, inputs.Errorf(input, `component %s must be an object {"repository": "owner/name", "sha": "<40 hex>", "rebuilt": true or false}`, name)
 		}
-		e, err := entryOf(input, name, raw)
+		e, err := entryOf(input, name, fields)
 		if err != nil {
 			return nil, err
 		}
@@ -139,9 +138,49 @@ func Parse(input, text string) (Manifest, error) {
 	return m, nil
 }
 
-func entryOf(input, name string, raw map[string]json.RawMessage) (Entry, error) {
+// field is one key of a JSON object and its value, as written.
+type field struct {
+	key   string
+	value json.RawMessage
+}
+
+// objectFields splits raw, valid JSON, into the fields of the object it
+// is, in order and duplicates kept, which decoding into a map would hide
+// (the last key wins there). It fails when raw is not an object.
+func objectFields(raw json.RawMessage) ([]field, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, errors.New("not an object")
+	}
+	var fields []field
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		f := field{key: tok.(string)} // the decoder checked that a key is a string
+		if err := dec.Decode(&f.value); err != nil {
+			return nil, err
+		}
+		fields = append(fields, f)
+	}
+	return fields, nil
+}
+
+func entryOf(input, name string, fields []field) (Entry, error) {
 	e := Entry{Component: name}
-	for key, value := range raw {
+	seen := map[string]bool{}
+	for _, f := range fields {
+		if seen[f.key] {
+			// Decoded as usual, the last would win over the one a reader
+			// of the manifest sees first: refused before any value is
+			// looked at, so the error names the cause.
+			return Entry{}, inputs.Errorf(input, "component %s has key %q twice; give each of repository, sha and rebuilt once", name, f.key)
+		}
+		seen[f.key] = true
+	}
+	for _, f := range fields {
+		key, value := f.key, f.value
 		var err error
 		switch key {
 		case "repository":
