@@ -17,7 +17,8 @@ import (
 type Client struct {
 	Git     Git
 	Commits Commits
-	// Tags, Releases and Compare are needed with a manifest only.
+	// Releases and Compare are needed with a manifest only; Tags also
+	// reads a nightly that someone tagged annotated.
 	Tags     TagObjects
 	Releases Releases
 	Compare  Compare
@@ -89,7 +90,7 @@ func Run(ctx context.Context, c Client, o Options) (report.Result, error) {
 		}
 		if o.PushTag && changed {
 			access.Permission = "contents: write"
-			if created, err = createKnown(ctx, c.Git, r, o, tags); err != nil {
+			if created, err = createKnown(ctx, c, r, o, tags); err != nil {
 				return report.Result{}, github.Explain(err, access)
 			}
 		}
@@ -111,7 +112,7 @@ func setName(res *report.Result, n Name) {
 
 // createKnown creates the tag unless the listing already shows it, which
 // saves the create-then-read round trip on a rerun.
-func createKnown(ctx context.Context, git Git, r *Reader, o Options, tags []Tag) (bool, error) {
+func createKnown(ctx context.Context, c Client, r *Reader, o Options, tags []Tag) (bool, error) {
 	for _, t := range tags {
 		if t.Name != o.Name.Tag {
 			continue
@@ -125,7 +126,7 @@ func createKnown(ctx context.Context, git Git, r *Reader, o Options, tags []Tag)
 		}
 		return false, nil
 	}
-	return Create(ctx, git, o.Owner, o.Repo, o.Name.Tag, o.Name.SHA, true)
+	return Create(ctx, c.Git, c.Tags, o.Owner, o.Repo, o.Name.Tag, o.Name.SHA, true)
 }
 
 func summary(o Options, name Name, previous string, changed, created bool, changedComponents []string) report.Summary {

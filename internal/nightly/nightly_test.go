@@ -296,7 +296,7 @@ func TestCreate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeRefs(tt.existing)
 			f.raceWith = tt.race
-			created, err := Create(context.Background(), f, "o", "r", "nightly-20251117-6113728", sha, tt.absent)
+			created, err := Create(context.Background(), f, nil, "o", "r", "nightly-20251117-6113728", sha, tt.absent)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				var mismatch *CommitMismatchError

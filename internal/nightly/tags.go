@@ -168,21 +168,31 @@ func Older(tags []Tag, own Tag) []Tag {
 
 // CommitMismatchError is a tag that exists at another commit.
 type CommitMismatchError struct {
-	Tag, Want, Have string
+	Tag, Want string
+	// Have is the commit the tag names; "" for an annotated tag whose tag
+	// object tags something else than a commit.
+	Have string
 }
 
 func (e *CommitMismatchError) Error() string {
+	if e.Have == "" {
+		return fmt.Sprintf("tag %s already exists as an annotated tag of something else than a commit, not at %s: delete the tag, or name another commit with the sha input", e.Tag, e.Want)
+	}
 	return fmt.Sprintf("tag %s already exists at commit %s, not at %s: delete the tag, or name another commit with the sha input", e.Tag, e.Have, e.Want)
 }
 
-// Create creates refs/tags/<tag> at sha; absent says this run's listing
-// did not show the tag. A 422 from the create is answered by reading the
-// tag, not by failing: at another commit it is a *CommitMismatchError; at
-// sha it is success, created when it was absent before this run's first
+// Create creates the lightweight tag refs/tags/<tag> at sha; absent says
+// this run's listing did not show the tag. A 422 from the create is
+// answered by reading the tag, not by failing: naming another commit it is
+// a *CommitMismatchError; naming sha it is success. An annotated tag at
+// sha is another run's (this run makes none), so not created; a
+// lightweight one is created when it was absent before this run's first
 // attempt. Such a 422 is what the retry of a create whose answer was lost
-// gets, and a tag at the same commit made by a racing run cannot be told
-// from it: either way the tag was not there before this run tried.
-func Create(ctx context.Context, git Git, owner, repo, tag, sha string, absent bool) (created bool, err error) {
+// gets, and a lightweight tag at the same commit made by a racing run
+// cannot be told from it: either way the tag was not there before this
+// run tried. tags reads the tag object of an annotated tag, whose ref
+// names that object, not the commit.
+func Create(ctx context.Context, git Git, tags TagObjects, owner, repo, tag, sha string, absent bool) (created bool, err error) {
 	ref := &gh.Reference{Ref: gh.String("refs/tags/" + tag), Object: &gh.GitObject{SHA: gh.String(sha)}}
 	_, _, err = git.CreateRef(ctx, owner, repo, ref)
 	if err == nil {
@@ -197,8 +207,33 @@ func Create(ctx context.Context, git Git, owner, repo, tag, sha string, absent b
 		// The 422 was about something else than an existing tag.
 		return false, fmt.Errorf("create tag %s at %s: %w", tag, sha, err)
 	}
-	if have := existing.GetObject().GetSHA(); !strings.EqualFold(have, sha) {
+	have, annotated, err := taggedCommit(ctx, tags, owner, repo, tag, existing)
+	if err != nil {
+		return false, err
+	}
+	if !strings.EqualFold(have, sha) {
 		return false, &CommitMismatchError{Tag: tag, Want: sha, Have: have}
 	}
-	return absent, nil
+	return absent && !annotated, nil
+}
+
+// taggedCommit returns the commit the ref of tag names: the ref's object
+// for a lightweight tag; for an annotated one, what its tag object tags,
+// "" when that is not a commit.
+func taggedCommit(ctx context.Context, tags TagObjects, owner, repo, tag string, ref *gh.Reference) (commit string, annotated bool, err error) {
+	object := ref.GetObject()
+	if object.GetType() != "tag" {
+		return object.GetSHA(), false, nil
+	}
+	if tags == nil {
+		return "", true, fmt.Errorf("read tag %s: it is annotated, and this run cannot read tag objects", tag)
+	}
+	obj, _, err := tags.GetTag(ctx, owner, repo, object.GetSHA())
+	if err != nil {
+		return "", true, fmt.Errorf("read the tag object of %s: %w", tag, err)
+	}
+	if obj.GetObject().GetType() != "commit" {
+		return "", true, nil
+	}
+	return obj.GetObject().GetSHA(), true, nil
 }
