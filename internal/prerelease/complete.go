@@ -153,3 +153,15 @@ func checkComplete(o Options, s snapshot, src sources, files []File) error {
 	}
 	return fmt.Errorf("nightly %s is not complete, so it is not published: %s; attach what is missing (assets named <component>-* or <repository>-*) and rerun", o.Tag, strings.Join(lacking, "; "))
 }
+
+// assetNames are the names of files and of assets.
+func assetNames(files []File, assets []github.Asset) []string {
+	names := make([]string, 0, len(files)+len(assets))
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	for _, a := range assets {
+		names = append(names, a.Name)
+	}
+	return names
+}

@@ -153,11 +153,14 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 		if err != nil {
 			return report.Result{}, err
 		}
-		if err := refuseStale(snap, files); err != nil {
-			return report.Result{}, err
-		}
 		files = append(files, document)
 		if src, err = h.sources(ctx, listed); err != nil {
+			return report.Result{}, err
+		}
+		if err := checkOwners(assetNames(files, src.baseAssets), snap.manifest); err != nil {
+			return report.Result{}, err
+		}
+		if err := refuseStale(snap, files); err != nil {
 			return report.Result{}, err
 		}
 		previous, before = src.previous, src.before

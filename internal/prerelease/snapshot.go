@@ -458,18 +458,51 @@ func unchanged(g *plan.Graph, now, before manifest.Manifest, component string) s
 }
 
 // ownerOf is the component an asset name belongs to: the longest of
-// "<component>-" and "<repository name>-" it starts with.
+// "<component>-" and "<repository name>-" it starts with; "" for none, and
+// for a name two components claim equally (checkOwners refuses those).
 func ownerOf(name string, m manifest.Manifest) string {
-	owner, longest := "", 0
+	if owners := claimants(name, m); len(owners) == 1 {
+		return owners[0]
+	}
+	return ""
+}
+
+// claimants are the components whose longest matching prefix is the
+// longest of all, in the manifest's order: one, or none, unless two claim
+// the name equally (component governance of repository governance-app,
+// and a component governance-app, both claim governance-app-image.tar.gz).
+func claimants(name string, m manifest.Manifest) []string {
+	var owners []string
+	longest := 0
 	for _, e := range m {
 		_, repo, _ := strings.Cut(e.Repository, "/")
+		best := 0
 		for _, prefix := range []string{e.Component + "-", repo + "-"} {
-			if len(prefix) > longest && strings.HasPrefix(name, prefix) {
-				owner, longest = e.Component, len(prefix)
+			if strings.HasPrefix(name, prefix) {
+				best = max(best, len(prefix))
 			}
 		}
+		switch {
+		case best == 0 || best < longest:
+		case best > longest:
+			owners, longest = []string{e.Component}, best
+		default:
+			owners = append(owners, e.Component)
+		}
 	}
-	return owner
+	return owners
+}
+
+// checkOwners refuses an asset name that two components of m claim
+// equally: whose it is would depend on the order of the manifest.
+func checkOwners(names []string, m manifest.Manifest) error {
+	for _, name := range names {
+		if owners := claimants(name, m); len(owners) > 1 {
+			slices.Sort(owners)
+			return fmt.Errorf("asset %s belongs to no one component: %s claim it equally (by <component>- or <repository>- names); rename it, or the components, so that one prefix is the longest", name, strings.Join(owners, " and "))
+		}
+	}
+	return nil
 }
 
 // releaseOf finds the published release of tag among every release

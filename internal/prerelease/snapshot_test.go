@@ -63,6 +63,24 @@ func TestOwnerOf(t *testing.T) {
 	assert.Equal(t, "bllvm", ownerOf("bllvm-x.tar.gz", odd))
 }
 
+// TestOwnerOfDoesNotDependOnOrder: two components claiming a name equally
+// make it no one's, whichever comes first, and checkOwners says so naming
+// both.
+func TestOwnerOfDoesNotDependOnOrder(t *testing.T) {
+	governance := manifest.Entry{Component: "governance", Repository: "o/governance-app"}
+	app := manifest.Entry{Component: "governance-app", Repository: "o/bllvm-governance-app"}
+	for _, m := range []manifest.Manifest{{governance, app}, {app, governance}} {
+		assert.Equal(t, "", ownerOf("governance-app-image.tar.gz", m))
+		err := checkOwners([]string{"governance-linux.tar.gz", "governance-app-image.tar.gz"}, m)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "asset governance-app-image.tar.gz belongs to no one component:")
+		assert.Contains(t, err.Error(), "governance and governance-app claim it equally")
+		assert.Equal(t, "governance", ownerOf("governance-linux.tar.gz", m), "a name one component claims alone is still its")
+		assert.Equal(t, "governance-app", ownerOf("bllvm-governance-app-x.zip", m))
+	}
+	assert.NoError(t, checkOwners([]string{"governance-linux.tar.gz", "other.txt"}, manifest.Manifest{governance, app}))
+}
+
 func TestUnchanged(t *testing.T) {
 	before := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a'})
 	sdkMoved := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'b', "governance": 'a'}, "sdk", "governance")
