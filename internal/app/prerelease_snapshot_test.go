@@ -643,3 +643,39 @@ func TestCreatePrereleaseRefusesIncompleteOrStale(t *testing.T) {
 		})
 	}
 }
+
+// A compare that fails, whatever the reason (a diff too large for GitHub,
+// a 502 that outlasts max-wait), never blocks the publish: its row says
+// "not counted", one notice says why, and the hint is printed once.
+func TestCreatePrereleaseCompareNeverBlocks(t *testing.T) {
+	tests := []struct {
+		name    string
+		answers []githubtest.Response
+		vars    map[string]string
+		want    string
+		hint    string
+	}{
+		{"422 diff is taking too long", []githubtest.Response{githubtest.Unprocessable("Server Error: Sorry, this diff is taking too long to generate.", map[string]string{"resource": "Commit", "field": "diff", "code": "not_available"})}, nil, "diff is taking too long", "GitHub rejected the request as invalid"},
+		{"502 past max-wait", []githubtest.Response{githubtest.BadGateway(), githubtest.BadGateway(), githubtest.BadGateway(), githubtest.BadGateway(), githubtest.BadGateway(), githubtest.BadGateway()}, map[string]string{"INPUT_MAX-WAIT": "0s"}, "502", "GitHub kept answering 502 Bad Gateway"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := newNight(t, moved(heads, map[string]string{"sdk": sdkNext}), []string{"sdk", "governance"})
+			n.with(tt.vars)
+			n.srv.Fail("GET", "/repos/BTCDecoded/bllvm-sdk/compare/"+heads["sdk"]+"..."+sdkNext, tt.answers...)
+			o := n.run()
+			require.Equal(t, 0, o.code, o.stdout)
+			rel, _ := n.published(t)
+			assert.Contains(t, rel.Body, "(not counted: GitHub could not compare them) |")
+			var notices []string
+			for _, line := range strings.Split(o.stdout, "\n") {
+				if strings.HasPrefix(line, "::notice::") && strings.Contains(line, "do not count the commits of sdk") {
+					notices = append(notices, line)
+				}
+			}
+			require.Len(t, notices, 1, o.stdout)
+			assert.Contains(t, notices[0], tt.want)
+			assert.Equal(t, 1, strings.Count(o.stdout, tt.hint), "the hint once:\n%s", o.stdout)
+		})
+	}
+}

@@ -17,6 +17,15 @@ const maxComparedCommits = 250
 // the v3 that go-github's CompareCommitsRaw sends.
 var rawComparison = regexp.MustCompile(`^application/vnd\.github(\.v3)?\.(diff|patch)$`)
 
+// WithCompareLimit plays GitHub giving up on a large comparison: a compare
+// whose commits ahead and behind add up to more than n is answered 422
+// "Server Error: Sorry, this diff is taking too long to generate.", as
+// GitHub answers when the diff of a comparison is too large to compute
+// in time, whatever page or per_page asks for.
+func WithCompareLimit(n int) Option {
+	return func(s *Server) { s.compareLimit = n }
+}
+
 // compareCommits answers GET /repos/{owner}/{repo}/compare/{basehead}
 // over the commit graph (see SetCommitDate) as GitHub does: status
 // identical for one commit, ahead when BASE is an ancestor of HEAD, behind
@@ -55,6 +64,13 @@ func (s *Server) compareCommits(r *http.Request, repo *repository) Response {
 	}
 
 	ahead, behind := graph.since(mergeBase, headSHA), graph.since(mergeBase, baseSHA)
+	if s.compareLimit > 0 && len(ahead)+len(behind) > s.compareLimit {
+		return errorResponse(http.StatusUnprocessableEntity, nil, errorBody{
+			Message:          "Server Error: Sorry, this diff is taking too long to generate.",
+			Errors:           []map[string]string{{"resource": "Commit", "field": "diff", "code": "not_available"}},
+			DocumentationURL: compareDocsURL, Status: "422",
+		})
+	}
 	var status string
 	switch {
 	case baseSHA == headSHA:

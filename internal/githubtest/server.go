@@ -44,6 +44,9 @@ type Server struct {
 	port              int
 	immutableReleases bool
 	withoutRunDetails int
+	// compareLimit, when above 0, is the most commits a comparison spans
+	// before GitHub gives up on its diff (WithCompareLimit).
+	compareLimit int
 	// app is the GitHub App WithApp installs; nil without one.
 	app *fakeApp
 	// assetDir holds the bytes of release assets, a file each; it belongs

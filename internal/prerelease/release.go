@@ -187,9 +187,9 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 	if rel == nil {
 		table := ""
 		if snap.manifest != nil {
-			if table, err = snapshotTable(ctx, c, o, snap, previous.Name, before); err != nil {
-				return report.Result{}, err
-			}
+			var tableNotes []string
+			table, tableNotes = snapshotTable(ctx, c, o, snap, previous.Name, before)
+			notes = append(notes, tableNotes...)
 		}
 		marker := ""
 		if own, tagged, err := h.own(ctx); err != nil {

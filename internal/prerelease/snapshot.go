@@ -188,13 +188,16 @@ func short(sha string) string { return sha[:min(7, len(sha))] }
 // "unchanged" or a compare link with the number of commits (one compare
 // request per changed component). Every value in it was checked (names,
 // owner/name, 40-hex shas) or is a number; links are built here, never
-// taken from a server's answer.
-func snapshotTable(ctx context.Context, c Client, o Options, s snapshot, previous string, before manifest.Manifest) (string, error) {
+// taken from a server's answer. A compare that fails, whatever the
+// reason, makes its row "not counted" and a note (the notes table is a
+// nicety, never worth failing a publish for).
+func snapshotTable(ctx context.Context, c Client, o Options, s snapshot, previous string, before manifest.Manifest) (string, []string) {
 	server := strings.TrimRight(o.ServerURL, "/")
 	if server == "" {
 		server = "https://github.com"
 	}
 	var b strings.Builder
+	var notes []string
 	b.WriteString("### What this nightly holds\n\n")
 	if s.commit != "" {
 		fmt.Fprintf(&b, "%s at %s.\n\n", report.Text(o.Owner+"/"+o.Repo), report.Link(short(s.commit), server+"/"+o.Owner+"/"+o.Repo+"/commit/"+s.commit))
@@ -205,48 +208,51 @@ func snapshotTable(ctx context.Context, c Client, o Options, s snapshot, previou
 	}
 	fmt.Fprintf(&b, "| component | repository | commit | %s |\n|---|---|---|---|\n", report.Text(since))
 	for _, e := range s.manifest {
-		change, err := changeSince(ctx, c, server, e, before)
-		if err != nil {
-			return "", err
+		change, note := changeSince(ctx, c, server, e, before)
+		if note != "" {
+			notes = append(notes, note)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", report.Text(e.Component), report.Link(e.Repository, server+"/"+e.Repository),
 			report.Link(short(e.SHA), server+"/"+e.Repository+"/commit/"+e.SHA), change)
 	}
-	return b.String(), nil
+	return b.String(), notes
 }
 
-func changeSince(ctx context.Context, c Client, server string, e manifest.Entry, before manifest.Manifest) (string, error) {
+// changeSince is a component's cell of the table, and a note when the
+// compare that counts its commits failed.
+func changeSince(ctx context.Context, c Client, server string, e manifest.Entry, before manifest.Manifest) (string, string) {
 	old, ok := before.Lookup(e.Component)
 	switch {
 	case before == nil:
-		return "new", nil
+		return "new", ""
 	case !ok:
-		return "new in this nightly", nil
+		return "new in this nightly", ""
 	case !strings.EqualFold(old.Repository, e.Repository):
-		return report.Text("moved from " + old.Repository), nil
+		return report.Text("moved from " + old.Repository), ""
 	case old.SHA == e.SHA:
-		return "unchanged", nil
+		return "unchanged", ""
 	}
 	owner, repo, _ := strings.Cut(e.Repository, "/")
 	link := server + "/" + e.Repository + "/compare/" + old.SHA + "..." + e.SHA
 	// One commit per page: only the counts are wanted.
 	cmp, _, err := c.Compare.CompareCommits(ctx, owner, repo, old.SHA, e.SHA, &gh.ListOptions{PerPage: 1})
-	if github.IsStatus(err, http.StatusNotFound) || github.IsStatus(err, http.StatusForbidden) {
-		// A token of this repository alone (GITHUB_TOKEN, an App token
-		// minted for it) may not read a private component: the count is
-		// a nicety, not worth failing the publish for.
-		return report.Link("changed", link) + report.Text(" (not counted: the token cannot read "+e.Repository+")"), nil
-	}
 	if err != nil {
-		return "", fmt.Errorf("compare %s %s...%s: %w", e.Repository, short(old.SHA), short(e.SHA), github.Explain(err, github.Access{Repository: e.Repository, Permission: "contents: read"}))
+		why := "GitHub could not compare them"
+		if github.IsStatus(err, http.StatusNotFound) || github.IsStatus(err, http.StatusForbidden) {
+			// A token of this repository alone (GITHUB_TOKEN, an App
+			// token minted for it) may not read a private component.
+			why = "the token cannot read " + e.Repository
+		}
+		note := fmt.Sprintf("the notes do not count the commits of %s since %s (%s): %v", e.Component, short(old.SHA), why, github.Explain(err, github.Access{Repository: e.Repository, Permission: "contents: read"}))
+		return report.Link("changed", link) + report.Text(" (not counted: "+why+")"), note
 	}
 	switch ahead, behind := cmp.GetAheadBy(), cmp.GetBehindBy(); {
 	case behind > 0 && ahead > 0:
-		return report.Link(report.Count(ahead, "commit")+", "+strconv.Itoa(behind)+" dropped (diverged)", link), nil
+		return report.Link(report.Count(ahead, "commit")+", "+strconv.Itoa(behind)+" dropped (diverged)", link), ""
 	case behind > 0:
-		return report.Link(report.Count(behind, "commit")+" back", link), nil
+		return report.Link(report.Count(behind, "commit")+" back", link), ""
 	default:
-		return report.Link(report.Count(ahead, "commit"), link), nil
+		return report.Link(report.Count(ahead, "commit"), link), ""
 	}
 }
 

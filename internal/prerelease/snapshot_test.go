@@ -221,29 +221,30 @@ func TestChangeSince(t *testing.T) {
 		return &gh.ErrorResponse{Response: &http.Response{StatusCode: code, Request: &http.Request{Method: "GET", URL: &url.URL{}}}}
 	}
 	tests := []struct {
-		name    string
-		answer  compareAnswer
-		want    string
-		wantErr bool
+		name     string
+		answer   compareAnswer
+		want     string
+		wantNote string
 	}{
-		{"counted", compareAnswer{ahead: 3}, "[3 commits" + link, false},
-		{"one", compareAnswer{ahead: 1}, "[1 commit" + link, false},
-		{"one back: singular too", compareAnswer{behind: 1}, "[1 commit back" + link, false},
-		{"one ahead of a divergence", compareAnswer{ahead: 1, behind: 1}, "[1 commit, 1 dropped (diverged)" + link, false},
-		{"diverged", compareAnswer{ahead: 2, behind: 1}, "[2 commits, 1 dropped (diverged)" + link, false},
-		{"a component the token cannot read: linked, not counted", compareAnswer{err: status(http.StatusNotFound)}, "[changed" + link + " (not counted: the token cannot read BTCDecoded/bllvm-node)", false},
-		{"forbidden alike", compareAnswer{err: status(http.StatusForbidden)}, "[changed" + link + " (not counted: the token cannot read BTCDecoded/bllvm-node)", false},
-		{"GitHub failing still fails", compareAnswer{err: status(http.StatusBadGateway)}, "", true},
+		{"counted", compareAnswer{ahead: 3}, "[3 commits" + link, ""},
+		{"one", compareAnswer{ahead: 1}, "[1 commit" + link, ""},
+		{"one back: singular too", compareAnswer{behind: 1}, "[1 commit back" + link, ""},
+		{"one ahead of a divergence", compareAnswer{ahead: 1, behind: 1}, "[1 commit, 1 dropped (diverged)" + link, ""},
+		{"diverged", compareAnswer{ahead: 2, behind: 1}, "[2 commits, 1 dropped (diverged)" + link, ""},
+		{"a component the token cannot read: linked, not counted", compareAnswer{err: status(http.StatusNotFound)}, "[changed" + link + " (not counted: the token cannot read BTCDecoded/bllvm-node)", "the token cannot read BTCDecoded/bllvm-node"},
+		{"forbidden alike", compareAnswer{err: status(http.StatusForbidden)}, "[changed" + link + " (not counted: the token cannot read BTCDecoded/bllvm-node)", "the token cannot read"},
+		{"GitHub failing: not counted either, never a failed publish", compareAnswer{err: status(http.StatusBadGateway)}, "[changed" + link + " (not counted: GitHub could not compare them)", "GitHub could not compare them"},
+		{"a diff too large for GitHub (422)", compareAnswer{err: status(http.StatusUnprocessableEntity)}, "[changed" + link + " (not counted: GitHub could not compare them)", "the notes do not count the commits of node since aaaaaaa"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := changeSince(context.Background(), Client{Compare: tt.answer}, "https://github.com", node, before)
-			if tt.wantErr {
-				assert.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
+			got, note := changeSince(context.Background(), Client{Compare: tt.answer}, "https://github.com", node, before)
 			assert.Equal(t, tt.want, got)
+			if tt.wantNote == "" {
+				assert.Empty(t, note)
+			} else {
+				assert.Contains(t, note, tt.wantNote)
+			}
 		})
 	}
 }
