@@ -288,7 +288,7 @@ func readBody(workspace, body, bodyFile string) (string, error) {
 	if bodyFile == "" {
 		return body, nil
 	}
-	const maxChars = 125_000
+	const maxChars = prerelease.MaxBodyChars
 	tooLarge := fmt.Sprintf("a GitHub release body holds at most %d characters", maxChars)
 	// A character takes at most 4 bytes in UTF-8: a file of more bytes
 	// than that is too long uncounted.

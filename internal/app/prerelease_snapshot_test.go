@@ -12,12 +12,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/release-action/internal/githubtest"
 	"github.com/BTCDecoded/release-action/internal/nightly"
+	"github.com/BTCDecoded/release-action/internal/prerelease"
 )
 
 // builds names each component's asset in a nightly, by the convention
@@ -678,4 +680,48 @@ func TestCreatePrereleaseCompareNeverBlocks(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(o.stdout, tt.hint), "the hint once:\n%s", o.stdout)
 		})
 	}
+}
+
+// The body sent is what is held to GitHub's 125,000 characters, not body
+// and body-file alone: generated notes that would pass the limit are
+// shortened with a line that says so, never the user's text; a body-file
+// that the table alone pushes over is an error before anything is written.
+func TestCreatePrereleaseBodyWithinGitHubsLimit(t *testing.T) {
+	tonight := moved(heads, map[string]string{"sdk": sdkNext})
+	rebuilt := []string{"sdk", "governance"}
+	// What the action adds to an empty body: the table, the notes, the
+	// marker, as this fake generates the notes.
+	probe := newNight(t, tonight, rebuilt)
+	require.Equal(t, 0, probe.run().code)
+	probeRel, _ := probe.published(t)
+	added := utf8.RuneCountInString(probeRel.Body)
+	notes := strings.Index(probeRel.Body, "## What's Changed")
+	require.Positive(t, notes, "the fake's generated notes are in the body:\n%s", probeRel.Body)
+
+	text := func(n int) string { return strings.Repeat("é", n-1) + "\n" }
+	t.Run("the notes shortened", func(t *testing.T) {
+		n := newNight(t, tonight, rebuilt)
+		// Room for the table and the marker, not for all of the notes.
+		user := text(prerelease.MaxBodyChars - added + 40)
+		n.file("notes.md", user)
+		n.vars["INPUT_BODY-FILE"] = "notes.md"
+		o := n.run()
+		require.Equal(t, 0, o.code, o.stdout)
+		rel, _ := n.published(t)
+		assert.LessOrEqual(t, utf8.RuneCountInString(rel.Body), prerelease.MaxBodyChars)
+		assert.True(t, strings.HasPrefix(rel.Body, strings.TrimRight(user, "\n")), "the user's text whole, first")
+		assert.Contains(t, rel.Body, "### What this nightly holds", "the table whole")
+		assert.Contains(t, rel.Body, "GitHub's generated notes are shortened here")
+		assert.Contains(t, rel.Body, "](https://github.com/BTCDecoded/bllvm/compare/"+yesterdayOfPush+"..."+todayTag+")", "the line links the full comparison")
+	})
+	t.Run("the user's text and the table over the limit", func(t *testing.T) {
+		n := newNight(t, tonight, rebuilt)
+		n.file("notes.md", text(prerelease.MaxBodyChars-10))
+		n.vars["INPUT_BODY-FILE"] = "notes.md"
+		o := n.run()
+		require.Equal(t, 1, o.code, o.stdout)
+		assert.Contains(t, errorLine(t, o.stdout), "the body of release "+todayTag+" would be")
+		assert.Contains(t, errorLine(t, o.stdout), "GitHub takes at most 125000: shorten body or body-file")
+		assert.Equal(t, 0, countMutating(o.requests), "nothing is written")
+	})
 }

@@ -304,16 +304,32 @@ func TestCreatePrereleaseSurvivesAResetUpload(t *testing.T) {
 // Two runs race for the tag: the second finds no release when it looks,
 // then GitHub refuses to publish its draft, as the first run's release is
 // published; it adopts that release.
+// Another run publishes the tag's release between this run's listing and
+// its create: GitHub either refuses the draft (422 already_exists), or
+// makes it and refuses to publish it. Either way this run syncs its assets
+// into the release that won, and leaves no draft.
 func TestCreatePrereleaseRace(t *testing.T) {
-	w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_ASSETS": "dist/**"})
-	digests := w.assets()
-	w.srv.AddRelease(orchestrator, githubtest.Release{TagName: todayTag, Draft: false, Prerelease: true, MakeLatest: "false", TargetCommitish: pushSHA})
-	w.srv.Fail("GET", "/repos/BTCDecoded/bllvm/releases", githubtest.Response{Status: 200, Body: "[]"})
-	o := w.run()
-	require.Equal(t, 0, o.code, o.stdout)
-	assert.Contains(t, o.stdout, "created by another run meanwhile")
-	assert.Equal(t, "false", o.outputs["created"])
-	w.assertPublished(todayTag, digests)
+	tests := []struct {
+		name string
+		opts []githubtest.Option
+		want string
+	}{
+		{"the draft refused", nil, "was published by another run meanwhile: bringing its assets up to date"},
+		{"the draft made, its publish refused", []githubtest.Option{githubtest.WithDraftsOfPublishedTags()}, "created by another run meanwhile"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := releaseWorld(t, "create-prerelease", tt.opts...).with(map[string]string{"INPUT_ASSETS": "dist/**"})
+			digests := w.assets()
+			w.srv.AddRelease(orchestrator, githubtest.Release{TagName: todayTag, Draft: false, Prerelease: true, MakeLatest: "false", TargetCommitish: pushSHA})
+			w.srv.Fail("GET", "/repos/BTCDecoded/bllvm/releases", githubtest.Response{Status: 200, Body: "[]"})
+			o := w.run()
+			require.Equal(t, 0, o.code, o.stdout)
+			assert.Contains(t, o.stdout, tt.want)
+			assert.Equal(t, "false", o.outputs["created"])
+			w.assertPublished(todayTag, digests)
+		})
+	}
 }
 
 func TestCreatePrereleaseImmutableReleases(t *testing.T) {

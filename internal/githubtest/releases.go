@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"time"
 )
 
@@ -333,6 +334,28 @@ func set[T any](field *T, value *T) {
 	}
 }
 
+// WithDraftsOfPublishedTags makes the fake create a draft of a tag that a
+// published release holds, as GitHub has been seen to (such a draft can
+// never be published); without it, the create is refused with 422
+// already_exists, as for a published release.
+func WithDraftsOfPublishedTags() Option {
+	return func(s *Server) { s.draftsOfPublishedTags = true }
+}
+
+// maxBodyChars is GitHub's limit on a release body, in characters.
+const maxBodyChars = 125_000
+
+// checkBodyLength is GitHub's 422 for a release body over its limit.
+func checkBodyLength(body string) (Response, bool) {
+	if utf8.RuneCountInString(body) > maxBodyChars {
+		return Unprocessable("Validation Failed", map[string]string{
+			"resource": "Release", "code": "custom", "field": "body",
+			"message": "body is too long (maximum is 125000 characters)",
+		}), false
+	}
+	return Response{}, true
+}
+
 // POST /repos/{owner}/{repo}/releases
 func (s *Server) createRelease(r *http.Request, repo *repository) Response {
 	var body releaseFields
@@ -353,8 +376,15 @@ func (s *Server) createRelease(r *http.Request, repo *repository) Response {
 	if rel.TargetCommitish == "" {
 		rel.TargetCommitish = repo.defaultBranch
 	}
-	if !rel.Draft && repo.publishedWithTag(rel.TagName, 0) != nil {
+	// A published release holds the tag: GitHub refuses another. Whether
+	// it refuses a draft of it too is not documented (it has been seen to
+	// make one, remixz/publish-release#37): the fake refuses it unless
+	// WithDraftsOfPublishedTags, and a client must handle both.
+	if (!rel.Draft || !s.draftsOfPublishedTags) && repo.publishedWithTag(rel.TagName, 0) != nil {
 		return validationFailed("Release", "already_exists", "tag_name")
+	}
+	if resp, ok := checkBodyLength(rel.Body); !ok {
+		return resp
 	}
 	if resp, ok := s.checkTarget(repo, rel, body.TargetCommitish != nil); !ok {
 		return resp
@@ -456,6 +486,9 @@ func (s *Server) updateRelease(r *http.Request, repo *repository) Response {
 	}
 	if updated.TagName == "" {
 		return validationFailed("Release", "missing_field", "tag_name")
+	}
+	if resp, ok := checkBodyLength(updated.Body); !ok {
+		return resp
 	}
 	if !updated.Draft && repo.publishedWithTag(updated.TagName, rel.ID) != nil {
 		return validationFailed("Release", "already_exists", "tag_name")

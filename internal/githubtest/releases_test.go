@@ -18,6 +18,7 @@ import (
 func TestCreateRelease(t *testing.T) {
 	tests := []struct {
 		name string
+		opts []Option
 		// setup plants the world before the request.
 		setup      func(*Server)
 		release    gh.RepositoryRelease
@@ -90,9 +91,11 @@ func TestCreateRelease(t *testing.T) {
 			wantTags:   map[string]string{"v1": shaMain},
 		},
 		{
-			// A draft of a published release's tag is made, and can never be
-			// published (remixz/publish-release#37).
-			name: "draft of the tag of a published release",
+			// With WithDraftsOfPublishedTags, a draft of a published
+			// release's tag is made, and can never be published
+			// (remixz/publish-release#37).
+			name: "draft of the tag of a published release, where GitHub makes one",
+			opts: []Option{WithDraftsOfPublishedTags()},
 			setup: func(s *Server) {
 				s.SetTag(repoName, "v1", shaOld)
 				s.AddRelease(repoName, Release{TagName: "v1"})
@@ -100,6 +103,24 @@ func TestCreateRelease(t *testing.T) {
 			release:    gh.RepositoryRelease{TagName: gh.String("v1"), Draft: gh.Bool(true)},
 			wantStatus: http.StatusCreated,
 			wantTags:   map[string]string{"v1": shaOld},
+		},
+		{
+			name: "draft of the tag of a published release, refused by default",
+			setup: func(s *Server) {
+				s.SetTag(repoName, "v1", shaOld)
+				s.AddRelease(repoName, Release{TagName: "v1"})
+			},
+			release:    gh.RepositoryRelease{TagName: gh.String("v1"), Draft: gh.Bool(true)},
+			wantStatus: http.StatusUnprocessableEntity,
+			wantError:  gh.Error{Resource: "Release", Code: "already_exists", Field: "tag_name"},
+			wantTags:   map[string]string{"v1": shaOld},
+		},
+		{
+			name:       "a body over GitHub's 125,000 characters",
+			release:    gh.RepositoryRelease{TagName: gh.String("v1"), TargetCommitish: gh.String(shaMain), Body: gh.String(strings.Repeat("é", 125_001))},
+			wantStatus: http.StatusUnprocessableEntity,
+			wantError:  gh.Error{Resource: "Release", Code: "custom", Field: "body", Message: "body is too long (maximum is 125000 characters)"},
+			wantTags:   map[string]string{},
 		},
 		{
 			name: "tag held by a published release",
@@ -115,7 +136,7 @@ func TestCreateRelease(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake, client := newGitHub(t)
+			fake, client := newGitHub(t, tt.opts...)
 			if tt.setup != nil {
 				tt.setup(fake)
 			}

@@ -47,6 +47,8 @@ type Server struct {
 	// compareLimit, when above 0, is the most commits a comparison spans
 	// before GitHub gives up on its diff (WithCompareLimit).
 	compareLimit int
+	// draftsOfPublishedTags: see WithDraftsOfPublishedTags.
+	draftsOfPublishedTags bool
 	// app is the GitHub App WithApp installs; nil without one.
 	app *fakeApp
 	// assetDir holds the bytes of release assets, a file each; it belongs

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	gh "github.com/google/go-github/v66/github"
 
@@ -199,10 +200,9 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 			// base, found by this line.
 			marker = nightly.CompleteMarker(own.SHA)
 		}
-		if rel, err = createDraft(ctx, c, o, previous.Name, table, marker); err != nil {
+		if rel, created, err = createDraft(ctx, c, o, previous.Name, table, marker); err != nil {
 			return report.Result{}, err
 		}
-		created = true
 	}
 	all := append(files, carried...)
 	var existing []github.Asset
@@ -473,11 +473,15 @@ func older(a, b *gh.RepositoryRelease) bool {
 
 // createDraft creates the release as a draft prerelease, never the latest.
 // GitHub takes it even when another run made a draft of the tag
-// meanwhile; publishDraft settles that race.
-func createDraft(ctx context.Context, c Client, o Options, previous, table, marker string) (*gh.RepositoryRelease, error) {
+// meanwhile; publishDraft settles that race. When another run published
+// the tag's release between this run's listing and its create, GitHub may
+// refuse the draft (422 already_exists on tag_name): that release is then
+// read and returned (created false), for this run's assets to be synced
+// into it, as publishDraft does for the race it settles.
+func createDraft(ctx context.Context, c Client, o Options, previous, table, marker string) (rel *gh.RepositoryRelease, created bool, err error) {
 	body, err := releaseBody(ctx, c, o, previous, table, marker)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	draft := &gh.RepositoryRelease{
 		TagName:    gh.String(o.Tag),
@@ -490,18 +494,36 @@ func createDraft(ctx context.Context, c Client, o Options, previous, table, mark
 	if o.Target != "" {
 		draft.TargetCommitish = gh.String(o.Target)
 	}
-	rel, _, err := c.Releases.CreateRelease(ctx, o.Owner, o.Repo, draft)
-	if err != nil {
-		return nil, fmt.Errorf("create draft release %s: %w", o.Tag, err)
+	rel, _, err = c.Releases.CreateRelease(ctx, o.Owner, o.Repo, draft)
+	if err == nil {
+		return rel, true, nil
 	}
-	return rel, nil
+	if !alreadyExists(err) {
+		return nil, false, fmt.Errorf("create draft release %s: %w", o.Tag, err)
+	}
+	winner, _, findErr := c.Releases.GetReleaseByTag(ctx, o.Owner, o.Repo, url.PathEscape(o.Tag))
+	if findErr != nil || winner == nil || winner.GetID() == 0 {
+		return nil, false, fmt.Errorf("create draft release %s: %w", o.Tag, err)
+	}
+	o.Logf("release %s was published by another run meanwhile: bringing its assets up to date", o.Tag)
+	return winner, false, nil
 }
 
+// MaxBodyChars is GitHub's limit on a release body, in characters.
+const MaxBodyChars = 125_000
+
 // releaseBody is body, then the snapshot table, then GitHub's notes from
-// the previous nightly, then the complete marker (a comment, not shown).
+// the previous nightly, then the complete marker (a comment, not shown),
+// within GitHub's limit: generated notes that would pass it are shortened,
+// with a line that says so and links the full list; the user's text and
+// the table never are (too long together, they are an error).
 func releaseBody(ctx context.Context, c Client, o Options, previous, table, marker string) (string, error) {
+	fixed := joinText(o.Body, table, marker)
+	if n := utf8.RuneCountInString(fixed); n > MaxBodyChars {
+		return "", fmt.Errorf("the body of release %s would be %d characters with the table of what the nightly holds; GitHub takes at most %d: shorten body or body-file", o.Tag, n, MaxBodyChars)
+	}
 	if !o.GenerateNotes {
-		return joinText(o.Body, table, marker), nil
+		return fixed, nil
 	}
 	if o.PreviousTag != "" {
 		previous = o.PreviousTag
@@ -517,7 +539,41 @@ func releaseBody(ctx context.Context, c Client, o Options, previous, table, mark
 	if err != nil {
 		return "", fmt.Errorf("generate notes for %s since %s: %w", o.Tag, orNone(previous), err)
 	}
-	return joinText(o.Body, table, notes.Body, marker), nil
+	if notes == nil {
+		return "", fmt.Errorf("generate notes for %s: GitHub answered POST releases/generate-notes with no notes", o.Tag)
+	}
+	body := joinText(o.Body, table, notes.Body, marker)
+	if utf8.RuneCountInString(body) <= MaxBodyChars {
+		return body, nil
+	}
+	server := strings.TrimRight(o.ServerURL, "/")
+	if server == "" {
+		server = "https://github.com"
+	}
+	full := server + "/" + o.Owner + "/" + o.Repo + "/commits/" + o.Tag
+	if previous != "" {
+		full = server + "/" + o.Owner + "/" + o.Repo + "/compare/" + previous + "..." + o.Tag
+	}
+	cut := "*GitHub's generated notes are shortened here to keep the release within GitHub's limit of " + strconv.Itoa(MaxBodyChars) + " characters; every change is in " + report.Link("the full comparison", full) + ".*"
+	// What the notes may take: the limit less everything else, and the
+	// blank lines joinText puts between the parts.
+	room := MaxBodyChars - utf8.RuneCountInString(joinText(o.Body, table, "x", cut, marker)) + 1
+	return joinText(o.Body, table, shorten(notes.Body, room), cut, marker), nil
+}
+
+// shorten keeps the first lines of text that fit in room characters.
+func shorten(text string, room int) string {
+	var b strings.Builder
+	used := 0
+	for line := range strings.Lines(text) {
+		n := utf8.RuneCountInString(line)
+		if used+n > room {
+			break
+		}
+		b.WriteString(line)
+		used += n
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 func publishResult(o Options, rel *gh.RepositoryRelease, created bool, synced SyncResult, pruned []string, files []File) report.Result {
