@@ -562,3 +562,44 @@ func TestCreatePrereleasePrunesSuffixesInOrder(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(o.outputs["pruned"]), &pruned))
 	assert.ElementsMatch(t, []string{"nightly-20251116-aaaaaaa-9", "nightly-20251116-aaaaaaa-2", "nightly-20251116-aaaaaaa"}, pruned, "kept: this one and -10")
 }
+
+// An asset the release already holds that this run does not attach (a
+// draft an earlier attempt left with one more file) is published listed:
+// in SHA256SUMS with GitHub's digest and in the assets output. One whose
+// digest GitHub does not give cannot be listed, and is an error naming it.
+func TestCreatePrereleaseListsAssetsAlreadyThere(t *testing.T) {
+	w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_ASSETS": "dist/*.tar.gz", "INPUT_CHECKSUMS": "SHA256SUMS"})
+	digests := w.assets()
+	delete(digests, "SHA256SUMS")
+	draft := w.srv.AddRelease(orchestrator, githubtest.Release{TagName: todayTag, Draft: true, Prerelease: true, MakeLatest: "false", TargetCommitish: pushSHA})
+	extra := w.srv.AddAssetContent(orchestrator, draft.ID, "bllvm-notes.txt", strings.NewReader("left by an earlier attempt\n"))
+
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	rel, _ := w.releaseOf(todayTag)
+	sums, ok := w.srv.AssetContent(orchestrator, rel.ID, "SHA256SUMS")
+	require.True(t, ok)
+	assert.Contains(t, string(sums), strings.TrimPrefix(extra.Digest, "sha256:")+"  bllvm-notes.txt\n", "sha256sum -c checks it too")
+	for name, d := range digests {
+		assert.Contains(t, string(sums), strings.TrimPrefix(d, "sha256:")+"  "+name+"\n")
+	}
+	var assets []struct{ Name string }
+	require.NoError(t, json.Unmarshal([]byte(o.outputs["assets"]), &assets))
+	var names []string
+	for _, a := range assets {
+		names = append(names, a.Name)
+	}
+	assert.ElementsMatch(t, []string{"bllvm-linux-x64.tar.gz", "bllvm-darwin-arm.tar.gz", "bllvm-notes.txt", "SHA256SUMS"}, names)
+
+	t.Run("without a digest", func(t *testing.T) {
+		w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_ASSETS": "dist/*.tar.gz", "INPUT_CHECKSUMS": "SHA256SUMS"})
+		w.assets()
+		draft := w.srv.AddRelease(orchestrator, githubtest.Release{TagName: todayTag, Draft: true, Prerelease: true, MakeLatest: "false", TargetCommitish: pushSHA})
+		w.srv.AddAsset(orchestrator, draft.ID, githubtest.Asset{Name: "old.bin", State: "uploaded", Size: 3, ContentType: "application/octet-stream"})
+		o := w.run()
+		require.Equal(t, 1, o.code, o.stdout)
+		assert.Contains(t, errorLine(t, o.stdout), "it holds old.bin, which this run does not attach, and GitHub gives no SHA-256 of it")
+		rel, _ := w.releaseOf(todayTag)
+		assert.True(t, rel.Draft, "nothing published unlisted")
+	})
+}

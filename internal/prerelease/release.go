@@ -264,6 +264,13 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 			return report.Result{}, err
 		}
 	}
+	// The assets the release held already, which attach listed after the
+	// files (strayAssets), then the checksums file.
+	for _, a := range synced.Assets[min(len(all), len(synced.Assets)):] {
+		if a.Name != o.Checksums {
+			all = append(all, File{Name: a.Name, Size: a.Size})
+		}
+	}
 	if o.Checksums != "" {
 		all = append(all, File{Name: o.Checksums})
 	}
@@ -312,12 +319,27 @@ func attach(ctx context.Context, c Client, o Options, rel *gh.RepositoryRelease,
 	if err != nil {
 		return SyncResult{}, "", attachError(o, rel, "assets", err)
 	}
+	// Assets the release already holds that this run does not attach (a
+	// draft an earlier attempt left, a published release being completed)
+	// are published too: they are listed, with GitHub's digests, not left
+	// out of SHA256SUMS and the assets output.
+	strays, err := strayAssets(existing, files, o.Checksums)
+	if err != nil {
+		return SyncResult{}, "", fmt.Errorf("release %s: %w", o.Tag, err)
+	}
+	synced.Assets = append(synced.Assets, strays...)
+	for _, a := range strays {
+		synced.Digests = append(synced.Digests, a.Digest)
+	}
 	if o.Checksums == "" {
 		return synced, "", nil
 	}
-	names := make([]string, len(files))
-	for i, f := range files {
-		names[i] = f.Name
+	names := make([]string, 0, len(files)+len(strays))
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	for _, a := range strays {
+		names = append(names, a.Name)
 	}
 	path, err := writeWorkspaceFile(o.Workspace, o.Checksums, []byte(checksumsText(names, synced.Digests)))
 	if err != nil {
@@ -332,6 +354,31 @@ func attach(ctx context.Context, c Client, o Options, rel *gh.RepositoryRelease,
 		return SyncResult{}, "", attachError(o, rel, o.Checksums, err)
 	}
 	return mergeSync(synced, sums), filepath.ToSlash(filepath.Join(Dir, o.Checksums)), nil
+}
+
+// strayAssets are the uploaded assets of existing that are neither among
+// files nor the checksums file, each with a digest GitHub gave in the
+// sha256:<64 hex> form; an asset without one cannot be listed, and is an
+// error that says to delete it.
+func strayAssets(existing []github.Asset, files []File, checksums string) ([]github.Asset, error) {
+	attached := map[string]bool{checksums: true}
+	for _, f := range files {
+		attached[f.Name] = true
+	}
+	var strays []github.Asset
+	for _, a := range existing {
+		if attached[a.Name] || a.State != stateUploaded {
+			continue
+		}
+		switch {
+		case githubAssetName(a.Name) != a.Name:
+			return nil, fmt.Errorf("it holds an asset GitHub names %.100q, which is not a name GitHub gives assets", a.Name)
+		case !sha256DigestRE.MatchString(a.Digest):
+			return nil, fmt.Errorf("it holds %s, which this run does not attach, and GitHub gives no SHA-256 of it (%.80q), so it cannot be listed in the checksums: delete it, or attach it again", a.Name, a.Digest)
+		}
+		strays = append(strays, a)
+	}
+	return strays, nil
 }
 
 // attachError says what a failure to attach what (assets, or the
