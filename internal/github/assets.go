@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	gh "github.com/google/go-github/v66/github"
@@ -211,11 +213,20 @@ func (r Repo) CopyAsset(ctx context.Context, releaseID int64, from Asset, name s
 // maxRedirectURL bounds the storage URL GitHub's redirect names.
 const maxRedirectURL = 8 << 10
 
+// maxStorageRedirects is how many redirects of its own GitHub's storage
+// may answer a download with before the bytes: a few, for a storage that
+// moves an object, never a loop.
+const maxStorageRedirects = 3
+
 // download opens the content of a release asset: GET the asset with
 // Accept: application/octet-stream, which GitHub answers with a redirect
 // to its storage, then GET that. The first request goes through the
 // client's transport (token, retries); the second too, and the transport
-// sends the token to GitHub's API hosts only, never to the storage.
+// sends the token to GitHub's API hosts only, never to the storage. A
+// redirect of the storage's own is followed only to a host that does not
+// get the token, and at most maxStorageRedirects of them: anything the
+// storage names could be anything, GitHub's API included, whose answer
+// would then be sent with the token and stored as the asset.
 func (r Repo) download(ctx context.Context, asset Asset) (io.ReadCloser, error) {
 	req, err := r.Client.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/releases/assets/%d", url.PathEscape(r.Owner), url.PathEscape(r.Name), asset.ID), nil)
 	if err != nil {
@@ -247,9 +258,23 @@ func (r Repo) download(ctx context.Context, asset Asset) (io.ReadCloser, error) 
 		return nil, fmt.Errorf("download asset %d: %w", asset.ID, err)
 	}
 	storageReq.Header.Set("Accept", "application/octet-stream")
+	tokened := []string{origin(r.Client.BaseURL), origin(r.Client.UploadURL)}
 	storage := *r.Client.Client()
-	storage.CheckRedirect = nil
+	storage.CheckRedirect = func(next *http.Request, via []*http.Request) error {
+		if slices.Contains(tokened, origin(next.URL)) {
+			return &StorageRedirectError{To: next.URL}
+		}
+		if len(via) > maxStorageRedirects {
+			return &StorageRedirectError{}
+		}
+		return nil
+	}
 	resp, err = storage.Do(storageReq)
+	var refused *StorageRedirectError
+	if errors.As(err, &refused) {
+		// Not the url.Error around it, which quotes the signed URL.
+		return nil, fmt.Errorf("download asset %d: %w", asset.ID, refused)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("download asset %d from GitHub's storage: %w", asset.ID, err)
 	}
@@ -258,6 +283,22 @@ func (r Repo) download(ctx context.Context, asset Asset) (io.ReadCloser, error) 
 		return nil, fmt.Errorf("download asset %d from GitHub's storage: answered %s", asset.ID, resp.Status)
 	}
 	return sized(resp, asset)
+}
+
+// StorageRedirectError is a redirect of GitHub's storage that a download
+// does not follow: to To, an origin the token is sent to, or, To nil, one
+// more than maxStorageRedirects.
+type StorageRedirectError struct {
+	To *url.URL
+}
+
+func (e *StorageRedirectError) Error() string {
+	if e.To != nil {
+		// Without the query, which may carry a signature.
+		shown := url.URL{Scheme: e.To.Scheme, Host: e.To.Host, Path: e.To.Path}
+		return fmt.Sprintf("GitHub's storage redirected to %.200s, which would receive the token; such a redirect is never followed", shown.String())
+	}
+	return fmt.Sprintf("GitHub's storage redirected more than %d times", maxStorageRedirects)
 }
 
 // sized checks that a download is as long as the asset, so that an upload

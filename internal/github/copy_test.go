@@ -26,9 +26,13 @@ type copyWorld struct {
 	storage  []http.Header
 	uploads  []string // each upload's body
 	download func(w http.ResponseWriter, storageURL string)
-	store    func(n int, w http.ResponseWriter)
+	store    func(n int, w http.ResponseWriter, at hosts)
 	upload   func(n int, w http.ResponseWriter, body []byte)
 }
+
+// hosts are the bases of the copy world's servers, for a storage that
+// redirects to one of them.
+type hosts struct{ api, storage string }
 
 const (
 	copied      = "the bytes of a build carried over\n"
@@ -41,8 +45,8 @@ func redirect(w http.ResponseWriter, storageURL string) {
 	w.WriteHeader(http.StatusFound)
 }
 
-func serveBytes(content string) func(int, http.ResponseWriter) {
-	return func(_ int, w http.ResponseWriter) {
+func serveBytes(content string) func(int, http.ResponseWriter, hosts) {
+	return func(_ int, w http.ResponseWriter, _ hosts) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(content)))
 		_, _ = io.WriteString(w, content)
 	}
@@ -55,12 +59,13 @@ func created(n int, w http.ResponseWriter, body []byte) {
 
 func newCopyWorld(t *testing.T, cw *copyWorld) (Repo, *fakeWorld) {
 	t.Helper()
+	var at hosts
 	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cw.mu.Lock()
 		cw.storage = append(cw.storage, r.Header.Clone())
 		n := len(cw.storage)
 		cw.mu.Unlock()
-		cw.store(n, w)
+		cw.store(n, w, at)
 	}))
 	t.Cleanup(storage.Close)
 	storageURL := storage.URL + signedPath + "?" + signedQuery
@@ -85,6 +90,7 @@ func newCopyWorld(t *testing.T, cw *copyWorld) (Repo, *fakeWorld) {
 		}
 	}))
 	t.Cleanup(api.Close)
+	at = hosts{api: api.URL, storage: storage.URL}
 	world := &fakeWorld{}
 	client, err := NewClient(world.config(api))
 	require.NoError(t, err)
@@ -100,11 +106,12 @@ func TestCopyAsset(t *testing.T) {
 	tests := []struct {
 		name         string
 		download     func(w http.ResponseWriter, storageURL string)
-		store        func(n int, w http.ResponseWriter)
+		store        func(n int, w http.ResponseWriter, at hosts)
 		upload       func(n int, w http.ResponseWriter, body []byte)
 		wantErr      []string // each must be in the error; none: it succeeds
 		wantNotInErr []string
 		wantStorage  int // downloads from storage
+		wantAPIGets  int // GETs of the API, each with the token; 0: not counted
 		wantUploads  int // each carrying every byte
 	}{
 		{
@@ -116,7 +123,7 @@ func TestCopyAsset(t *testing.T) {
 		},
 		{
 			name:        "the API serving the bytes itself: no storage",
-			download:    func(w http.ResponseWriter, _ string) { serveBytes(copied)(0, w) },
+			download:    func(w http.ResponseWriter, _ string) { serveBytes(copied)(0, w, hosts{}) },
 			upload:      created,
 			wantStorage: 0, wantUploads: 1,
 		},
@@ -143,13 +150,49 @@ func TestCopyAsset(t *testing.T) {
 		{
 			name:     "storage refusing: nothing uploaded, the signed URL not quoted",
 			download: redirect,
-			store: func(_ int, w http.ResponseWriter) {
+			store: func(_ int, w http.ResponseWriter, _ hosts) {
 				w.WriteHeader(http.StatusForbidden)
 				_, _ = io.WriteString(w, "<Error><Code>AccessDenied</Code></Error>")
 			},
 			wantErr:      []string{"copy asset node-linux-x64.tar.gz: download asset 5 from GitHub's storage: answered 403"},
 			wantNotInErr: []string{"X-Amz-Signature", "deadbeef"},
 			wantStorage:  1,
+		},
+		{
+			name:     "storage redirecting to the API: not followed, the token stays home",
+			download: redirect,
+			store: func(_ int, w http.ResponseWriter, at hosts) {
+				redirect(w, at.api+"/api/v3/repos/o/r/releases/assets/5?X-Amz-Signature=deadbeef")
+			},
+			wantErr: []string{
+				"copy asset node-linux-x64.tar.gz: download asset 5: GitHub's storage redirected to http://127.0.0.1:",
+				"/api/v3/repos/o/r/releases/assets/5, which would receive the token",
+			},
+			wantNotInErr: []string{"X-Amz-Signature", "deadbeef"},
+			wantStorage:  1, wantAPIGets: 1,
+		},
+		{
+			name:     "storage redirecting within itself, up to 3 times: followed",
+			download: redirect,
+			store: func(n int, w http.ResponseWriter, at hosts) {
+				if n <= 3 {
+					redirect(w, at.storage+signedPath+"?"+signedQuery+"&hop="+strconv.Itoa(n))
+					return
+				}
+				serveBytes(copied)(n, w, at)
+			},
+			upload:      created,
+			wantStorage: 4, wantUploads: 1,
+		},
+		{
+			name:     "storage redirecting without end: stopped after 3",
+			download: redirect,
+			store: func(n int, w http.ResponseWriter, at hosts) {
+				redirect(w, at.storage+signedPath+"?"+signedQuery+"&hop="+strconv.Itoa(n))
+			},
+			wantErr:      []string{"copy asset node-linux-x64.tar.gz: download asset 5: GitHub's storage redirected more than 3 times"},
+			wantNotInErr: []string{"X-Amz-Signature", "deadbeef"},
+			wantStorage:  4,
 		},
 		{
 			name:     "storage unreachable: nothing uploaded",
@@ -198,10 +241,15 @@ func TestCopyAsset(t *testing.T) {
 			for i, body := range cw.uploads {
 				assert.Equal(t, copied, body, "upload %d carries every byte", i+1)
 			}
+			gets := 0
 			for _, r := range cw.api {
 				if strings.HasPrefix(r, "GET ") {
+					gets++
 					assert.Equal(t, "GET /api/v3/repos/o/r/releases/assets/5 Accept=application/octet-stream", r, "the bytes are asked for, not the JSON")
 				}
+			}
+			if tt.wantAPIGets > 0 {
+				assert.Equal(t, tt.wantAPIGets, gets, "requests that carried the token to the API")
 			}
 		})
 	}

@@ -117,6 +117,10 @@ func hintFor(err error, a Access) string {
 	if errors.As(err, &storageErr) {
 		return "the download from GitHub's storage broke off while it was being uploaded again; rerun the job: what is already attached is kept"
 	}
+	var redirected *StorageRedirectError
+	if errors.As(err, &redirected) {
+		return "GitHub's storage answered the download of an asset carried over with a redirect the action does not follow: re-run the job, and if it happens again set `carry-over: false` to build the asset afresh instead of copying it"
+	}
 	var timeout *TimeoutError
 	if errors.As(err, &timeout) && timeout.Idle {
 		return "the transfer stopped moving: re-run the job, and check the runner's network if it happens again"

@@ -230,6 +230,12 @@ func TestExplainErrors(t *testing.T) {
 			"no such host; could not reach ghes.example.com: check the `api-url` input",
 			new(*url.Error),
 		},
+		{
+			"a storage redirect not followed",
+			fmt.Errorf("copy asset a.tar.gz: download asset 5: %w", &StorageRedirectError{To: &url.URL{Scheme: "https", Host: "api.github.com", Path: "/repos/o/r"}}),
+			"which would receive the token; such a redirect is never followed; GitHub's storage answered the download of an asset carried over with a redirect the action does not follow: re-run the job, and if it happens again set `carry-over: false`",
+			new(*StorageRedirectError),
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,11 +36,21 @@ type storedObject struct {
 	asset *asset
 }
 
-// downloadFault cuts the next storage response of the asset called name
-// after bytes of its body.
+// downloadFault changes how storage answers a download of the asset
+// called name: it cuts the body (cut), redirects (redirect), or serves
+// other bytes (corrupt). A cut or a redirect is used up by the download it
+// changes; a corruption stays.
 type downloadFault struct {
-	name  string
+	name string
+	// cut, when set, stops the body after after bytes.
+	cut   bool
 	after int64
+	// redirect, when set, answers 302 Found to location instead; an
+	// empty location is the download's own URL again.
+	redirect bool
+	location string
+	// corrupt serves the bytes with the first one changed.
+	corrupt bool
 }
 
 // FailDownloadAfter makes the next download of an asset called name (as
@@ -50,19 +60,51 @@ type downloadFault struct {
 func (s *Server) FailDownloadAfter(name string, n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.downloadFaults = append(s.downloadFaults, downloadFault{name: name, after: n})
+	s.downloadFaults = append(s.downloadFaults, downloadFault{name: name, cut: true, after: n})
 }
 
-// takeDownloadFault removes and returns the first fault for a download of
-// name. The caller holds s.mu.
-func (s *Server) takeDownloadFault(name string) (int64, bool) {
+// RedirectDownloads makes the next n downloads of an asset called name
+// from storage answer 302 Found to location instead of the bytes, as a
+// storage host that sends its client on: to another host (GitHub's API, say,
+// where a careless client sends its token), or, with location "", to the
+// download's own URL again, so that n of them in a row are a chain of n
+// redirects before the bytes. The API's redirect to storage is unchanged.
+func (s *Server) RedirectDownloads(name, location string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.downloadFaults = append(s.downloadFaults, downloadFault{name: name, redirect: true, location: location})
+	}
+}
+
+// CorruptDownloads makes storage serve the asset called name, from now on,
+// with its first byte changed: as many bytes as GitHub lists, but not the
+// digest it lists for them, as when storage holds something else than what
+// was uploaded. The asset's listing, its digest included, is unchanged.
+func (s *Server) CorruptDownloads(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.downloadFaults = append(s.downloadFaults, downloadFault{name: name, corrupt: true})
+}
+
+// takeDownloadFault returns what the faults for a download of name make of
+// it: the first cut or redirect queued, which it removes, and whether the
+// bytes are corrupt. The caller holds s.mu.
+func (s *Server) takeDownloadFault(name string) (once downloadFault, corrupt bool) {
+	taken := -1
 	for i, f := range s.downloadFaults {
-		if f.name == name {
-			s.downloadFaults = slices.Delete(s.downloadFaults, i, i+1)
-			return f.after, true
+		switch {
+		case f.name != name:
+		case f.corrupt:
+			corrupt = true
+		case taken < 0:
+			taken, once = i, f
 		}
 	}
-	return 0, false
+	if taken >= 0 {
+		s.downloadFaults = slices.Delete(s.downloadFaults, taken, taken+1)
+	}
+	return once, corrupt
 }
 
 // storageURL is the pre-signed URL of a's bytes, in the shape of
@@ -175,12 +217,12 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request, path strin
 	var content *assetContent
 	var name string
 	var modified time.Time
-	var cutAfter int64
-	var cut bool
+	var fault downloadFault
+	var corrupt bool
 	if found {
 		content, name, modified = object.asset.content, object.asset.Name, object.asset.updatedAt
 		if content != nil && !now.After(expires) {
-			cutAfter, cut = s.takeDownloadFault(name)
+			fault, corrupt = s.takeDownloadFault(name)
 		}
 	}
 	s.mu.Unlock()
@@ -197,6 +239,17 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request, path strin
 		s.t.Errorf("githubtest: download asset %q: the fake has no bytes of it, as it was planted by AddAsset: plant it with AddAssetContent or upload it", name)
 		writeS3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.", "Key", strings.TrimPrefix(path, "/"+storageBucket+"/"))
 		return
+	case fault.redirect:
+		location := fault.location
+		if location == "" {
+			// Relative, so that it names the host and prefix the client
+			// asked for, whichever that was.
+			location = r.URL.RequestURI()
+		}
+		w.Header().Set("Location", location)
+		w.Header().Set("x-amz-request-id", s3RequestID())
+		w.WriteHeader(http.StatusFound)
+		return
 	}
 
 	file, err := os.Open(content.path)
@@ -211,12 +264,17 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request, path strin
 	header.Set("Content-Disposition", query.Get("response-content-disposition"))
 	header.Set("ETag", content.etag)
 	header.Set("x-amz-request-id", s3RequestID())
+	// Both wrappers expose only Read and Seek, so that net/http copies
+	// through them instead of handing the file to sendfile.
 	var body io.ReadSeeker = file
-	if cut {
+	if corrupt {
+		body = &corruptReader{r: body}
+	}
+	if fault.cut {
 		// The response announces every byte and sends only these; net/http
 		// then closes the connection, so the client sees the body end
 		// early, as when a connection breaks.
-		body = &cutReader{file: file, left: cutAfter}
+		body = &cutReader{r: body, left: fault.after}
 	}
 	http.ServeContent(w, r, "", modified, body)
 }
@@ -226,11 +284,9 @@ func objectKey(path string) string {
 	return path[strings.LastIndex(path, "/")+1:]
 }
 
-// cutReader reads its file until left bytes were read, then fails. It
-// exposes only Read and Seek, so that net/http copies through it instead
-// of handing the file to sendfile.
+// cutReader reads r until left bytes were read, then fails.
 type cutReader struct {
-	file *os.File
+	r    io.ReadSeeker
 	left int64
 }
 
@@ -243,13 +299,36 @@ func (c *cutReader) Read(p []byte) (int, error) {
 	if int64(len(p)) > c.left {
 		p = p[:c.left]
 	}
-	n, err := c.file.Read(p)
+	n, err := c.r.Read(p)
 	c.left -= int64(n)
 	return n, err
 }
 
 func (c *cutReader) Seek(offset int64, whence int) (int64, error) {
-	return c.file.Seek(offset, whence)
+	return c.r.Seek(offset, whence)
+}
+
+// corruptReader reads r with the byte at offset 0 inverted.
+type corruptReader struct {
+	r   io.ReadSeeker
+	pos int64
+}
+
+func (c *corruptReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.pos == 0 && n > 0 {
+		p[0] ^= 0xff
+	}
+	c.pos += int64(n)
+	return n, err
+}
+
+func (c *corruptReader) Seek(offset int64, whence int) (int64, error) {
+	pos, err := c.r.Seek(offset, whence)
+	if err == nil {
+		c.pos = pos
+	}
+	return pos, err
 }
 
 // writeS3Error writes S3's XML error; extra are further element names and

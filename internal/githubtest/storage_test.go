@@ -640,3 +640,102 @@ func TestFailedUploadKeepsNoBytes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, kept, "a starter has no bytes")
 }
+
+// TestRedirectDownloads plays a storage host that sends its client on,
+// for the tests of a client that must not follow it everywhere.
+func TestRedirectDownloads(t *testing.T) {
+	const content = "bllvm bytes"
+	tests := []struct {
+		name     string
+		redirect string // the asset RedirectDownloads is about
+		location string
+		n        int
+		wantHops []string // each redirect's Location, "self" for the download's own URL
+	}{
+		{"to GitHub's API", "bllvm.tar.gz", "https://api.github.com/repos/BTCDecoded/bllvm", 1, []string{"https://api.github.com/repos/BTCDecoded/bllvm"}},
+		{"a chain of two within storage, then the bytes", "bllvm.tar.gz", "", 2, []string{"self", "self"}},
+		{"another asset's downloads", "other.tar.gz", "https://api.github.com/", 3, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, client := newGitHub(t)
+			rel := fake.AddRelease(repoName, Release{TagName: "v1", Draft: true})
+			asset := fake.AddAssetContent(repoName, rel.ID, "bllvm.tar.gz", strings.NewReader(content))
+			fake.RedirectDownloads(tt.redirect, tt.location, tt.n)
+			_, location, err := client.Repositories.DownloadReleaseAsset(t.Context(), testOwner, testRepo, asset.ID, nil)
+			require.NoError(t, err)
+			signed, err := url.Parse(location)
+			require.NoError(t, err)
+
+			var hops []string
+			for range len(tt.wantHops) + 1 {
+				resp, err := noRedirects(fake).Get(location)
+				require.NoError(t, err)
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				require.NoError(t, err)
+				if resp.StatusCode != http.StatusFound {
+					assert.Equal(t, http.StatusOK, resp.StatusCode)
+					assert.Equal(t, content, string(body))
+					break
+				}
+				next, err := signed.Parse(resp.Header.Get("Location"))
+				require.NoError(t, err)
+				if next.String() == signed.String() {
+					hops = append(hops, "self")
+				} else {
+					hops = append(hops, next.String())
+				}
+				if next.Host != signed.Host {
+					break
+				}
+			}
+
+			assert.Equal(t, tt.wantHops, hops)
+			got, err := downloadAll(t, client, asset.ID, followClient(fake))
+			require.NoError(t, err, "the redirects were used up")
+			assert.Equal(t, content, string(got))
+		})
+	}
+}
+
+// TestCorruptDownloads plays storage holding other bytes than GitHub lists
+// the digest of: as many, one changed, on every download.
+func TestCorruptDownloads(t *testing.T) {
+	content := strings.Repeat("0123456789abcdef", 4<<10)
+	tests := []struct {
+		name        string
+		corrupt     string
+		cutAfter    int64 // a FailDownloadAfter besides, when > 0
+		wantCorrupt bool
+	}{
+		{"the first byte changed, the length kept", "bllvm.tar.gz", 0, true},
+		{"another asset's bytes", "other.tar.gz", 0, false},
+		{"with a cut besides: the bytes before it, changed", "bllvm.tar.gz", 1024, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, client := newGitHub(t)
+			rel := fake.AddRelease(repoName, Release{TagName: "v1", Draft: true})
+			asset := fake.AddAssetContent(repoName, rel.ID, "bllvm.tar.gz", strings.NewReader(content))
+			fake.CorruptDownloads(tt.corrupt)
+			want := content
+			if tt.wantCorrupt {
+				want = string([]byte{content[0] ^ 0xff}) + content[1:]
+			}
+			if tt.cutAfter > 0 {
+				fake.FailDownloadAfter("bllvm.tar.gz", tt.cutAfter)
+				got, err := downloadAll(t, client, asset.ID, followClient(fake))
+				require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+				assert.Equal(t, want[:tt.cutAfter], string(got))
+			}
+
+			for range 2 {
+				got, err := downloadAll(t, client, asset.ID, followClient(fake))
+				require.NoError(t, err)
+				assert.Equal(t, want, string(got), "every download")
+			}
+			assert.Equal(t, digestOf([]byte(content)), fake.Releases(repoName)[0].Assets[0].Digest, "the listing is unchanged")
+		})
+	}
+}
