@@ -39,10 +39,19 @@ type hook struct {
 // request each, in order; then normal handling resumes. path is the API path
 // (no GitHub Enterprise Server prefix), where a "*" segment matches any one
 // segment: "/repos/*/*/releases/*". Requests to asset storage, which is
-// not the API, are never matched: see FailDownloadAfter.
+// not the API, are never matched: see FailDownloadAfter. A response may
+// not set Link: the fake's Link headers come from its pagination alone,
+// as GitHub's do; HostileClient sends the ones GitHub does not.
 func (s *Server) Fail(method, path string, responses ...Response) {
 	s.t.Helper()
 	pattern := faultPattern(s.t, path)
+	for _, r := range responses {
+		for name := range r.Header {
+			if http.CanonicalHeaderKey(name) == "Link" {
+				s.t.Fatalf("githubtest: Fail %s %s: a response with a Link header; the fake's come from its own pagination, and HostileClient sends those GitHub does not", method, path)
+			}
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range responses {
