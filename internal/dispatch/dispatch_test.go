@@ -334,7 +334,7 @@ type laterRun struct {
 func (l *laterRun) ListRepositoryWorkflowRuns(context.Context, string, string, *gh.ListWorkflowRunsOptions) (*gh.WorkflowRuns, *gh.Response, error) {
 	l.listings++
 	if l.listings <= l.hidden {
-		return &gh.WorkflowRuns{}, &gh.Response{}, nil
+		return &gh.WorkflowRuns{WorkflowRuns: []*gh.WorkflowRun{}}, &gh.Response{}, nil
 	}
 	return &gh.WorkflowRuns{WorkflowRuns: []*gh.WorkflowRun{l.run}}, &gh.Response{}, nil
 }

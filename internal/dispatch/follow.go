@@ -9,6 +9,7 @@ import (
 
 	gh "github.com/google/go-github/v66/github"
 
+	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/report"
 	"github.com/BTCDecoded/release-action/internal/runs"
 )
@@ -59,23 +60,41 @@ func (f Follower) find(ctx context.Context, owner, repo, dispatchID string, disp
 	created := ">=" + dispatchedAt.Add(-clockSkew).UTC().Format("2006-01-02T15:04:05Z")
 	var found []*gh.WorkflowRun
 	start, polls, quiet := f.Now(), 0, runs.NewQuiet(f.Now)
+	route := "GET /repos/" + owner + "/" + repo + "/actions/runs"
 	done, err := f.Poll.Until(ctx, budget, f.Now, f.Sleep, func() (bool, error) {
 		found = nil
 		opts := &gh.ListWorkflowRunsOptions{Event: "repository_dispatch", Created: created, ListOptions: gh.ListOptions{PerPage: 100}}
+		pages := github.Pages{Route: route}
 		for {
 			page, resp, err := f.Runs.ListRepositoryWorkflowRuns(ctx, owner, repo, opts)
 			if err != nil {
 				return false, err
 			}
-			for _, run := range page.WorkflowRuns {
-				if carries(run.GetDisplayTitle(), dispatchID) {
-					found = append(found, run)
-				}
+			// go-github decodes null into a nil page, and an object
+			// without workflow_runs into a nil list ([] is an empty one).
+			switch {
+			case page == nil:
+				return false, github.Malformed(route, "the answer is null, not the list of runs")
+			case page.WorkflowRuns == nil:
+				return false, github.Malformed(route, "the answer has no workflow_runs")
 			}
-			if resp == nil || resp.NextPage == 0 {
+			for _, run := range page.WorkflowRuns {
+				if !carries(run.GetDisplayTitle(), dispatchID) {
+					continue
+				}
+				if run.GetID() == 0 {
+					return false, github.Malformed(route, "the answer lists a run of dispatch "+dispatchID+" without its id")
+				}
+				found = append(found, run)
+			}
+			next, err := pages.Next(resp)
+			if err != nil {
+				return false, err
+			}
+			if next == 0 {
 				return len(found) > 0, nil
 			}
-			opts.Page = resp.NextPage
+			opts.Page = next
 		}
 	}, func(wait time.Duration) {
 		polls++

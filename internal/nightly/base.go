@@ -10,6 +10,7 @@ import (
 
 	gh "github.com/google/go-github/v66/github"
 
+	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/inputs"
 	"github.com/BTCDecoded/release-action/internal/manifest"
 )
@@ -95,7 +96,7 @@ func Completes(listed []*gh.RepositoryRelease, prefix string, accept func(Tag) b
 func ReadBase(ctx context.Context, tags TagObjects, owner, repo string, rel *gh.RepositoryRelease) (Base, bool, string, error) {
 	name := rel.GetTagName()
 	sha, _ := MarkedTagObject(rel.GetBody())
-	obj, _, err := tags.GetTag(ctx, owner, repo, sha)
+	obj, err := readTagObject(ctx, tags, owner, repo, sha)
 	if err != nil {
 		return Base{}, false, "", fmt.Errorf("read the tag object of %s, the newest complete nightly: %w", name, err)
 	}
@@ -121,9 +122,14 @@ const maxBasePages = 10
 // Notes say which nightlies were passed over, and why.
 func FindBase(ctx context.Context, releases ReleaseLister, tags TagObjects, owner, repo, prefix string) (Base, bool, []string, error) {
 	opts := &gh.ListOptions{PerPage: 100}
+	route := "GET /repos/" + owner + "/" + repo + "/releases"
+	pages := github.Pages{Route: route}
 	var notes []string
 	for page := 0; page < maxBasePages; page++ {
 		listed, resp, err := releases.ListReleases(ctx, owner, repo, opts)
+		if err == nil && nullList(listed, resp) {
+			err = github.Malformed(route, "the answer is null, not the list of releases")
+		}
 		if err != nil {
 			return Base{}, false, notes, fmt.Errorf("list the releases of %s/%s to find the newest complete nightly: %w", owner, repo, err)
 		}
@@ -134,10 +140,14 @@ func FindBase(ctx context.Context, releases ReleaseLister, tags TagObjects, owne
 			}
 			notes = append(notes, note)
 		}
-		if resp == nil || resp.NextPage <= opts.Page || resp.NextPage == 0 {
+		next, err := pages.Next(resp)
+		if err != nil {
+			return Base{}, false, notes, fmt.Errorf("list the releases of %s/%s to find the newest complete nightly: %w", owner, repo, err)
+		}
+		if next == 0 {
 			break
 		}
-		opts.Page = resp.NextPage
+		opts.Page = next
 	}
 	return Base{}, false, notes, nil
 }

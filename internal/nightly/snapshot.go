@@ -92,7 +92,7 @@ func (r *Reader) Snapshot(ctx context.Context, t Tag) (Snapshot, error) {
 		if r.tags == nil {
 			return Snapshot{}, fmt.Errorf("read tag %s: it is annotated, and this run cannot read tag objects", t.Name)
 		}
-		obj, _, err := r.tags.GetTag(ctx, r.owner, r.repo, t.SHA)
+		obj, err := readTagObject(ctx, r.tags, r.owner, r.repo, t.SHA)
 		if err != nil {
 			return Snapshot{}, fmt.Errorf("read the tag object of %s: %w", t.Name, err)
 		}
@@ -278,6 +278,10 @@ func createAnnotated(ctx context.Context, c Client, r *Reader, o Options, next i
 			return Name{}, false, taken, fmt.Errorf("create the tag object of %s at %s: %w", name.Tag, name.SHA, err)
 		}
 		objectSHA := obj.GetSHA()
+		if objectSHA == "" && !o.DryRun {
+			// The ref would be made to point at nothing.
+			return Name{}, false, taken, fmt.Errorf("create the tag object of %s at %s: %w", name.Tag, name.SHA, github.Malformed("POST /repos/"+o.Owner+"/"+o.Repo+"/git/tags", "the answer has no sha, the new tag object's"))
+		}
 		if o.DryRun && objectSHA == "" {
 			objectSHA = "(the sha of the tag object above)"
 		}
@@ -292,6 +296,9 @@ func createAnnotated(ctx context.Context, c Client, r *Reader, o Options, next i
 		existing, _, getErr := c.Git.GetRef(ctx, o.Owner, o.Repo, "tags/"+name.Tag)
 		if getErr != nil {
 			// The 422 was about something else than a taken name.
+			return Name{}, false, taken, fmt.Errorf("create tag %s: %w", name.Tag, err)
+		}
+		if err := checkRef(o.Owner, o.Repo, name.Tag, existing); err != nil {
 			return Name{}, false, taken, fmt.Errorf("create tag %s: %w", name.Tag, err)
 		}
 		if strings.EqualFold(existing.GetObject().GetSHA(), objectSHA) {
@@ -330,8 +337,13 @@ func NewestPublished(ctx context.Context, dater Dater, releases ReleaseLister, o
 		wanted[t.Name] = true
 	}
 	opts := &gh.ListOptions{PerPage: 100}
+	route := "GET /repos/" + owner + "/" + repo + "/releases"
+	pages := github.Pages{Route: route}
 	for page := 0; page < maxBasePages; page++ {
 		listed, resp, err := releases.ListReleases(ctx, owner, repo, opts)
+		if err == nil && nullList(listed, resp) {
+			err = github.Malformed(route, "the answer is null, not the list of releases")
+		}
 		if err != nil {
 			return Tag{}, false, fmt.Errorf("list the releases of %s/%s to find the previous published nightly: %w", owner, repo, err)
 		}
@@ -345,10 +357,14 @@ func NewestPublished(ctx context.Context, dater Dater, releases ReleaseLister, o
 			candidates := slices.DeleteFunc(slices.Clone(tags), func(t Tag) bool { return !published[t.Name] })
 			return Newest(ctx, dater, candidates)
 		}
-		if resp == nil || resp.NextPage <= opts.Page || resp.NextPage == 0 {
+		next, err := pages.Next(resp)
+		if err != nil {
+			return Tag{}, false, fmt.Errorf("list the releases of %s/%s to find the previous published nightly: %w", owner, repo, err)
+		}
+		if next == 0 {
 			break
 		}
-		opts.Page = resp.NextPage
+		opts.Page = next
 	}
 	return Tag{}, false, nil
 }
@@ -391,6 +407,10 @@ func supersededBy(ctx context.Context, c Client, r *Reader, o Options, newest Ta
 			r.Notes = append(r.Notes, fmt.Sprintf("could not compare %s's commit %s with %s's %s (the token cannot read %s, or a commit is gone); taken as newer", d.label, short(d.is), newest.Name, short(d.was), d.repository))
 			ahead = append(ahead, d.label)
 			continue
+		}
+		if err == nil && cmp.GetStatus() == "" {
+			// Read as "", the snapshot would be taken for newer.
+			err = github.Malformed("GET /repos/"+d.repository+"/compare/"+d.was+"..."+d.is, "the answer has no status")
 		}
 		if err != nil {
 			return false, fmt.Errorf("compare %s's commit %s with %s's %s: %w", d.label, short(d.is), newest.Name, short(d.was), err)

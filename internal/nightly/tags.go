@@ -11,6 +11,8 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v66/github"
+
+	"github.com/BTCDecoded/release-action/internal/github"
 )
 
 // Git is the part of the GitHub client that reads and writes refs.
@@ -46,29 +48,52 @@ func family(a, b Tag) bool { return a.Date == b.Date && a.Short == b.Short }
 // hold thousands of tags.
 func List(ctx context.Context, git Git, owner, repo, prefix string) ([]Tag, error) {
 	// GitHub answers every match at once and ignores per_page here; a
-	// Link header, should one come, is followed all the same.
+	// Link header, should one come, is followed as far as it leads
+	// forward.
 	opts := &gh.ReferenceListOptions{Ref: "tags/" + prefix + "-"}
+	route := "GET /repos/" + owner + "/" + repo + "/git/matching-refs/" + opts.Ref
+	pages := github.Pages{Route: route}
 	var tags []Tag
 	for {
 		refs, resp, err := git.ListMatchingRefs(ctx, owner, repo, opts)
 		if err != nil {
 			return nil, fmt.Errorf("list %s-* tags of %s/%s: %w", prefix, owner, repo, err)
 		}
+		if nullList(refs, resp) {
+			return nil, fmt.Errorf("list %s-* tags of %s/%s: %w", prefix, owner, repo, github.Malformed(route, "the answer is null, not the list of tags"))
+		}
 		for _, ref := range refs {
 			name := strings.TrimPrefix(ref.GetRef(), "refs/tags/")
-			if p, ok := ParseTag(prefix, name); ok {
-				kind := ref.GetObject().GetType()
-				if kind == "" {
-					kind = "commit"
-				}
-				tags = append(tags, Tag{Name: name, Date: p.Date, SHA: ref.GetObject().GetSHA(), Type: kind, Short: p.Short, Suffix: p.Suffix})
+			p, ok := ParseTag(prefix, name)
+			if !ok {
+				continue
 			}
+			if ref.GetObject().GetSHA() == "" {
+				return nil, fmt.Errorf("list %s-* tags of %s/%s: %w", prefix, owner, repo, github.Malformed(route, "the answer lists tag "+name+" without the object it points at"))
+			}
+			kind := ref.GetObject().GetType()
+			if kind == "" {
+				kind = "commit"
+			}
+			tags = append(tags, Tag{Name: name, Date: p.Date, SHA: ref.GetObject().GetSHA(), Type: kind, Short: p.Short, Suffix: p.Suffix})
 		}
-		if resp == nil || resp.NextPage == 0 {
+		next, err := pages.Next(resp)
+		if err != nil {
+			return nil, fmt.Errorf("list %s-* tags of %s/%s: %w", prefix, owner, repo, err)
+		}
+		if next == 0 {
 			return tags, nil
 		}
-		opts.Page = resp.NextPage
+		opts.Page = next
 	}
+}
+
+// nullList tells whether the answer to a listing was null, or empty,
+// instead of an array: go-github then leaves the list nil, where it makes
+// [] an empty one. Only an answer over HTTP is judged: the fakes of this
+// package's tests answer without one.
+func nullList[T any](items []T, resp *gh.Response) bool {
+	return items == nil && resp != nil && resp.Response != nil
 }
 
 // Dater tells when a nightly was made, to order the nightlies of one day
@@ -99,10 +124,15 @@ func (d *CommitDates) Date(ctx context.Context, t Tag) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("read the commit of %s: %w", t.Name, err)
 	}
+	committer := commit.GetCommit().GetCommitter()
+	if committer == nil || committer.Date == nil {
+		// A zero date would order the nightlies wrong without a word.
+		return time.Time{}, fmt.Errorf("read the commit of %s: %w", t.Name, github.Malformed("GET /repos/"+d.Owner+"/"+d.Repo+"/commits/"+ref, "the answer has no commit.committer.date"))
+	}
 	if d.seen == nil {
 		d.seen = map[string]time.Time{}
 	}
-	d.seen[ref] = commit.GetCommit().GetCommitter().GetDate().Time
+	d.seen[ref] = committer.Date.Time
 	return d.seen[ref], nil
 }
 
@@ -207,6 +237,9 @@ func Create(ctx context.Context, git Git, tags TagObjects, owner, repo, tag, sha
 		// The 422 was about something else than an existing tag.
 		return false, fmt.Errorf("create tag %s at %s: %w", tag, sha, err)
 	}
+	if err := checkRef(owner, repo, tag, existing); err != nil {
+		return false, fmt.Errorf("create tag %s at %s: %w", tag, sha, err)
+	}
 	have, annotated, err := taggedCommit(ctx, tags, owner, repo, tag, existing)
 	if err != nil {
 		return false, err
@@ -228,7 +261,7 @@ func taggedCommit(ctx context.Context, tags TagObjects, owner, repo, tag string,
 	if tags == nil {
 		return "", true, fmt.Errorf("read tag %s: it is annotated, and this run cannot read tag objects", tag)
 	}
-	obj, _, err := tags.GetTag(ctx, owner, repo, object.GetSHA())
+	obj, err := readTagObject(ctx, tags, owner, repo, object.GetSHA())
 	if err != nil {
 		return "", true, fmt.Errorf("read the tag object of %s: %w", tag, err)
 	}
@@ -236,4 +269,35 @@ func taggedCommit(ctx context.Context, tags TagObjects, owner, repo, tag string,
 		return "", true, nil
 	}
 	return obj.GetObject().GetSHA(), true, nil
+}
+
+// checkRef refuses the answer to GET git/ref/tags/<tag> when it does not
+// say what the tag points at: read as "", that would be taken for another
+// commit's tag.
+func checkRef(owner, repo, tag string, ref *gh.Reference) error {
+	route := "GET /repos/" + owner + "/" + repo + "/git/ref/tags/" + tag
+	switch {
+	case ref == nil:
+		return github.Malformed(route, "the answer is null, not the tag")
+	case ref.GetObject().GetSHA() == "":
+		return github.Malformed(route, "the answer has no object.sha, what the tag points at")
+	}
+	return nil
+}
+
+// readTagObject reads the tag object sha, refusing an answer that does
+// not say what the object tags: every reader of a tag object needs that.
+func readTagObject(ctx context.Context, tags TagObjects, owner, repo, sha string) (*gh.Tag, error) {
+	obj, _, err := tags.GetTag(ctx, owner, repo, sha)
+	if err != nil {
+		return nil, err
+	}
+	route := "GET /repos/" + owner + "/" + repo + "/git/tags/" + sha
+	switch {
+	case obj == nil:
+		return nil, github.Malformed(route, "the answer is null, not a tag object")
+	case obj.GetObject().GetSHA() == "" || obj.GetObject().GetType() == "":
+		return nil, github.Malformed(route, "the answer has no object.sha and object.type, what the tag object tags")
+	}
+	return obj, nil
 }
