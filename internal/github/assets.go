@@ -2,14 +2,18 @@ package github
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sync"
 
@@ -198,16 +202,99 @@ func (b *countedBody) Read(p []byte) (int, error) {
 // into the release as name, from download to upload without holding it:
 // GitHub answers the download with a redirect to its storage, which is
 // fetched without the token. A retried upload downloads again.
+//
+// The bytes are hashed on the way and must have from's digest, which must
+// be a sha256 one: the upload of bytes that do not is cut before its last
+// byte, so that GitHub never completes it, and what it left on the release
+// (a "starter" asset) is deleted.
 func (r Repo) CopyAsset(ctx context.Context, releaseID int64, from Asset, name string) (Asset, error) {
-	body, err := r.download(ctx, from)
+	if !sha256Digest.MatchString(from.Digest) {
+		return Asset{}, fmt.Errorf("copy asset %s: GitHub lists no sha256 digest for it (%.100q), so a copy could not be checked", from.Name, from.Digest)
+	}
+	open := func() (io.ReadCloser, error) {
+		body, err := r.download(ctx, from)
+		if err != nil {
+			return nil, err
+		}
+		return &digestChecked{ReadCloser: body, asset: from, hash: sha256.New()}, nil
+	}
+	body, err := open()
 	if err != nil {
 		return Asset{}, fmt.Errorf("copy asset %s: %w", from.Name, err)
 	}
-	asset, err := r.upload(ctx, releaseID, name, body, from.Size, func() (io.ReadCloser, error) { return r.download(ctx, from) })
+	asset, err := r.upload(ctx, releaseID, name, body, from.Size, open)
+	var mismatch *DigestMismatchError
+	if errors.As(err, &mismatch) {
+		// Not the url.Error around it, which names the upload's URL.
+		return Asset{}, fmt.Errorf("copy asset %s: %w; %s", from.Name, mismatch, r.dropHalfMade(ctx, releaseID, name, from.Digest))
+	}
 	if err != nil {
 		return Asset{}, fmt.Errorf("copy asset %s: %w", from.Name, err)
 	}
 	return asset, nil
+}
+
+// sha256Digest is GitHub's digest of an asset.
+var sha256Digest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
+// dropHalfMade deletes what a cut upload of name left on the release, and
+// says how that went. An asset of that name holding the digest is another
+// run's whole copy, which is kept.
+func (r Repo) dropHalfMade(ctx context.Context, releaseID int64, name, digest string) string {
+	assets, err := r.ListAssets(ctx, releaseID)
+	if err != nil {
+		return fmt.Sprintf("a half-made copy may be left on the release, which a rerun replaces (%v)", err)
+	}
+	for _, asset := range assets {
+		if asset.Name != name || (asset.State == "uploaded" && asset.Digest == digest) {
+			continue
+		}
+		if err := r.DeleteAsset(ctx, asset.ID); err != nil {
+			return fmt.Sprintf("its half-made copy is left on the release, which a rerun replaces (%v)", err)
+		}
+		return "the half-made copy was deleted"
+	}
+	return "no half-made copy was left on the release"
+}
+
+// DigestMismatchError is a carried asset whose bytes, as GitHub's storage
+// served them, do not have the digest GitHub lists for the asset.
+type DigestMismatchError struct {
+	Asset          string
+	Listed, Served string // "sha256:<hex>"
+}
+
+func (e *DigestMismatchError) Error() string {
+	return fmt.Sprintf("the bytes GitHub's storage served have %s, not %s as GitHub lists for the asset", e.Served, e.Listed)
+}
+
+// digestChecked hashes a download as it is read. The read that reaches the
+// asset's size is checked before it is handed on: when the sum is not the
+// listed digest, it fails instead, and every read after it, so that an
+// upload reading the download never sends its last bytes.
+type digestChecked struct {
+	io.ReadCloser
+	asset Asset
+	hash  hash.Hash
+	read  int64
+	err   error
+}
+
+func (c *digestChecked) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.ReadCloser.Read(p)
+	c.hash.Write(p[:n])
+	before := c.read
+	c.read += int64(n)
+	if before < c.asset.Size && c.read >= c.asset.Size {
+		if served := "sha256:" + hex.EncodeToString(c.hash.Sum(nil)); served != c.asset.Digest {
+			c.err = &DigestMismatchError{Asset: c.asset.Name, Listed: c.asset.Digest, Served: served}
+			return 0, c.err
+		}
+	}
+	return n, err
 }
 
 // maxRedirectURL bounds the storage URL GitHub's redirect names.

@@ -28,6 +28,8 @@ type copyWorld struct {
 	download func(w http.ResponseWriter, storageURL string)
 	store    func(n int, w http.ResponseWriter, at hosts)
 	upload   func(n int, w http.ResponseWriter, body []byte)
+	// list answers the listing of release 7's assets; nil: 404.
+	list func(w http.ResponseWriter)
 }
 
 // hosts are the bases of the copy world's servers, for a storage that
@@ -85,6 +87,10 @@ func newCopyWorld(t *testing.T, cw *copyWorld) (Repo, *fakeWorld) {
 		case r.Method == http.MethodPost && r.URL.Path == "/api/uploads/repos/o/r/releases/7/assets":
 			assert.Equal(t, strconv.Itoa(len(copied)), r.Header.Get("Content-Length"), "the upload announces the asset's size")
 			cw.upload(n, w, body)
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v3/repos/o/r/releases/7/assets" && cw.list != nil:
+			cw.list(w)
+		case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/api/v3/repos/o/r/releases/assets/"):
+			w.WriteHeader(http.StatusNoContent)
 		default:
 			writeJSON(w, http.StatusNotFound, `{"message":"Not Found"}`)
 		}
@@ -253,4 +259,93 @@ func TestCopyAsset(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A carried asset is hashed on its way from storage to the upload: bytes
+// that are not what GitHub lists never complete an upload, and what the
+// cut upload left is deleted.
+func TestCopyAssetChecksTheDigest(t *testing.T) {
+	listed := digestOf(copied)
+	other := "The bytes of a build carried over\n" // as long, one letter changed
+	starter := func(w http.ResponseWriter) {
+		writeJSON(w, http.StatusOK, `[{"id":9,"name":"node-linux-x64.tar.gz","state":"starter","size":0}]`)
+	}
+	tests := []struct {
+		name         string
+		digest       string // the listed digest
+		served       string // what storage serves
+		list         func(w http.ResponseWriter)
+		wantErr      []string // none: copied
+		wantStorage  int
+		wantRequests []string // requests to the API after the upload, besides the download
+	}{
+		{
+			name: "the bytes GitHub lists: copied", digest: listed, served: copied,
+			wantStorage: 1,
+		},
+		{
+			name: "other bytes: the upload cut before its end, the starter deleted", digest: listed, served: other, list: starter,
+			wantErr: []string{
+				"copy asset node-linux-x64.tar.gz: the bytes GitHub's storage served have " + digestOf(other) + ", not " + listed + " as GitHub lists for the asset; the half-made copy was deleted",
+			},
+			wantStorage:  1,
+			wantRequests: []string{"GET /api/v3/repos/o/r/releases/7/assets", "DELETE /api/v3/repos/o/r/releases/assets/9"},
+		},
+		{
+			name: "other bytes, and another run's whole copy meanwhile: that one kept", digest: listed, served: other,
+			list: func(w http.ResponseWriter) {
+				writeJSON(w, http.StatusOK, fmt.Sprintf(`[{"id":9,"name":"node-linux-x64.tar.gz","state":"uploaded","size":%d,"digest":%q}]`, len(copied), listed))
+			},
+			wantErr:      []string{"not " + listed + " as GitHub lists for the asset; no half-made copy was left on the release"},
+			wantStorage:  1,
+			wantRequests: []string{"GET /api/v3/repos/o/r/releases/7/assets"},
+		},
+		{
+			name: "other bytes, the listing failing: what may be left is said", digest: listed, served: other,
+			wantErr: []string{
+				"not " + listed + " as GitHub lists for the asset; a half-made copy may be left on the release, which a rerun replaces (list assets of release 7: ",
+			},
+			wantStorage:  1,
+			wantRequests: []string{"GET /api/v3/repos/o/r/releases/7/assets"},
+		},
+		{
+			name: "no digest listed: refused before any request", digest: "", served: copied,
+			wantErr: []string{`copy asset node-linux-x64.tar.gz: GitHub lists no sha256 digest for it (""), so a copy could not be checked`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cw := &copyWorld{download: redirect, store: serveBytes(tt.served), upload: created, list: tt.list}
+			repo, _ := newCopyWorld(t, cw)
+			from := Asset{ID: 5, Name: "node-linux-x64.tar.gz", State: "uploaded", Size: int64(len(copied)), Digest: tt.digest}
+
+			asset, err := repo.CopyAsset(context.Background(), 7, from, from.Name)
+
+			cw.mu.Lock()
+			defer cw.mu.Unlock()
+			assert.Len(t, cw.storage, tt.wantStorage, "downloads from storage")
+			var after []string
+			for _, r := range cw.api {
+				if !strings.Contains(r, "/releases/assets/5 ") && !strings.HasPrefix(r, "POST ") {
+					after = append(after, strings.TrimSuffix(r, " Accept=application/vnd.github.v3+json"))
+				}
+			}
+			assert.Equal(t, tt.wantRequests, after)
+			if len(tt.wantErr) == 0 {
+				require.NoError(t, err)
+				assert.Equal(t, listed, asset.Digest)
+				assert.Equal(t, []string{copied}, cw.uploads)
+				return
+			}
+			for _, want := range tt.wantErr {
+				assert.ErrorContains(t, err, want)
+			}
+			assert.NotContains(t, cw.uploads, tt.served, "no upload carried every byte")
+		})
+	}
+}
+
+func digestOf(content string) string {
+	sum := sha256.Sum256([]byte(content))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }

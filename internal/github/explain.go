@@ -117,6 +117,10 @@ func hintFor(err error, a Access) string {
 	if errors.As(err, &storageErr) {
 		return "the download from GitHub's storage broke off while it was being uploaded again; rerun the job: what is already attached is kept"
 	}
+	var mismatch *DigestMismatchError
+	if errors.As(err, &mismatch) {
+		return "the asset to carry over does not hold what GitHub lists for it, so it was not copied: set `carry-over: false` to build it afresh, or delete it from the earlier release"
+	}
 	var redirected *StorageRedirectError
 	if errors.As(err, &redirected) {
 		return "GitHub's storage answered the download of an asset carried over with a redirect the action does not follow: re-run the job, and if it happens again set `carry-over: false` to build the asset afresh instead of copying it"

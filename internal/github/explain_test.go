@@ -231,6 +231,12 @@ func TestExplainErrors(t *testing.T) {
 			new(*url.Error),
 		},
 		{
+			"carried bytes not as GitHub lists",
+			fmt.Errorf("copy asset a.tar.gz: %w; the half-made copy was deleted", &DigestMismatchError{Asset: "a.tar.gz", Listed: "sha256:aa", Served: "sha256:bb"}),
+			"as GitHub lists for the asset; the half-made copy was deleted; the asset to carry over does not hold what GitHub lists for it, so it was not copied: set `carry-over: false` to build it afresh",
+			new(*DigestMismatchError),
+		},
+		{
 			"a storage redirect not followed",
 			fmt.Errorf("copy asset a.tar.gz: download asset 5: %w", &StorageRedirectError{To: &url.URL{Scheme: "https", Host: "api.github.com", Path: "/repos/o/r"}}),
 			"which would receive the token; such a redirect is never followed; GitHub's storage answered the download of an asset carried over with a redirect the action does not follow: re-run the job, and if it happens again set `carry-over: false`",

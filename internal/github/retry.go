@@ -62,6 +62,11 @@ type decision struct {
 // wait before the next. body is the start of a 403 body (nil otherwise).
 func classify(resp *http.Response, body []byte, err error, now time.Time) decision {
 	if err != nil {
+		// Bytes GitHub holds that are not what it lists stay so.
+		var mismatch *DigestMismatchError
+		if errors.As(err, &mismatch) {
+			return decision{kind: kindPermanent, reason: mismatch.Error()}
+		}
 		var timeout *TimeoutError
 		if errors.As(err, &timeout) {
 			return decision{kind: kindNetwork, retry: true, reason: timeout.Error()}

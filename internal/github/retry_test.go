@@ -66,6 +66,8 @@ func TestClassify(t *testing.T) {
 		{"cancelled", 0, nil, "", fmt.Errorf("dial: %w", context.Canceled), false, "dial: context canceled", 0},
 		{"deadline", 0, nil, "", context.DeadlineExceeded, false, "context deadline exceeded", 0},
 		{"untrusted certificate", 0, nil, "", x509.UnknownAuthorityError{}, false, "TLS certificate rejected: x509: certificate signed by unknown authority", 0},
+		{"carried bytes not as GitHub lists", 0, nil, "", fmt.Errorf("write body: %w", &DigestMismatchError{Asset: "a.tar.gz", Listed: "sha256:aa", Served: "sha256:bb"}), false,
+			"the bytes GitHub's storage served have sha256:bb, not sha256:aa as GitHub lists for the asset", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -76,13 +76,23 @@ func TestSyncCarriedAssetFromHostileStorage(t *testing.T) {
 		// where the upload must be cut before its end.
 		size        int
 		hostile     func(w carryWorld)
-		wantErr     []string // each in the error; none: copied
+		wantErr     []string // each in the error, {listed} the asset's digest; none: copied
 		wantStorage int      // requests to storage
 	}{
 		{
 			name:        "as GitHub serves it: copied",
 			size:        1 << 20,
 			hostile:     func(carryWorld) {},
+			wantStorage: 1,
+		},
+		{
+			name:    "storage serving other bytes than GitHub lists: not copied, the half-made copy deleted",
+			size:    32 << 20,
+			hostile: func(w carryWorld) { w.fake.CorruptDownloads(carried) },
+			wantErr: []string{
+				"sync asset " + carried + ": copy asset " + carried + ": the bytes GitHub's storage served have sha256:",
+				", not {listed} as GitHub lists for the asset; the half-made copy was deleted",
+			},
 			wantStorage: 1,
 		},
 		{
@@ -143,7 +153,7 @@ func TestSyncCarriedAssetFromHostileStorage(t *testing.T) {
 			}
 			require.Error(t, err)
 			for _, want := range tt.wantErr {
-				assert.ErrorContains(t, err, want)
+				assert.ErrorContains(t, err, strings.ReplaceAll(want, "{listed}", w.from.Digest))
 			}
 			assert.NotContains(t, err.Error(), "X-Amz-Signature", "the storage URL is not quoted")
 			assert.Empty(t, w.draftAssets(), "nothing of the copy is left on the draft")

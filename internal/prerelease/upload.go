@@ -191,7 +191,8 @@ func (s *assetSync) run(ctx context.Context, previous github.Asset, found bool) 
 func (s *assetSync) sync(ctx context.Context, previous github.Asset, found bool) (syncOutcome, error) {
 	var err error
 	if s.file.From != nil {
-		// A carried asset's digest is the one GitHub gave the original.
+		// A carried asset's digest is the one GitHub lists for the
+		// original; CopyAsset checks the bytes against it as they stream.
 		s.digest = s.file.From.Digest
 	} else if s.digest, err = fileDigest(ctx, s.file.open()); err != nil {
 		return syncOutcome{}, err
