@@ -22,21 +22,31 @@ func TestHostileAnswersFailWithOneLineNamingTheRoute(t *testing.T) {
 		world     func(t *testing.T) *world
 		answer    githubtest.Hostile
 		wantError string
+		// maxRequests bounds the run; 0 means a few (5).
+		maxRequests int
 	}{
 		{"trigger-orchestrator: the runs listing is null", func(t *testing.T) *world { return waitWorld(t, nil) },
 			githubtest.Hostile{Method: "GET", Path: "/repos/*/*/actions/runs", Body: "null"},
-			"GET /repos/BTCDecoded/bllvm/actions/runs: the answer is null, not the list of runs"},
+			"GET /repos/BTCDecoded/bllvm/actions/runs: the answer is null, not the list of runs", 0},
 		{"trigger-orchestrator: the runs' next page is the same", func(t *testing.T) *world { return waitWorld(t, nil) },
 			githubtest.Hostile{Method: "GET", Path: "/repos/*/*/actions/runs", Next: githubtest.SamePage},
-			"GET /repos/BTCDecoded/bllvm/actions/runs: the answer for page 1 names page 1 as the next"},
+			"GET /repos/BTCDecoded/bllvm/actions/runs: the answer for page 1 names page 1 as the next", 0},
 		{"nightly-tag: the tags' pages loop", func(t *testing.T) *world {
 			return releaseWorld(t, "nightly-tag").with(map[string]string{"INPUT_PUSH-TAG": "true"})
 		}, githubtest.Hostile{Method: "GET", Path: "/repos/*/*/git/matching-refs/tags/*", Next: githubtest.PageLoop},
-			"GET /repos/BTCDecoded/bllvm/git/matching-refs/tags/nightly-: the answer for page 2 names page 1 as the next"},
+			"GET /repos/BTCDecoded/bllvm/git/matching-refs/tags/nightly-: the answer for page 2 names page 1 as the next", 0},
 		{"nightly-tag: the tags listing is null", func(t *testing.T) *world {
 			return releaseWorld(t, "nightly-tag").with(map[string]string{"INPUT_PUSH-TAG": "true"})
 		}, githubtest.Hostile{Method: "GET", Path: "/repos/*/*/git/matching-refs/tags/*", Body: "null"},
-			"GET /repos/BTCDecoded/bllvm/git/matching-refs/tags/nightly-: the answer is null, not the list of tags"},
+			"GET /repos/BTCDecoded/bllvm/git/matching-refs/tags/nightly-: the answer is null, not the list of tags", 0},
+		{"create-prerelease: the releases' next page is an earlier one", func(t *testing.T) *world {
+			return releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_GENERATE-NOTES": "false"})
+		}, githubtest.Hostile{Method: "GET", Path: "/repos/*/*/releases", Next: githubtest.EarlierPage},
+			"list releases of BTCDecoded/bllvm: GET /repos/BTCDecoded/bllvm/releases: the answer for page", 0},
+		{"create-prerelease: the releases' pages never end", func(t *testing.T) *world {
+			return releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_GENERATE-NOTES": "false"})
+		}, githubtest.Hostile{Method: "GET", Path: "/repos/*/*/releases", Next: githubtest.EndlessPages},
+			"GET /repos/BTCDecoded/bllvm/releases: the listing goes on past 100 pages", 100},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,7 +56,10 @@ func TestHostileAnswersFailWithOneLineNamingTheRoute(t *testing.T) {
 
 			assert.Equal(t, 1, o.code, o.stdout)
 			assert.Contains(t, errorLine(t, o.stdout), tt.wantError)
-			assert.Less(t, len(w.srv.Requests()), 5, "a few requests, not a loop")
+			if tt.maxRequests == 0 {
+				tt.maxRequests = 5
+			}
+			assert.LessOrEqual(t, len(w.srv.Requests()), tt.maxRequests, "bounded, not a loop")
 		})
 	}
 }

@@ -480,6 +480,7 @@ func useDownloadURLs(assets []github.Asset, published *gh.RepositoryRelease) {
 func findRelease(ctx context.Context, releases Releases, o Options) (listed []*gh.RepositoryRelease, rel *gh.RepositoryRelease, err error) {
 	seen := map[int64]bool{}
 	opts := &gh.ListOptions{PerPage: 100}
+	pages := github.Pages{Route: "GET /repos/" + o.Owner + "/" + o.Repo + "/releases"}
 	for {
 		page, resp, err := releases.ListReleases(ctx, o.Owner, o.Repo, opts)
 		if err != nil {
@@ -493,10 +494,14 @@ func findRelease(ctx context.Context, releases Releases, o Options) (listed []*g
 				listed = append(listed, r)
 			}
 		}
-		if resp == nil || resp.NextPage <= opts.Page || resp.NextPage == 0 {
+		next, err := pages.Next(resp)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list releases of %s/%s: %w", o.Owner, o.Repo, err)
+		}
+		if next == 0 {
 			break
 		}
-		opts.Page = resp.NextPage
+		opts.Page = next
 	}
 	for _, r := range listed {
 		switch {
