@@ -725,3 +725,19 @@ func TestCreatePrereleaseBodyWithinGitHubsLimit(t *testing.T) {
 		assert.Equal(t, 0, countMutating(o.requests), "nothing is written")
 	})
 }
+
+// A tag whose manifest cannot be read cannot vouch for the manifest input:
+// create-prerelease refuses, naming the tag, before anything is written.
+// Without an input there is nothing to trust, and the release is made
+// without a snapshot, as for a tag that records none.
+func TestCreatePrereleaseUnreadableTagManifest(t *testing.T) {
+	tonight := moved(heads, map[string]string{"sdk": sdkNext})
+	rebuilt := []string{"sdk", "governance"}
+	n := newNightTagged(t, tonight, rebuilt, untagged)
+	n.srv.SetAnnotatedTag(orchestrator, todayTag, pushSHA, todayTag+": broken\n\nRelease-Action-Manifest: {\"consensus\": {\"sha\": \"zz\"\n")
+	n.vars["INPUT_MANIFEST"] = wantManifest(tonight, rebuilt)
+	o := n.run()
+	require.Equal(t, 1, o.code, o.stdout)
+	assert.Contains(t, errorLine(t, o.stdout), "tag "+todayTag+" records a manifest that cannot be read, so the manifest input cannot be checked against it")
+	assert.Equal(t, 0, countMutating(o.requests), "nothing is written")
+}

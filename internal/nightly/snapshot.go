@@ -37,6 +37,9 @@ type Snapshot struct {
 	Commit   string            // the orchestrator's commit; "" when the tag object names none
 	Manifest manifest.Manifest // nil: the tag records none
 	Tagged   time.Time         // the tagger's date; zero for a lightweight tag
+	// Unreadable is why the manifest the tag records does not parse; nil
+	// when it parses or there is none.
+	Unreadable error
 }
 
 // Same tells whether the nightly holds the snapshot of commit and m;
@@ -103,6 +106,7 @@ func (r *Reader) Snapshot(ctx context.Context, t Tag) (Snapshot, error) {
 		}
 		m, found, err := manifest.FromMessage(obj.GetMessage())
 		if err != nil {
+			s.Unreadable = err
 			r.Notes = append(r.Notes, fmt.Sprintf("%s records a manifest that does not parse; it counts as another snapshot (%v)", t.Name, err))
 		} else if found {
 			s.Manifest = m

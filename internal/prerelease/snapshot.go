@@ -151,6 +151,11 @@ func (h *history) snapshot(ctx context.Context) (snapshot, error) {
 	if recorded.Commit != "" {
 		s.commit = recorded.Commit
 	}
+	if recorded.Unreadable != nil && s.manifest != nil {
+		// Nothing to check the input against: trusting it would publish
+		// whatever it says under a tag that may record something else.
+		return snapshot{}, fmt.Errorf("tag %s records a manifest that cannot be read, so the manifest input cannot be checked against it (%v): the tag was not made by nightly-tag, or was changed; delete the tag and let nightly-tag make it again", h.o.Tag, recorded.Unreadable)
+	}
 	switch {
 	case recorded.Manifest == nil:
 	case s.manifest == nil:
