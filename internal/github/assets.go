@@ -79,7 +79,7 @@ func (r Repo) DeleteAsset(ctx context.Context, assetID int64) error {
 // can be replayed by the client's retry transport: each attempt reopens the
 // file, so no attempt holds the file in memory.
 func (r Repo) UploadAsset(ctx context.Context, releaseID int64, name, path string) (Asset, error) {
-	asset, err := r.uploadAsset(ctx, releaseID, name, path)
+	asset, err := r.uploadAsset(withBudget(ctx), releaseID, name, path)
 	if err != nil {
 		return Asset{}, fmt.Errorf("upload asset %s: %w", name, err)
 	}
@@ -211,6 +211,9 @@ func (r Repo) CopyAsset(ctx context.Context, releaseID int64, from Asset, name s
 	if !sha256Digest.MatchString(from.Digest) {
 		return Asset{}, fmt.Errorf("copy asset %s: GitHub lists no sha256 digest for it (%.100q), so a copy could not be checked", from.Name, from.Digest)
 	}
+	// The cleanup after a failed copy gets a max-wait of its own.
+	cleanup := ctx
+	ctx = withBudget(ctx)
 	open := func() (io.ReadCloser, error) {
 		body, err := r.download(ctx, from)
 		if err != nil {
@@ -226,7 +229,7 @@ func (r Repo) CopyAsset(ctx context.Context, releaseID int64, from Asset, name s
 	var mismatch *DigestMismatchError
 	if errors.As(err, &mismatch) {
 		// Not the url.Error around it, which names the upload's URL.
-		return Asset{}, fmt.Errorf("copy asset %s: %w; %s", from.Name, mismatch, r.dropHalfMade(ctx, releaseID, name, from.Digest))
+		return Asset{}, fmt.Errorf("copy asset %s: %w; %s", from.Name, mismatch, r.dropHalfMade(cleanup, releaseID, name, from.Digest))
 	}
 	if err != nil {
 		return Asset{}, fmt.Errorf("copy asset %s: %w", from.Name, err)

@@ -31,9 +31,12 @@ type Config struct {
 	// (Timeout, CheckRedirect, Jar); nil means http.DefaultClient. Its
 	// Timeout bounds a whole request including all its retries.
 	HTTPClient *http.Client
-	// MaxWait bounds the sum of all waits between retries of one request,
-	// and of the time its attempts take unless it is an upload or an asset
-	// download (see Timeouts); 0 disables retrying.
+	// MaxWait bounds the time one request spends in its attempts and the
+	// waits between them: no retry starts past it. The requests of one
+	// asset's upload (UploadAsset, and CopyAsset with its downloads) count
+	// as one. An attempt past it gets the grace (see Timeouts), or, for an
+	// upload or an asset download, runs while it moves: a stalled upload
+	// ends within max-wait and one idle time. 0 disables retrying.
 	MaxWait time.Duration
 	// Logf receives one line per retry and one when retrying gives up.
 	Logf func(format string, args ...any)
@@ -69,8 +72,9 @@ type Timeouts struct {
 	// Single bounds the one attempt when max-wait is 0, retrying off (1m).
 	Single time.Duration
 	// Idle cuts an upload, or an asset download an upload may be reading,
-	// once neither the body nor the answer has moved for this long (1m). It
-	// has no other limit: a slow upload that keeps moving finishes.
+	// once neither the body nor the answer has moved for this long (1m). An
+	// attempt has no other limit: a slow upload that keeps moving finishes,
+	// and max-wait only decides whether a cut one is tried again.
 	Idle time.Duration
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -59,7 +60,7 @@ func created(n int, w http.ResponseWriter, body []byte) {
 	writeJSON(w, http.StatusCreated, fmt.Sprintf(`{"id":%d,"name":"node-linux-x64.tar.gz","state":"uploaded","size":%d,"digest":"sha256:%s"}`, 100+n, len(body), hex.EncodeToString(sum[:])))
 }
 
-func newCopyWorld(t *testing.T, cw *copyWorld) (Repo, *fakeWorld) {
+func newCopyWorld(t *testing.T, cw *copyWorld, configure ...func(*Config)) (Repo, *fakeWorld) {
 	t.Helper()
 	var at hosts
 	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -98,7 +99,11 @@ func newCopyWorld(t *testing.T, cw *copyWorld) (Repo, *fakeWorld) {
 	t.Cleanup(api.Close)
 	at = hosts{api: api.URL, storage: storage.URL}
 	world := &fakeWorld{}
-	client, err := NewClient(world.config(api))
+	cfg := world.config(api)
+	for _, change := range configure {
+		change(&cfg)
+	}
+	client, err := NewClient(cfg)
 	require.NoError(t, err)
 	return Repo{Client: client, Owner: "o", Name: "r"}, world
 }
@@ -348,4 +353,36 @@ func TestCopyAssetChecksTheDigest(t *testing.T) {
 func digestOf(content string) string {
 	sum := sha256.Sum256([]byte(content))
 	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// One max-wait bounds a whole copy: the waits of its downloads count
+// with those of its upload, so the upload retries less after a download
+// that had to wait.
+func TestCopySpendsOneMaxWait(t *testing.T) {
+	cw := &copyWorld{
+		download: redirect,
+		store: func(n int, w http.ResponseWriter, at hosts) {
+			if n <= 2 {
+				writeJSON(w, http.StatusServiceUnavailable, `<Error><Code>SlowDown</Code></Error>`)
+				return
+			}
+			serveBytes(copied)(n, w, at)
+		},
+		upload: func(_ int, w http.ResponseWriter, _ []byte) {
+			writeJSON(w, http.StatusBadGateway, `{"message":"Bad Gateway"}`)
+		},
+	}
+	repo, world := newCopyWorld(t, cw, func(cfg *Config) { cfg.MaxWait = 8 * time.Second })
+	from := Asset{ID: 5, Name: "node-linux-x64.tar.gz", State: "uploaded", Size: int64(len(copied)), Digest: digestOf(copied)}
+
+	_, err := repo.CopyAsset(context.Background(), 7, from, from.Name)
+
+	require.Error(t, err)
+	// The download waits 1s and 2s; 5s are left for the upload's waits.
+	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, time.Second, 2 * time.Second}, world.slept())
+	cw.mu.Lock()
+	defer cw.mu.Unlock()
+	assert.Len(t, cw.uploads, 3, "upload attempts")
+	logs := world.logged()
+	assert.Contains(t, logs[len(logs)-1], "after attempt 3: 502 Bad Gateway: waiting 4s more would exceed max-wait 8s (2s left)")
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -199,24 +200,27 @@ type retryTransport struct {
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	streamed := t.streamed(req)
+	// spent is what max-wait bounds: the waits, and the time the attempts
+	// take, so that a server that never answers, or an upload that stalls
+	// on every attempt, ends the step within max-wait and one attempt's
+	// limit. The requests of one asset's upload share it (see withBudget).
+	spent := budgetOf(req.Context())
+	timed := func(attempt *http.Request) (*http.Response, error) {
+		started := t.now()
+		resp, err := t.attempt(attempt, streamed, spent.get())
+		spent.add(max(t.now().Sub(started), 0))
+		return resp, err
+	}
 	// A streamed body (a release asset) cannot be sent twice; the caller
 	// retries those by reopening the file.
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		return t.attempt(req, streamed, 0)
+		return timed(req)
 	}
 
-	// spent is what max-wait bounds: the waits, and the time attempts other
-	// than streams take, so that a server that never answers ends the step
-	// within max-wait and the grace.
-	var spent time.Duration
 	attempt := req
 	for n := 1; ; n++ {
-		started := t.now()
-		resp, err := t.attempt(attempt, streamed, spent)
+		resp, err := timed(attempt)
 		now := t.now()
-		if !streamed {
-			spent += max(now.Sub(started), 0)
-		}
 		d := classify(resp, peekForbidden(resp), err, now)
 		if !d.retry || req.Context().Err() != nil {
 			return resp, err
@@ -226,7 +230,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if wait == 0 {
 			wait = t.backoff(n)
 		}
-		if left := t.maxWait - spent; wait > left {
+		if left := t.maxWait - spent.get(); wait > left {
 			waiting, until := wait.String(), ""
 			if d.kind == kindPrimaryLimit || d.kind == kindSecondaryLimit {
 				lifts := d.until
@@ -249,22 +253,63 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		discard(resp)
 		t.logf("retrying %s %s in %s (attempt %d, %s of max-wait %s left): %s",
-			req.Method, req.URL.Path, wait, n+1, t.maxWait-spent-wait, t.maxWait, d.reason)
+			req.Method, req.URL.Path, wait, n+1, t.maxWait-spent.get()-wait, t.maxWait, d.reason)
 		if err := t.sleep(req.Context(), wait); err != nil {
 			if next.Body != nil {
 				next.Body.Close() // a reopened file would stay open
 			}
 			return nil, err
 		}
-		spent += wait
+		spent.add(wait)
 		attempt = next
 	}
+}
+
+// budget is the time max-wait bounds, spent by one request or by all the
+// requests of one asset's upload.
+type budget struct {
+	mu    sync.Mutex
+	spent time.Duration
+}
+
+func (b *budget) get() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.spent
+}
+
+func (b *budget) add(d time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.spent += d
+}
+
+type budgetKey struct{}
+
+// withBudget returns ctx with one max-wait budget for every request made
+// with it, or ctx itself when it carries one already: an asset's upload,
+// and for a copy the downloads its retries make, spend one max-wait
+// together, not one each.
+func withBudget(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(budgetKey{}).(*budget); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, budgetKey{}, &budget{})
+}
+
+// budgetOf is the budget ctx carries, or a new one for a request alone.
+func budgetOf(ctx context.Context) *budget {
+	if b, ok := ctx.Value(budgetKey{}).(*budget); ok {
+		return b
+	}
+	return &budget{}
 }
 
 // streamed tells the requests whose time depends on their size rather than
 // on GitHub: uploads (under the uploads base, or any body that is not JSON)
 // and asset downloads, which an upload of a copied asset reads as it goes.
-// They are cut only when they stop moving, never for taking long.
+// Their attempts are cut only when they stop moving, never for taking
+// long; their time still counts in max-wait, which bounds their retries.
 func (t *retryTransport) streamed(req *http.Request) bool {
 	if t.uploads != nil && origin(req.URL) == origin(t.uploads) && strings.HasPrefix(req.URL.Path, t.uploads.Path) {
 		return true

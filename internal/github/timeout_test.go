@@ -3,12 +3,16 @@ package github
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +20,8 @@ import (
 	gh "github.com/google/go-github/v66/github"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/BTCDecoded/release-action/internal/githubtest"
 )
 
 // hangGuard is how long a test waits for a call that must end on its own
@@ -324,4 +330,104 @@ func TestAssetDownloadIsNotCapped(t *testing.T) {
 		return err
 	})
 	require.NoError(t, err)
+}
+
+// stallsCost moves the clock on by cost whenever an attempt ends in an
+// error, as an attempt cut for idleness takes the idle time on GitHub's
+// runners; the real idle limit of the test is far shorter.
+type stallsCost struct {
+	next  http.RoundTripper
+	clock *githubtest.Clock
+	cost  time.Duration
+}
+
+func (s stallsCost) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.next.RoundTrip(req)
+	if err != nil {
+		s.clock.Advance(s.cost)
+	}
+	return resp, err
+}
+
+// max-wait bounds the whole of one asset's upload, its attempts and the
+// waits between them together: an uploads host (or a storage a copy reads
+// from) that accepts and then stalls every attempt ends the upload within
+// max-wait and one idle time, not one idle time per retry on top.
+func TestStalledUploadIsBoundedByMaxWait(t *testing.T) {
+	const size = 64 << 10
+	content := bytes.Repeat([]byte("x"), size)
+	sum := sha256.Sum256(content)
+	from := Asset{ID: 5, Name: "bllvm.tar.gz", State: "uploaded", Size: size, Digest: "sha256:" + hex.EncodeToString(sum[:])}
+	upload := func(repo Repo, path string) error {
+		_, err := repo.UploadAsset(context.Background(), 7, "bllvm.tar.gz", path)
+		return err
+	}
+	copyIn := func(repo Repo, _ string) error {
+		_, err := repo.CopyAsset(context.Background(), 7, from, "bllvm.tar.gz")
+		return err
+	}
+	tests := []struct {
+		name         string
+		send         func(repo Repo, path string) error
+		stallStorage bool // storage stalls mid-body instead of the uploads host
+		maxWait      time.Duration
+		wantAttempts int
+	}{
+		{"an upload the uploads host takes and never answers", upload, false, 5 * time.Minute, 5},
+		{"a copy whose storage stalls mid-body", copyIn, true, 5 * time.Minute, 5},
+		{"max-wait shorter than one stall: one attempt", upload, false, 30 * time.Second, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ended := make(chan struct{})
+			var uploads atomic.Int32
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.Method == http.MethodPost:
+					uploads.Add(1)
+					if !tt.stallStorage {
+						_, _ = io.Copy(io.Discard, r.Body)
+					}
+					hangUntil(ended)(w, r)
+				case r.URL.Path == "/api/v3/repos/o/r/releases/assets/5":
+					redirect(w, srv.URL+"/storage/object?X-Amz-Signature=deadbeef")
+				default:
+					w.Header().Set("Content-Length", strconv.Itoa(size))
+					_, _ = w.Write(content[:size/2])
+					w.(http.Flusher).Flush()
+					hangUntil(ended)(w, r)
+				}
+			}))
+			t.Cleanup(srv.Close)
+			releaseAtEnd(t, ended)
+			path := filepath.Join(t.TempDir(), "bllvm.tar.gz")
+			require.NoError(t, os.WriteFile(path, content, 0o600))
+			clock := githubtest.NewClock(testNow)
+			world := &fakeWorld{}
+			cfg := world.config(srv)
+			cfg.MaxWait = tt.maxWait
+			cfg.Timeouts = Timeouts{Idle: 50 * time.Millisecond}
+			cfg.HTTPClient = &http.Client{Transport: stallsCost{next: srv.Client().Transport, clock: clock, cost: time.Minute}}
+			cfg.Now = clock.Now
+			cfg.Sleep = func(_ context.Context, d time.Duration) error {
+				clock.Advance(d)
+				return nil
+			}
+			client, err := NewClient(cfg)
+			require.NoError(t, err)
+
+			err = withinGuard(t, func() error { return tt.send(Repo{Client: client, Owner: "o", Name: "r"}, path) })
+
+			var timeout *TimeoutError
+			require.ErrorAs(t, err, &timeout)
+			assert.True(t, timeout.Idle)
+			assert.Equal(t, tt.wantAttempts, int(uploads.Load()), "upload attempts")
+			took := clock.Now().Sub(testNow)
+			assert.LessOrEqual(t, took, tt.maxWait+time.Minute, "the clock the upload took: max-wait, and the last attempt's idle minute")
+			logs := world.logged()
+			require.NotEmpty(t, logs)
+			assert.Contains(t, logs[len(logs)-1], fmt.Sprintf("giving up on POST /api/uploads/repos/o/r/releases/7/assets after attempt %d: no progress for 50ms", tt.wantAttempts))
+		})
+	}
 }
