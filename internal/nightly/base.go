@@ -68,7 +68,7 @@ func Completes(listed []*gh.RepositoryRelease, prefix string, accept func(Tag) b
 	var found []candidate
 	for _, r := range listed {
 		p, ok := ParseTag(prefix, r.GetTagName())
-		if !ok || r.GetDraft() {
+		if !ok || r.Draft == nil || r.GetDraft() { // published only: GitHub always says draft
 			continue
 		}
 		if _, marked := MarkedTagObject(r.GetBody()); !marked {
