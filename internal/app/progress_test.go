@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,17 +17,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/BTCDecoded/release-action/internal/githubtest"
+	"github.com/BTCDecoded/release-action/internal/prerelease"
 )
 
 // throttled sends the bodies of uploads named slow (to uploads.github.com)
-// at perSecond bytes per second of the world's clock: the clock moves as
-// the body is read, each read seeing the time its bytes took. Everything
-// else goes to the fake as it is.
+// at perSecond bytes per second of the world's clock, the clock moving
+// (and ticking) as the body is read, each read leaving it at the time its
+// bytes took; perSecond 0 takes the body at once, as a socket's buffers
+// take a small file. GitHub then takes confirm of the clock to answer.
+// Everything else goes to the fake as it is.
 type throttled struct {
 	next      http.RoundTripper
-	clock     *testClock
+	ticks     *clockTicks
 	slow      string
 	perSecond int64
+	confirm   time.Duration
 }
 
 func (t throttled) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -34,40 +39,87 @@ func (t throttled) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.next.RoundTrip(req)
 	}
 	slowed := req.Clone(req.Context())
-	slowed.Body = &throttledBody{ReadCloser: req.Body, clock: t.clock, start: t.clock.Now(), perSecond: t.perSecond, length: req.ContentLength}
-	return t.next.RoundTrip(slowed)
+	if t.perSecond > 0 {
+		slowed.Body = &throttledBody{ReadCloser: req.Body, ticks: t.ticks, start: t.ticks.clock.Now(), perSecond: t.perSecond}
+	}
+	resp, err := t.next.RoundTrip(slowed)
+	if err == nil {
+		t.ticks.advance(t.confirm)
+	}
+	return resp, err
 }
 
 type throttledBody struct {
 	io.ReadCloser
-	clock     *testClock
+	ticks     *clockTicks
 	start     time.Time
 	perSecond int64
-	length    int64 // what the body holds; no time passes for the read that finds its end
 	read      int64
 }
 
 func (b *throttledBody) Read(p []byte) (int, error) {
-	if left := b.length - b.read; left > 0 && int64(len(p)) > left {
-		p = p[:left]
-	}
-	if b.read < b.length {
-		// The clock is where these bytes will have been sent, counted from
-		// the start so that no rounding adds up.
-		end := b.start.Add(time.Duration(float64(b.read+int64(len(p))) / float64(b.perSecond) * float64(time.Second)))
-		b.clock.Advance(end.Sub(b.clock.Now()))
-	}
 	n, err := b.ReadCloser.Read(p)
 	b.read += int64(n)
+	// Counted from the start, so that no rounding adds up.
+	done := b.start.Add(time.Duration(float64(b.read) / float64(b.perSecond) * float64(time.Second)))
+	b.ticks.advance(done.Sub(b.ticks.clock.Now()))
 	return n, err
+}
+
+// clockTicks is a prerelease.Ticker on the world's clock: it ticks in the
+// goroutine that moves the clock with advance, each time the clock reaches
+// another period since the ticker started, so that a tick tells what was
+// done by then, with no real time involved.
+type clockTicks struct {
+	clock *testClock
+
+	mu     sync.Mutex
+	tick   func() // nil: stopped, or not started
+	period time.Duration
+	next   time.Time
+}
+
+func (c *clockTicks) ticker(d time.Duration, tick func()) func() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tick, c.period, c.next = tick, d, c.clock.Now().Add(d)
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.tick = nil
+	}
+}
+
+// advance moves the clock on by d, ticking on the way.
+func (c *clockTicks) advance(d time.Duration) {
+	until := c.clock.Now().Add(d)
+	for {
+		c.mu.Lock()
+		tick, at := c.tick, c.next
+		if tick == nil || at.After(until) {
+			c.mu.Unlock()
+			break
+		}
+		c.next = at.Add(c.period)
+		c.mu.Unlock()
+		c.clock.Advance(at.Sub(c.clock.Now()))
+		tick()
+	}
+	c.clock.Advance(until.Sub(c.clock.Now()))
 }
 
 // runThrough is w.run with another HTTP client, and the same rule: the
 // token is never written.
 func (w *world) runThrough(client *http.Client) outcome {
 	w.t.Helper()
+	return w.runWith(context.Background(), client)
+}
+
+// runWith is runThrough with ctx, which may carry a ticker.
+func (w *world) runWith(ctx context.Context, client *http.Client) outcome {
+	w.t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := Run(context.Background(), Env{
+	code := Run(ctx, Env{
 		Getenv:     func(k string) string { return w.vars[k] },
 		Stdout:     &stdout,
 		Stderr:     &stderr,
@@ -100,31 +152,51 @@ func assertExcerpt(t *testing.T, log string, lines ...string) {
 	t.Errorf("the log has no line %q:\n%s", lines[0], log)
 }
 
-// A create-prerelease whose one large asset takes 24 s of the clock to
-// send: its progress shows every 10 s, inside the group of the assets'
-// lines, and the step ends with the release's URL.
+// A create-prerelease whose one large asset takes 24 s of the clock:
+// its progress shows every 10 s, inside the group of the assets' lines,
+// whether the link is slow or the socket takes the file at once and
+// GitHub is slow to confirm, and the step ends with the release's URL.
 func TestUploadShowsProgress(t *testing.T) {
 	const slow = "bllvm-node-linux-x64.tar.gz"
-	w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_ASSETS": "dist/**", "INPUT_UPLOAD-CONCURRENCY": "1"})
-	w.assets()
-	path := filepath.Join(w.vars["GITHUB_WORKSPACE"], "dist", slow)
-	require.NoError(t, os.WriteFile(path, bytes.Repeat([]byte("bllvm"), 6<<20/5+1)[:6<<20], 0o644))
-	client := &http.Client{Transport: throttled{next: w.srv.Client().Transport, clock: w.clock, slow: slow, perSecond: 256 << 10}}
+	tests := []struct {
+		name      string
+		size      int
+		perSecond int64         // 0: the body taken at once
+		confirm   time.Duration // GitHub's time to answer, once all is sent
+		want      []string
+	}{
+		{"a slow link: bytes handed over, rate and time left", 6 << 20, 256 << 10, 0, []string{
+			"uploading " + slow + ": 2.5 MiB of 6.0 MiB (41%), 256.0 KiB/s, about 14s left",
+			"uploading " + slow + ": 5.0 MiB of 6.0 MiB (83%), 256.0 KiB/s, about 4s left",
+			"uploaded " + slow + " (6.0 MiB) in 24s, 256.0 KiB/s",
+		}},
+		{"the socket takes it at once, GitHub slow to confirm", 1536 << 10, 0, 24 * time.Second, []string{
+			"uploading " + slow + ": all 1.5 MiB sent, waiting for GitHub to confirm (10s)",
+			"uploading " + slow + ": all 1.5 MiB sent, waiting for GitHub to confirm (20s)",
+			"uploaded " + slow + " (1.5 MiB) in 24s, 64.0 KiB/s",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := releaseWorld(t, "create-prerelease").with(map[string]string{"INPUT_ASSETS": "dist/**", "INPUT_UPLOAD-CONCURRENCY": "1"})
+			w.assets()
+			path := filepath.Join(w.vars["GITHUB_WORKSPACE"], "dist", slow)
+			require.NoError(t, os.WriteFile(path, bytes.Repeat([]byte("bllvm"), tt.size/5+1)[:tt.size], 0o644))
+			ticks := &clockTicks{clock: w.clock}
+			client := &http.Client{Transport: throttled{next: w.srv.Client().Transport, ticks: ticks, slow: slow, perSecond: tt.perSecond, confirm: tt.confirm}}
 
-	o := w.runThrough(client)
-	require.Equal(t, 0, o.code, o.stdout)
-	url := "https://github.com/BTCDecoded/bllvm/releases/tag/" + todayTag
-	assert.Equal(t, url, o.outputs["release-url"])
-	assertExcerpt(t, o.stdout,
-		"uploading "+slow+": 2.5 MiB of 6.0 MiB (41%), 256.0 KiB/s, about 14s left",
-		"uploading "+slow+": 5.0 MiB of 6.0 MiB (83%), 256.0 KiB/s, about 4s left",
-		"uploaded "+slow+" (6.0 MiB) in 24s, 256.0 KiB/s",
-	)
-	assertExcerpt(t, o.stdout, "::endgroup::", "assets: 4 uploaded, 0 unchanged, 0 replaced")
-	assert.Less(t, strings.Index(o.stdout, "::group::Uploading 4 assets\n"), strings.Index(o.stdout, "uploading "+slow), "the progress is in the group")
-	assert.True(t, strings.HasSuffix(o.stdout, "\ndone: published "+todayTag+" at "+url+" (4 assets)\n"), "the last line:\n%s", o.stdout)
-	for _, name := range []string{"bllvm-linux-x64.tar.gz", "bllvm-darwin-arm.tar.gz", "SHA256SUMS"} {
-		assert.NotContains(t, o.stdout, "uploading "+name, "a fast upload shows no progress")
+			o := w.runWith(prerelease.WithTicker(context.Background(), ticks.ticker), client)
+			require.Equal(t, 0, o.code, o.stdout)
+			url := "https://github.com/BTCDecoded/bllvm/releases/tag/" + todayTag
+			assert.Equal(t, url, o.outputs["release-url"])
+			assertExcerpt(t, o.stdout, tt.want...)
+			assertExcerpt(t, o.stdout, "::endgroup::", "assets: 4 uploaded, 0 unchanged, 0 replaced")
+			assert.Less(t, strings.Index(o.stdout, "::group::Uploading 4 assets\n"), strings.Index(o.stdout, "uploading "+slow), "the progress is in the group")
+			assert.True(t, strings.HasSuffix(o.stdout, "\ndone: published "+todayTag+" at "+url+" (4 assets)\n"), "the last line:\n%s", o.stdout)
+			for _, name := range []string{"bllvm-linux-x64.tar.gz", "bllvm-darwin-arm.tar.gz", "SHA256SUMS"} {
+				assert.NotContains(t, o.stdout, "uploading "+name, "a fast upload shows no progress")
+			}
+		})
 	}
 }
 

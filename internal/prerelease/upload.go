@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -59,12 +60,61 @@ type Sync struct {
 	// Logf gets a line per file, and the progress lines; nil says
 	// nothing. It is never called by two goroutines at once.
 	Logf func(string, ...any)
-	// Now measures uploads: one that goes on for progressEvery or more
-	// logs how far it got about that often. Nil logs no progress.
+	// Now measures uploads: while any is in flight, each one logs how far
+	// it got every progressEvery, by the ticker WithTicker put on the
+	// context (else a real one). Nil logs no progress.
 	Now func() time.Time
 	// Group, when set, gathers the lines of more than groupAbove files in
 	// a collapsible group: it opens one titled title, and end closes it.
 	Group func(title string) (end func())
+}
+
+// Ticker calls tick every d until stop is called, never two ticks at
+// once; once stop returns, no tick runs.
+type Ticker func(d time.Duration, tick func()) (stop func())
+
+type tickerKey struct{}
+
+// WithTicker returns ctx with the ticker Sync.Assets tells the progress of
+// its uploads by, so that a test ticks on its own clock. Like
+// github.WithUploadProgress it rides on the context: the run's options
+// reach Sync without a field for it.
+func WithTicker(ctx context.Context, ticker Ticker) context.Context {
+	return context.WithValue(ctx, tickerKey{}, ticker)
+}
+
+// tickerOf is the ticker ctx carries, else realTicker.
+func tickerOf(ctx context.Context) Ticker {
+	if ticker, ok := ctx.Value(tickerKey{}).(Ticker); ok && ticker != nil {
+		return ticker
+	}
+	return realTicker
+}
+
+// realTicker ticks on the real clock, not by the injected Sleep: the
+// ticks must come while an upload is in flight, when nothing sleeps, and a
+// test's Sleep moves its clock at once.
+func realTicker(d time.Duration, tick func()) func() {
+	ticker := time.NewTicker(d)
+	done := make(chan struct{})
+	var ticking sync.WaitGroup
+	ticking.Add(1)
+	go func() {
+		defer ticking.Done()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+				tick()
+			}
+		}
+	}()
+	return func() {
+		ticker.Stop()
+		close(done)
+		ticking.Wait()
+	}
 }
 
 // progressEvery is how often a long upload says how far it got.
@@ -103,6 +153,12 @@ func (s Sync) Assets(ctx context.Context, store AssetStore, releaseID int64, exi
 		byName[asset.Name] = asset
 	}
 
+	var flight inFlight
+	if s.Now != nil {
+		stop := tickerOf(ctx)(progressEvery, flight.tell)
+		defer stop()
+	}
+
 	outcomes := make([]syncOutcome, len(files))
 	group, groupCtx := errgroup.WithContext(ctx)
 	group.SetLimit(max(s.Concurrency, 1))
@@ -112,7 +168,7 @@ func (s Sync) Assets(ctx context.Context, store AssetStore, releaseID int64, exi
 		}
 		previous, found := byName[file.Name]
 		group.Go(func() error {
-			job := assetSync{store: store, releaseID: releaseID, file: file, log: log, now: s.Now}
+			job := assetSync{store: store, releaseID: releaseID, file: file, log: log, now: s.Now, flight: &flight}
 			outcome, err := job.run(groupCtx, previous, found)
 			if err != nil {
 				return &assetError{name: file.Name, stale: job.stale, err: err}
@@ -122,6 +178,8 @@ func (s Sync) Assets(ctx context.Context, store AssetStore, releaseID int64, exi
 		})
 	}
 	err := group.Wait()
+	// The last progress line is in the group, never after the summary.
+	flight.close()
 	endGroup()
 
 	var result SyncResult
@@ -177,6 +235,7 @@ type assetSync struct {
 	file      File
 	log       func(string, ...any)
 	now       func() time.Time // nil: no progress lines
+	flight    *inFlight        // where the upload is told while it lasts
 	digest    string           // "sha256:<hex>" of the file
 	stale     string           // why the asset there is being replaced, if it is
 	progress  *progress        // set by the first upload, with now
@@ -263,6 +322,8 @@ func (s *assetSync) upload(ctx context.Context) (github.Asset, error) {
 			s.progress.restart()
 		}
 		ctx = github.WithUploadProgress(ctx, s.progress.advance)
+		s.flight.add(s.progress)
+		defer s.flight.remove(s.progress)
 	}
 	if s.file.From != nil {
 		return s.store.CopyAsset(ctx, s.releaseID, *s.file.From, s.file.Name)
@@ -352,12 +413,54 @@ func fileDigest(ctx context.Context, path string) (string, error) {
 	return "sha256:" + hex.EncodeToString(hash.Sum(nil)), nil
 }
 
-// progress follows one file's upload by its body being read, and logs how
-// far it got when progressEvery or more of the clock has passed since its
-// last line (or its start): a fast upload logs nothing. The end of an
-// upload that logged its progress is told by took, on the line that says
-// it is uploaded. A retry that sends the body again starts the count over.
-// took may be called on a nil progress, which tells nothing.
+// inFlight is the uploads under way, in the order they started, which
+// every tick tells. After close it tells nothing more.
+type inFlight struct {
+	mu      sync.Mutex
+	uploads []*progress
+	closed  bool
+}
+
+func (f *inFlight) add(p *progress) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.uploads = append(f.uploads, p)
+}
+
+func (f *inFlight) remove(p *progress) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.uploads = slices.DeleteFunc(f.uploads, func(other *progress) bool { return other == p })
+}
+
+func (f *inFlight) close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+}
+
+// tell logs a line for each upload under way. The lock is held while it
+// logs, so that close waits for a tick that is telling.
+func (f *inFlight) tell() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return
+	}
+	for _, p := range f.uploads {
+		p.tell()
+	}
+}
+
+// progress follows one file's upload: how many bytes the current attempt
+// has handed over, which the upload's body tells as it is read, and since
+// when all are sent. tell says so, with the rate and the time left, or how
+// long GitHub has taken to confirm; a tick calls it, so that an upload
+// whose reads stop (the socket took it all, or GitHub is slow to answer)
+// is still told. The end of an upload that was told is said by took, on
+// the line that says it is uploaded. A retry that sends the body again
+// starts the count over. took may be called on a nil progress, which
+// tells nothing.
 type progress struct {
 	verb, name string
 	total      int64
@@ -367,45 +470,55 @@ type progress struct {
 	mu      sync.Mutex
 	began   time.Time // the first attempt
 	started time.Time // the current attempt
-	said    time.Time // the last line, or the start of the attempt
 	sent    int64     // by the current attempt
+	allSent time.Time // when sent reached total; zero before
 	shown   bool      // a line was logged, so the end says how long it took
 }
 
 func newProgress(verb, name string, total int64, now func() time.Time, log func(string, ...any)) *progress {
 	start := now()
-	return &progress{verb: verb, name: name, total: total, now: now, log: log, began: start, started: start, said: start}
+	return &progress{verb: verb, name: name, total: total, now: now, log: log, began: start, started: start}
 }
 
 // restart starts another attempt.
 func (p *progress) restart() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := p.now()
-	p.started, p.said, p.sent = now, now, 0
+	p.started, p.sent, p.allSent = p.now(), 0, time.Time{}
 }
 
 // advance is told the bytes the current attempt has sent so far.
 func (p *progress) advance(sent int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if sent < p.sent {
+		// The transport sends the body again.
+		p.started, p.allSent = now, time.Time{}
+	}
+	p.sent = sent
+	if sent >= p.total && p.allSent.IsZero() {
+		p.allSent = now
+	}
+}
+
+// tell logs how far the upload got.
+func (p *progress) tell() {
 	if p.total <= 0 {
 		return
 	}
 	p.mu.Lock()
-	now := p.now()
-	if sent < p.sent {
-		// The transport sends the body again.
-		p.started, p.said = now, now
-	}
-	p.sent = sent
-	// The read that ends the body leaves the line to the end of the upload.
-	if now.Sub(p.said) < progressEvery || sent >= p.total {
-		p.mu.Unlock()
+	now, sent, started, allSent := p.now(), p.sent, p.started, p.allSent
+	p.shown = true
+	p.mu.Unlock()
+	if !allSent.IsZero() {
+		p.log("%s %s: all %s sent, waiting for GitHub to confirm (%s)", p.verb, p.name, humanSize(p.total), seconds(now.Sub(allSent).Seconds()))
 		return
 	}
-	p.said, p.shown = now, true
-	// At least progressEvery has passed since the attempt started.
-	rate := float64(sent) / now.Sub(p.started).Seconds()
-	p.mu.Unlock()
+	var rate float64
+	if elapsed := now.Sub(started).Seconds(); elapsed > 0 {
+		rate = float64(sent) / elapsed
+	}
 	left := "time left unknown"
 	if estimate := float64(p.total-sent) / rate; rate > 0 && estimate < maxEstimate.Seconds() {
 		left = fmt.Sprintf("about %s left", seconds(estimate))
@@ -413,8 +526,8 @@ func (p *progress) advance(sent int64) {
 	p.log("%s %s: %s of %s (%d%%), %s/s, %s", p.verb, p.name, humanSize(sent), humanSize(p.total), sent*100/p.total, humanSize(int64(rate)), left)
 }
 
-// took says, for the end of an upload that logged its progress, how long
-// the whole upload took and how fast it went; "" for a fast one.
+// took says, for the end of an upload that was told, how long the whole
+// upload took and how fast it went; "" for one that never was.
 func (p *progress) took() string {
 	if p == nil {
 		return ""

@@ -531,52 +531,66 @@ func newFakeClock() *githubtest.Clock {
 	return githubtest.NewClock(time.Date(2025, 11, 17, 2, 0, 0, 0, time.UTC))
 }
 
-// An upload's body is read as the clock moves: it says how far it got when
-// 10 s or more passed since its last line, never more often, and a fast
-// upload says nothing.
+// What a tick says of an upload: the bytes handed over of the total, the
+// rate and the time left, or, once all is sent, how long GitHub has taken
+// to confirm; the reads alone say nothing, and the end says how long the
+// upload took if a tick told it.
 func TestProgress(t *testing.T) {
 	const mib = 1 << 20
-	type read struct {
+	type event struct {
 		at   time.Duration // since the upload started
-		sent int64         // by the attempt so far
+		sent int64         // by the attempt so far; -1 for a tick
 	}
-	// Each upload ends with all of it sent, when took says how it went.
+	tick := func(at time.Duration) event { return event{at: at, sent: -1} }
+	read := func(at time.Duration, sent int64) event { return event{at: at, sent: sent} }
+	const name = "bllvm-node-linux-x64.tar.gz"
 	tests := []struct {
 		name     string
 		total    int64
-		reads    []read
+		events   []event // the last one ends the upload
 		want     []string
 		wantTook string
 	}{
-		{"fast: no line", 120 * mib, []read{{time.Second, 60 * mib}, {9 * time.Second, 120 * mib}}, nil, ""},
-		{"sent in one late read: the end says it", 11, []read{{17 * time.Second, 11}}, nil, ""},
-		{"a line each 10 s, with percent, rate and time left", 120 * mib,
-			[]read{{5 * time.Second, 20 * mib}, {10 * time.Second, 48 * mib}, {15 * time.Second, 70 * mib}, {19900 * time.Millisecond, 90 * mib}, {20 * time.Second, 96 * mib}, {25 * time.Second, 120 * mib}},
+		{"reads alone say nothing", 120 * mib,
+			[]event{read(12*time.Second, 60*mib), read(30*time.Second, 120*mib)}, nil, ""},
+		{"a tick while sending: handed over, rate, time left", 120 * mib,
+			[]event{read(5*time.Second, 20*mib), read(10*time.Second, 48*mib), tick(10 * time.Second), read(17*time.Second, 90*mib), tick(20 * time.Second), read(25*time.Second, 120*mib)},
 			[]string{
-				"uploading bllvm-node-linux-x64.tar.gz: 48.0 MiB of 120.0 MiB (40%), 4.8 MiB/s, about 15s left",
-				"uploading bllvm-node-linux-x64.tar.gz: 96.0 MiB of 120.0 MiB (80%), 4.8 MiB/s, about 5s left",
+				"uploading " + name + ": 48.0 MiB of 120.0 MiB (40%), 4.8 MiB/s, about 15s left",
+				"uploading " + name + ": 90.0 MiB of 120.0 MiB (75%), 4.5 MiB/s, about 7s left",
 			}, " in 25s, 4.8 MiB/s"},
-		{"counted from the last line, not on a fixed beat", 120 * mib,
-			[]read{{12 * time.Second, 12 * mib}, {21 * time.Second, 21 * mib}, {22 * time.Second, 22 * mib}, {31 * time.Second, 120 * mib}},
+		{"a tick before any byte: time left unknown", 120 * mib,
+			[]event{tick(10 * time.Second), read(35*time.Second, 120*mib)},
+			[]string{"uploading " + name + ": 0 B of 120.0 MiB (0%), 0 B/s, time left unknown"}, " in 35s, 3.4 MiB/s"},
+		{"a tick at the very start: no rate yet", 120 * mib,
+			[]event{tick(0), read(10*time.Second, 120*mib)},
+			[]string{"uploading " + name + ": 0 B of 120.0 MiB (0%), 0 B/s, time left unknown"}, " in 10s, 12.0 MiB/s"},
+		{"all sent: how long GitHub takes to confirm", 120 * mib,
+			[]event{read(4*time.Second, 120*mib), tick(10 * time.Second), tick(20 * time.Second), read(23*time.Second, 120*mib)},
 			[]string{
-				"uploading bllvm-node-linux-x64.tar.gz: 12.0 MiB of 120.0 MiB (10%), 1.0 MiB/s, about 1m48s left",
-				"uploading bllvm-node-linux-x64.tar.gz: 22.0 MiB of 120.0 MiB (18%), 1.0 MiB/s, about 1m38s left",
-			}, " in 31s, 3.9 MiB/s"},
-		{"a stall has no time left", 120 * mib, []read{{30 * time.Second, 1}, {35 * time.Second, 120 * mib}},
-			[]string{"uploading bllvm-node-linux-x64.tar.gz: 1 B of 120.0 MiB (0%), 0 B/s, time left unknown"}, " in 35s, 3.4 MiB/s"},
+				"uploading " + name + ": all 120.0 MiB sent, waiting for GitHub to confirm (6s)",
+				"uploading " + name + ": all 120.0 MiB sent, waiting for GitHub to confirm (16s)",
+			}, " in 23s, 5.2 MiB/s"},
 		{"a retry sending the body again starts over", 120 * mib,
-			[]read{{8 * time.Second, 40 * mib}, {9 * time.Second, 1 * mib}, {18 * time.Second, 30 * mib}, {19 * time.Second, 48 * mib}, {28 * time.Second, 120 * mib}},
-			[]string{"uploading bllvm-node-linux-x64.tar.gz: 48.0 MiB of 120.0 MiB (40%), 4.8 MiB/s, about 15s left"}, " in 28s, 4.3 MiB/s"},
+			[]event{read(8*time.Second, 40*mib), read(9*time.Second, 1*mib), read(19*time.Second, 48*mib), tick(19 * time.Second), read(28*time.Second, 120*mib)},
+			[]string{"uploading " + name + ": 48.0 MiB of 120.0 MiB (40%), 4.8 MiB/s, about 15s left"}, " in 28s, 4.3 MiB/s"},
+		{"all sent, then sent again: sending, not waiting", 120 * mib,
+			[]event{read(5*time.Second, 120*mib), read(6*time.Second, 10*mib), tick(16 * time.Second), read(30*time.Second, 120*mib)},
+			[]string{"uploading " + name + ": 10.0 MiB of 120.0 MiB (8%), 1.0 MiB/s, about 1m50s left"}, " in 30s, 4.0 MiB/s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := newFakeClock()
 			start := clock.Now()
 			logs := &logRecorder{}
-			p := newProgress("uploading", "bllvm-node-linux-x64.tar.gz", tt.total, clock.Now, logs.logf)
-			for _, r := range tt.reads {
-				clock.Advance(start.Add(r.at).Sub(clock.Now()))
-				p.advance(r.sent)
+			p := newProgress("uploading", name, tt.total, clock.Now, logs.logf)
+			for _, e := range tt.events {
+				clock.Advance(start.Add(e.at).Sub(clock.Now()))
+				if e.sent < 0 {
+					p.tell()
+				} else {
+					p.advance(e.sent)
+				}
 			}
 			assert.Equal(t, tt.want, logs.lines)
 			assert.Equal(t, tt.wantTook, p.took(), "the end of the upload")
@@ -584,23 +598,94 @@ func TestProgress(t *testing.T) {
 	}
 }
 
+// The real ticker ticks until stopped, and not after.
+func TestRealTicker(t *testing.T) {
+	var mu sync.Mutex
+	stopped := false
+	ticked := make(chan struct{}, 1)
+	stop := realTicker(time.Millisecond, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		assert.False(t, stopped, "a tick after stop returned")
+		select {
+		case ticked <- struct{}{}:
+		default:
+		}
+	})
+	for range 2 {
+		select {
+		case <-ticked:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no tick within 10s")
+		}
+	}
+	stop()
+	mu.Lock()
+	stopped = true
+	mu.Unlock()
+}
+
+// clockTicks is a Ticker on a test clock: it ticks in the goroutine that
+// moves the clock with advance, each time the clock reaches another period
+// since the ticker started, so that what a tick tells is what was done by
+// then, with no real time involved.
+type clockTicks struct {
+	clock *githubtest.Clock
+
+	mu     sync.Mutex
+	tick   func() // nil: stopped, or not started
+	period time.Duration
+	next   time.Time
+}
+
+func (c *clockTicks) ticker(d time.Duration, tick func()) func() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tick, c.period, c.next = tick, d, c.clock.Now().Add(d)
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.tick = nil
+	}
+}
+
+// advance moves the clock on by d, ticking on the way.
+func (c *clockTicks) advance(d time.Duration) {
+	until := c.clock.Now().Add(d)
+	for {
+		c.mu.Lock()
+		tick, at := c.tick, c.next
+		if tick == nil || at.After(until) {
+			c.mu.Unlock()
+			break
+		}
+		c.next = at.Add(c.period)
+		c.mu.Unlock()
+		c.clock.Advance(at.Sub(c.clock.Now()))
+		tick()
+	}
+	c.clock.Advance(until.Sub(c.clock.Now()))
+}
+
 // slowUploads plays uploads.github.com for files named slow*: it reads the
 // body (Content-Length bytes) perSecond bytes at a time, a second of the
-// clock passing before each read, then answers as GitHub does. Other
-// uploads are read at once.
+// clock passing before each read, then takes confirm of the clock to
+// answer as GitHub does. Other uploads are read and answered at once.
 type slowUploads struct {
-	clock     *githubtest.Clock
+	ticks     *clockTicks
 	perSecond int
+	confirm   time.Duration
 }
 
 func (s slowUploads) RoundTrip(r *http.Request) (*http.Response, error) {
 	name := r.URL.Query().Get("name")
+	slow := strings.HasPrefix(name, "slow")
 	hash := sha256.New()
 	var size int64
 	chunk := make([]byte, s.perSecond)
 	for size < r.ContentLength {
-		if strings.HasPrefix(name, "slow") {
-			s.clock.Advance(time.Second)
+		if slow {
+			s.ticks.advance(time.Second)
 		}
 		n, err := io.ReadFull(r.Body, chunk)
 		hash.Write(chunk[:n])
@@ -610,13 +695,18 @@ func (s slowUploads) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 	}
 	r.Body.Close()
+	if slow {
+		s.ticks.advance(s.confirm)
+	}
 	body := fmt.Sprintf(`{"id":1,"name":%q,"state":"uploaded","size":%d,"digest":"sha256:%x"}`, name, size, hash.Sum(nil))
 	return &http.Response{StatusCode: http.StatusCreated, Header: http.Header{"Content-Type": {"application/json"}},
 		Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
 }
 
-// Through github.Repo, the body an upload streams is what its progress
-// counts: a slow upload tells how it goes, a fast one beside it does not.
+// Through github.Repo, progress follows the clock: every 10 s while an
+// upload is in flight, the bytes handed over so far, then, once all is
+// sent, how long GitHub has taken to confirm; a fast upload beside it
+// says nothing.
 func TestSyncAssetsTellsProgress(t *testing.T) {
 	const mib = 1 << 20
 	dir := t.TempDir()
@@ -629,21 +719,24 @@ func TestSyncAssetsTellsProgress(t *testing.T) {
 	}
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
 	clock := newFakeClock()
+	ticks := &clockTicks{clock: clock}
 	client, err := github.NewClient(github.Config{
-		APIURL: "https://api.github.com", HTTPClient: &http.Client{Transport: slowUploads{clock: clock, perSecond: mib}},
+		APIURL: "https://api.github.com", HTTPClient: &http.Client{Transport: slowUploads{ticks: ticks, perSecond: mib, confirm: 12 * time.Second}},
 		MaxWait: time.Minute, Now: clock.Now, Sleep: func(context.Context, time.Duration) error { return nil },
 	})
 	require.NoError(t, err)
 	logs := &logRecorder{}
+	ctx := WithTicker(context.Background(), ticks.ticker)
 
-	got, err := Sync{Concurrency: 1, Logf: logs.logf, Now: clock.Now}.Assets(context.Background(), github.Repo{Client: client, Owner: "o", Name: "r"}, 1, nil, files)
+	got, err := Sync{Concurrency: 1, Logf: logs.logf, Now: clock.Now}.Assets(ctx, github.Repo{Client: client, Owner: "o", Name: "r"}, 1, nil, files)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"fast.zip", "slow.tar.gz"}, got.Uploaded)
 	assert.Equal(t, []string{
 		"uploaded fast.zip (3.0 MiB)",
-		"uploading slow.tar.gz: 10.0 MiB of 25.0 MiB (40%), 1.0 MiB/s, about 15s left",
-		"uploading slow.tar.gz: 20.0 MiB of 25.0 MiB (80%), 1.0 MiB/s, about 5s left",
-		"uploaded slow.tar.gz (25.0 MiB) in 25s, 1.0 MiB/s",
+		"uploading slow.tar.gz: 9.0 MiB of 25.0 MiB (36%), 921.6 KiB/s, about 18s left",
+		"uploading slow.tar.gz: 19.0 MiB of 25.0 MiB (76%), 972.8 KiB/s, about 6s left",
+		"uploading slow.tar.gz: all 25.0 MiB sent, waiting for GitHub to confirm (5s)",
+		"uploaded slow.tar.gz (25.0 MiB) in 37s, 691.9 KiB/s",
 	}, logs.lines)
 }
 
