@@ -411,6 +411,26 @@ func TestCreatePrereleaseDryRun(t *testing.T) {
 	assert.Contains(t, o.stdout, "POST https://api.github.com/repos/BTCDecoded/bllvm/releases\n")
 	assert.Contains(t, o.stdout, "(11 bytes of application/gzip)")
 	assert.Equal(t, todayTag, o.outputs["tag"])
+
+	// Every request the real run would send, in order: the draft, the
+	// uploads to it, then the one that publishes it, with a placeholder
+	// for the id GitHub would give.
+	var listed []string
+	for _, line := range strings.Split(o.stdout, "\n") {
+		for _, method := range []string{"POST ", "PATCH ", "DELETE "} {
+			if strings.HasPrefix(line, method+"https://") {
+				listed = append(listed, line)
+			}
+		}
+	}
+	require.Len(t, listed, 6, o.stdout)
+	assert.Equal(t, "POST https://api.github.com/repos/BTCDecoded/bllvm/releases/generate-notes", listed[0])
+	assert.Equal(t, "POST https://api.github.com/repos/BTCDecoded/bllvm/releases", listed[1])
+	for _, upload := range listed[2:5] {
+		assert.True(t, strings.HasPrefix(upload, "POST https://uploads.github.com/repos/BTCDecoded/bllvm/releases/{id of the new release}/assets?name="), upload)
+	}
+	assert.Equal(t, "PATCH https://api.github.com/repos/BTCDecoded/bllvm/releases/{id of the new release}", listed[5], "the publish is listed")
+	assert.NotContains(t, o.stdout, "releases/0/")
 }
 
 func TestCreatePrereleaseBadInputsSendNothing(t *testing.T) {

@@ -2,11 +2,13 @@ package github
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -68,7 +70,7 @@ func (t *dryRunTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("read body of dry-run %s %s: %w", req.Method, req.URL.Path, err)
 		}
 	}
-	t.record(req.Method, req.URL.String(), body)
+	t.record(req.Method, strings.ReplaceAll(req.URL.String(), "/"+dryRunIDText, "/"+DryRunIDPlaceholder), body)
 
 	resp := &http.Response{
 		Proto:      "HTTP/1.1",
@@ -81,15 +83,45 @@ func (t *dryRunTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.StatusCode = http.StatusNoContent
 		resp.Body = http.NoBody
 	} else {
-		// An empty object decodes into any go-github result type.
-		const created = "{}"
+		// An empty object decodes into any go-github result type; a new
+		// release is its own request echoed with a placeholder id, so that
+		// the dry run goes on as the real run would: uploads to it, then
+		// the request that publishes it.
+		created := []byte("{}")
+		if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/releases") {
+			created = echoWithID(body)
+		}
 		resp.StatusCode = http.StatusCreated
 		resp.Header.Set("Content-Type", "application/json")
-		resp.Body = io.NopCloser(bytes.NewReader([]byte(created)))
+		resp.Body = io.NopCloser(bytes.NewReader(created))
 		resp.ContentLength = int64(len(created))
 	}
 	resp.Status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	return resp, nil
+}
+
+// DryRunID is the id a dry run gives what it would create (a release),
+// and DryRunIDPlaceholder what the requests it lists show in its place.
+const (
+	DryRunID            = 9_007_199_254_740_991 // 2^53-1: no release has it
+	DryRunIDPlaceholder = "{id of the new release}"
+)
+
+var dryRunIDText = strconv.FormatInt(DryRunID, 10)
+
+// echoWithID is a created object's answer in a dry run: the JSON object
+// sent, with the placeholder id.
+func echoWithID(body []byte) []byte {
+	var object map[string]any
+	if json.Unmarshal(body, &object) != nil || object == nil {
+		object = map[string]any{}
+	}
+	object["id"] = DryRunID
+	echoed, err := json.Marshal(object)
+	if err != nil {
+		return []byte("{}")
+	}
+	return echoed
 }
 
 // dryRunBody returns a JSON body whole, for the log; any other body (an
