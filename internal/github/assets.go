@@ -44,6 +44,7 @@ const assetsPerPage = 100
 // ListAssets returns every asset of a release, following the pages.
 func (r Repo) ListAssets(ctx context.Context, releaseID int64) ([]Asset, error) {
 	var assets []Asset
+	pages := Pages{Route: "GET /" + r.releasePath(releaseID) + "/assets"}
 	for page := 1; ; {
 		query := url.Values{"per_page": {fmt.Sprint(assetsPerPage)}}
 		if page > 1 {
@@ -58,12 +59,19 @@ func (r Repo) ListAssets(ctx context.Context, releaseID int64) ([]Asset, error) 
 		if err != nil {
 			return nil, fmt.Errorf("list assets of release %d: %w", releaseID, err)
 		}
+		if batch == nil {
+			return nil, Malformed(pages.Route, "the answer is null, not the list of assets")
+		}
 		assets = append(assets, batch...)
 		// A Link header that does not move forward would loop forever.
-		if resp.NextPage <= page {
+		next, err := pages.Next(resp)
+		if err != nil {
+			return nil, fmt.Errorf("list assets of release %d: %w", releaseID, err)
+		}
+		if next == 0 {
 			return assets, nil
 		}
-		page = resp.NextPage
+		page = next
 	}
 }
 

@@ -325,3 +325,35 @@ func openDescriptors(target string) int {
 	}
 	return n
 }
+
+// A listing of assets whose next page does not come after the one read,
+// or whose answer is null, fails naming the route instead of stopping
+// quietly with what it has (a sync would then upload what is there).
+func TestListAssetsRefusesHostileAnswers(t *testing.T) {
+	tests := []struct {
+		name string
+		next func(n int) int // the page each answer names as the next; 0 none
+		body string
+		want string
+	}{
+		{"the same page again", func(n int) int { return n }, `[{"id":1,"name":"a"}]`, "GET /repos/o/r/releases/7/assets: the answer for page 1 names page 1 as the next"},
+		{"an earlier page", func(n int) int { return map[int]int{1: 2, 2: 1}[n] }, `[{"id":1,"name":"a"}]`, "the answer for page 2 names page 1 as the next"},
+		{"null", func(int) int { return 0 }, `null`, "GET /repos/o/r/releases/7/assets: the answer is null, not the list of assets"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var srvURL string
+			repo, server, _ := newAssetRepo(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+				if next := tt.next(n); next > 0 && n < 50 {
+					w.Header().Set("Link", fmt.Sprintf(`<%s/api/v3/repos/o/r/releases/7/assets?per_page=100&page=%d>; rel="next"`, srvURL, next))
+				}
+				writeJSON(w, http.StatusOK, tt.body)
+			})
+			srvURL = "http://" + repo.Client.BaseURL.Host
+			_, err := repo.ListAssets(context.Background(), 7)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.LessOrEqual(t, len(server.seen()), 2)
+		})
+	}
+}

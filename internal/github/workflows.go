@@ -76,5 +76,10 @@ func GetRun(ctx context.Context, client *gh.Client, owner, repo string, id int64
 	if err != nil {
 		return nil, "", false, fmt.Errorf("read run %d of %s/%s: %w", id, owner, repo, err)
 	}
+	if run.GetID() == 0 || run.GetStatus() == "" {
+		// null, or an object without the fields a wait reads: waiting on
+		// it would see no status until the timeout.
+		return nil, "", false, Malformed("GET /"+path, "the answer is not a workflow run with an id and a status")
+	}
 	return run, resp.Header.Get("ETag"), false, nil
 }
