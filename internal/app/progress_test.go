@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +27,7 @@ import (
 // Everything else goes to the fake as it is.
 type throttled struct {
 	next      http.RoundTripper
-	ticks     *clockTicks
+	ticks     *githubtest.Ticks
 	slow      string
 	perSecond int64
 	confirm   time.Duration
@@ -40,18 +39,18 @@ func (t throttled) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	slowed := req.Clone(req.Context())
 	if t.perSecond > 0 {
-		slowed.Body = &throttledBody{ReadCloser: req.Body, ticks: t.ticks, start: t.ticks.clock.Now(), perSecond: t.perSecond}
+		slowed.Body = &throttledBody{ReadCloser: req.Body, ticks: t.ticks, start: t.ticks.Now(), perSecond: t.perSecond}
 	}
 	resp, err := t.next.RoundTrip(slowed)
 	if err == nil {
-		t.ticks.advance(t.confirm)
+		t.ticks.Advance(t.confirm)
 	}
 	return resp, err
 }
 
 type throttledBody struct {
 	io.ReadCloser
-	ticks     *clockTicks
+	ticks     *githubtest.Ticks
 	start     time.Time
 	perSecond int64
 	read      int64
@@ -62,50 +61,8 @@ func (b *throttledBody) Read(p []byte) (int, error) {
 	b.read += int64(n)
 	// Counted from the start, so that no rounding adds up.
 	done := b.start.Add(time.Duration(float64(b.read) / float64(b.perSecond) * float64(time.Second)))
-	b.ticks.advance(done.Sub(b.ticks.clock.Now()))
+	b.ticks.Advance(done.Sub(b.ticks.Now()))
 	return n, err
-}
-
-// clockTicks is a prerelease.Ticker on the world's clock: it ticks in the
-// goroutine that moves the clock with advance, each time the clock reaches
-// another period since the ticker started, so that a tick tells what was
-// done by then, with no real time involved.
-type clockTicks struct {
-	clock *testClock
-
-	mu     sync.Mutex
-	tick   func() // nil: stopped, or not started
-	period time.Duration
-	next   time.Time
-}
-
-func (c *clockTicks) ticker(d time.Duration, tick func()) func() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.tick, c.period, c.next = tick, d, c.clock.Now().Add(d)
-	return func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		c.tick = nil
-	}
-}
-
-// advance moves the clock on by d, ticking on the way.
-func (c *clockTicks) advance(d time.Duration) {
-	until := c.clock.Now().Add(d)
-	for {
-		c.mu.Lock()
-		tick, at := c.tick, c.next
-		if tick == nil || at.After(until) {
-			c.mu.Unlock()
-			break
-		}
-		c.next = at.Add(c.period)
-		c.mu.Unlock()
-		c.clock.Advance(at.Sub(c.clock.Now()))
-		tick()
-	}
-	c.clock.Advance(until.Sub(c.clock.Now()))
 }
 
 // runThrough is w.run with another HTTP client, and the same rule: the
@@ -182,10 +139,10 @@ func TestUploadShowsProgress(t *testing.T) {
 			w.assets()
 			path := filepath.Join(w.vars["GITHUB_WORKSPACE"], "dist", slow)
 			require.NoError(t, os.WriteFile(path, bytes.Repeat([]byte("bllvm"), tt.size/5+1)[:tt.size], 0o644))
-			ticks := &clockTicks{clock: w.clock}
+			ticks := githubtest.NewTicks(w.clock)
 			client := &http.Client{Transport: throttled{next: w.srv.Client().Transport, ticks: ticks, slow: slow, perSecond: tt.perSecond, confirm: tt.confirm}}
 
-			o := w.runWith(prerelease.WithTicker(context.Background(), ticks.ticker), client)
+			o := w.runWith(prerelease.WithTicker(context.Background(), ticks.Ticker), client)
 			require.Equal(t, 0, o.code, o.stdout)
 			url := "https://github.com/BTCDecoded/bllvm/releases/tag/" + todayTag
 			assert.Equal(t, url, o.outputs["release-url"])

@@ -625,54 +625,12 @@ func TestRealTicker(t *testing.T) {
 	mu.Unlock()
 }
 
-// clockTicks is a Ticker on a test clock: it ticks in the goroutine that
-// moves the clock with advance, each time the clock reaches another period
-// since the ticker started, so that what a tick tells is what was done by
-// then, with no real time involved.
-type clockTicks struct {
-	clock *githubtest.Clock
-
-	mu     sync.Mutex
-	tick   func() // nil: stopped, or not started
-	period time.Duration
-	next   time.Time
-}
-
-func (c *clockTicks) ticker(d time.Duration, tick func()) func() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.tick, c.period, c.next = tick, d, c.clock.Now().Add(d)
-	return func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		c.tick = nil
-	}
-}
-
-// advance moves the clock on by d, ticking on the way.
-func (c *clockTicks) advance(d time.Duration) {
-	until := c.clock.Now().Add(d)
-	for {
-		c.mu.Lock()
-		tick, at := c.tick, c.next
-		if tick == nil || at.After(until) {
-			c.mu.Unlock()
-			break
-		}
-		c.next = at.Add(c.period)
-		c.mu.Unlock()
-		c.clock.Advance(at.Sub(c.clock.Now()))
-		tick()
-	}
-	c.clock.Advance(until.Sub(c.clock.Now()))
-}
-
 // slowUploads plays uploads.github.com for files named slow*: it reads the
 // body (Content-Length bytes) perSecond bytes at a time, a second of the
 // clock passing before each read, then takes confirm of the clock to
 // answer as GitHub does. Other uploads are read and answered at once.
 type slowUploads struct {
-	ticks     *clockTicks
+	ticks     *githubtest.Ticks
 	perSecond int
 	confirm   time.Duration
 }
@@ -685,7 +643,7 @@ func (s slowUploads) RoundTrip(r *http.Request) (*http.Response, error) {
 	chunk := make([]byte, s.perSecond)
 	for size < r.ContentLength {
 		if slow {
-			s.ticks.advance(time.Second)
+			s.ticks.Advance(time.Second)
 		}
 		n, err := io.ReadFull(r.Body, chunk)
 		hash.Write(chunk[:n])
@@ -696,7 +654,7 @@ func (s slowUploads) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	r.Body.Close()
 	if slow {
-		s.ticks.advance(s.confirm)
+		s.ticks.Advance(s.confirm)
 	}
 	body := fmt.Sprintf(`{"id":1,"name":%q,"state":"uploaded","size":%d,"digest":"sha256:%x"}`, name, size, hash.Sum(nil))
 	return &http.Response{StatusCode: http.StatusCreated, Header: http.Header{"Content-Type": {"application/json"}},
@@ -719,14 +677,14 @@ func TestSyncAssetsTellsProgress(t *testing.T) {
 	}
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
 	clock := newFakeClock()
-	ticks := &clockTicks{clock: clock}
+	ticks := githubtest.NewTicks(clock)
 	client, err := github.NewClient(github.Config{
 		APIURL: "https://api.github.com", HTTPClient: &http.Client{Transport: slowUploads{ticks: ticks, perSecond: mib, confirm: 12 * time.Second}},
 		MaxWait: time.Minute, Now: clock.Now, Sleep: func(context.Context, time.Duration) error { return nil },
 	})
 	require.NoError(t, err)
 	logs := &logRecorder{}
-	ctx := WithTicker(context.Background(), ticks.ticker)
+	ctx := WithTicker(context.Background(), ticks.Ticker)
 
 	got, err := Sync{Concurrency: 1, Logf: logs.logf, Now: clock.Now}.Assets(ctx, github.Repo{Client: client, Owner: "o", Name: "r"}, 1, nil, files)
 	require.NoError(t, err)
