@@ -36,24 +36,28 @@ func dispatchPayload(t *testing.T, eventType string) string {
 }
 
 func TestPlan(t *testing.T) {
-	all := `["consensus","protocol","node","sdk","governance"]`
+	all := `["consensus","protocol","node","sdk","bllvm","governance"]`
+	allWaves := `[["consensus"],["protocol"],["node"],["sdk","bllvm"],["governance"]]`
 	tests := []struct {
 		name           string
 		event          string
 		eventPath      func(t *testing.T) string
 		vars           map[string]string
 		wantComponents string
+		wantWaves      string
 		wantBuildAll   string
 	}{
-		{"build_node from a dispatch", "repository_dispatch", func(t *testing.T) string { return dispatchPayload(t, "build_node") }, nil, `["node","sdk","governance"]`, "false"},
-		{"build_consensus is everything", "repository_dispatch", func(t *testing.T) string { return dispatchPayload(t, "build_consensus") }, nil, all, "true"},
-		{"build_governance alone", "repository_dispatch", func(t *testing.T) string { return dispatchPayload(t, "build_governance") }, nil, `["governance"]`, "false"},
-		{"build_all", "repository_dispatch", func(t *testing.T) string { return dispatchPayload(t, "build_all") }, nil, all, "true"},
-		{"unknown dispatch type builds all", "repository_dispatch", func(*testing.T) string { return payload("repository_dispatch.json") }, nil, all, "true"},
-		{"schedule", "schedule", func(*testing.T) string { return payload("schedule.json") }, nil, all, "true"},
-		{"workflow_dispatch", "workflow_dispatch", func(*testing.T) string { return payload("workflow_dispatch.json") }, nil, all, "true"},
-		{"workflow_run", "workflow_run", func(*testing.T) string { return payload("workflow_run.json") }, nil, all, "true"},
-		{"changed input wins", "schedule", func(*testing.T) string { return payload("schedule.json") }, map[string]string{"INPUT_CHANGED": "sdk"}, `["sdk","governance"]`, "false"},
+		{"build_node from a dispatch: both of node's dependents", "repository_dispatch", func(t *testing.T) string { return dispatchPayload(t, "build_node") }, nil,
+			`["node","sdk","bllvm","governance"]`, `[["node"],["sdk","bllvm"],["governance"]]`, "false"},
+		{"build_consensus is everything", "repository_dispatch", func(t *testing.T) string { return dispatchPayload(t, "build_consensus") }, nil, all, allWaves, "true"},
+		{"build_governance alone", "repository_dispatch", func(t *testing.T) string { return dispatchPayload(t, "build_governance") }, nil, `["governance"]`, `[["governance"]]`, "false"},
+		{"build_bllvm: the orchestrator's own crate alone", "repository_dispatch", func(t *testing.T) string { return dispatchPayload(t, "build_bllvm") }, nil, `["bllvm"]`, `[["bllvm"]]`, "false"},
+		{"build_all", "repository_dispatch", func(t *testing.T) string { return dispatchPayload(t, "build_all") }, nil, all, allWaves, "true"},
+		{"unknown dispatch type builds all", "repository_dispatch", func(*testing.T) string { return payload("repository_dispatch.json") }, nil, all, allWaves, "true"},
+		{"schedule", "schedule", func(*testing.T) string { return payload("schedule.json") }, nil, all, allWaves, "true"},
+		{"workflow_dispatch", "workflow_dispatch", func(*testing.T) string { return payload("workflow_dispatch.json") }, nil, all, allWaves, "true"},
+		{"workflow_run", "workflow_run", func(*testing.T) string { return payload("workflow_run.json") }, nil, all, allWaves, "true"},
+		{"changed input wins", "schedule", func(*testing.T) string { return payload("schedule.json") }, map[string]string{"INPUT_CHANGED": "sdk"}, `["sdk","governance"]`, `[["sdk"],["governance"]]`, "false"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,6 +73,7 @@ func TestPlan(t *testing.T) {
 			assert.NotContains(t, o.outputs, "manifest", "nor sets a manifest")
 			assert.NotContains(t, o.outputs["matrix"], `"sha"`)
 			assert.Equal(t, tt.wantComponents, o.outputs["components"])
+			assert.Equal(t, tt.wantWaves, o.outputs["waves"])
 			assert.Equal(t, tt.wantBuildAll, o.outputs["build-all"])
 			var matrix struct {
 				Include []struct {
@@ -79,10 +84,13 @@ func TestPlan(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(o.outputs["matrix"]), &matrix))
 			var components []string
 			require.NoError(t, json.Unmarshal([]byte(o.outputs["components"]), &components))
+			var waves [][]string
+			require.NoError(t, json.Unmarshal([]byte(o.outputs["waves"]), &waves))
 			require.Len(t, matrix.Include, len(components))
 			for i, entry := range matrix.Include {
 				assert.Equal(t, components[i], entry.Component)
-				assert.Equal(t, i+1, entry.Wave, "the chain builds one wave per component")
+				require.LessOrEqual(t, entry.Wave, len(waves))
+				assert.Contains(t, waves[entry.Wave-1], entry.Component, "a matrix entry's wave is the wave that holds it")
 			}
 			assert.Contains(t, o.summary, "### Build plan")
 		})
@@ -134,7 +142,8 @@ var (
 		{"protocol", "bllvm-protocol"},
 		{"node", "bllvm-node"},
 		{"sdk", "bllvm-sdk"},
-		{"governance", "governance-app"},
+		{"governance", "bllvm-commons"},
+		{"bllvm", "bllvm"}, // the orchestrator's own crate: pinned like any other
 	}
 	heads = map[string]string{
 		"consensus":  strings.Repeat("a1", 20),
@@ -142,12 +151,15 @@ var (
 		"node":       strings.Repeat("c3", 20),
 		"sdk":        strings.Repeat("d4", 20),
 		"governance": strings.Repeat("e5", 20),
+		"bllvm":      strings.Repeat("f6", 20),
 	}
-	allComponents = []string{"consensus", "protocol", "node", "sdk", "governance"}
+	// allComponents is the default graph's components in its order, the
+	// manifest's; a plan lists them wave after wave instead (TestPlan).
+	allComponents = []string{"consensus", "protocol", "node", "sdk", "governance", "bllvm"}
 )
 
 const (
-	// governanceMain is governance-app's main branch, which is not its
+	// governanceMain is bllvm-commons's main branch, which is not its
 	// default branch (master): a plan pinning it read the wrong branch.
 	governanceMain = "9999999999999999999999999999999999999999"
 	// dispatchedSHA is a commit of bllvm-consensus that is not its head, as
@@ -232,7 +244,7 @@ func moved(pins map[string]string, changes map[string]string) map[string]string 
 
 func TestPlanPinsCommits(t *testing.T) {
 	const branchGraph = "consensus: {}\nprotocol: {depends-on: [consensus]}\nnode: {branch: release/1.0, depends-on: [protocol]}\n" +
-		"sdk: {depends-on: [node]}\ngovernance: {repository: governance-app, depends-on: [sdk]}\n"
+		"sdk: {depends-on: [node]}\ngovernance: {repository: bllvm-commons, depends-on: [sdk]}\nbllvm: {repository: bllvm, depends-on: [node]}\n"
 	tests := []struct {
 		name        string
 		vars        func(t *testing.T) map[string]string
@@ -321,7 +333,7 @@ func TestPlanPinsCommits(t *testing.T) {
 				built = append(built, entry.Component)
 				assert.Equal(t, tt.wantPins[entry.Component], entry.SHA, "matrix entry %s builds the manifest's commit", entry.Component)
 			}
-			assert.Equal(t, tt.wantRebuilt, built, "the matrix builds exactly the components marked rebuilt")
+			assert.ElementsMatch(t, tt.wantRebuilt, built, "the matrix builds exactly the components marked rebuilt")
 
 			// The releases, for the base nightly (there is none), then one
 			// request per component: the bare sha of a head, or the compare
@@ -412,14 +424,14 @@ func TestPlanPinFailsBeforeAnyOutput(t *testing.T) {
 			vars: func(t *testing.T) map[string]string {
 				return dispatchEvent(t, "build_consensus", map[string]any{"repo": "bllvm-consensus", "sha": unknownSHA})
 			},
-			requests: 6,
+			requests: 1 + len(componentRepos),
 			want:     []string{"pin component consensus: commit " + unknownSHA, "is not in BTCDecoded/bllvm-consensus"},
 		},
 		{
 			name:       "a component repository the token cannot read",
 			unreadable: []string{"bllvm-sdk"},
 			vars:       func(*testing.T) map[string]string { return nil },
-			requests:   6,
+			requests:   1 + len(componentRepos),
 			want:       []string{"pin component sdk: ", "404", "BTCDecoded/bllvm-sdk", "contents: read"},
 		},
 		{
@@ -474,7 +486,8 @@ func TestPlanSnapshotOutlivesAPush(t *testing.T) {
 	w.vars["INPUT_MODE"] = "plan"
 	replanned := w.step()
 	require.Equal(t, 0, replanned.code, replanned.stdout)
-	assert.Equal(t, wantManifest(moved(heads, map[string]string{"consensus": pushed}), allComponents), replanned.outputs["manifest"], "the next plan pins the push")
+	assert.Equal(t, wantManifest(moved(heads, map[string]string{"consensus": pushed, "bllvm": pushSHA}), allComponents), replanned.outputs["manifest"],
+		"the next plan pins the pushes, the orchestrator's own among them: its crate is a component")
 }
 
 // baseTag is the complete nightly planBase publishes.
@@ -523,7 +536,7 @@ func TestPlanAgainstTheBase(t *testing.T) {
 			name: "node moved since the base: node and what depends on it are rebuilt, the rest carried",
 			base: moved(heads, map[string]string{"node": nodeOnMain}), marked: true,
 			vars:     func(*testing.T) map[string]string { return nil },
-			wantBase: baseTag, wantPins: heads, wantRebuilt: []string{"node", "sdk", "governance"},
+			wantBase: baseTag, wantPins: heads, wantRebuilt: []string{"node", "sdk", "bllvm", "governance"},
 			wantRequests: 2 + len(componentRepos) + 1, // and one compare, for node
 		},
 		{
@@ -569,7 +582,7 @@ func TestPlanAgainstTheBase(t *testing.T) {
 			assert.Equal(t, wantManifest(tt.wantPins, tt.wantRebuilt), o.outputs["manifest"])
 			var components []string
 			require.NoError(t, json.Unmarshal([]byte(o.outputs["components"]), &components))
-			assert.Equal(t, append([]string{}, tt.wantRebuilt...), components)
+			assert.ElementsMatch(t, tt.wantRebuilt, components)
 			assert.Len(t, o.requests, tt.wantRequests, "%v", o.requests)
 			if tt.wantNotice != "" {
 				assert.Contains(t, o.stdout, "::notice::"+tt.wantNotice)

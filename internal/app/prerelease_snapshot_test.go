@@ -24,13 +24,15 @@ import (
 
 // builds names each component's asset in a nightly, by the convention
 // carry-over reads: <component>-* or <repository name>-* (protocol's and
-// governance's by their repositories).
+// governance's by their repositories; bllvm's, the orchestrator's own
+// crate, by both).
 var builds = map[string]string{
 	"consensus":  "consensus-linux-x64.tar.gz",
 	"protocol":   "bllvm-protocol-linux-x64.tar.gz",
 	"node":       "node-linux-x64.tar.gz",
 	"sdk":        "sdk-linux-x64.tar.gz",
-	"governance": "governance-app-image.tar.gz",
+	"governance": "bllvm-commons-image.tar.gz",
+	"bllvm":      "bllvm-linux-x64.tar.gz",
 }
 
 // Commits the component repositories move to tonight.
@@ -250,7 +252,7 @@ func TestCreatePrereleaseSnapshotBadInputsSendNothing(t *testing.T) {
 func TestCreatePrereleaseManifestDiffersFromTag(t *testing.T) {
 	tonight := moved(heads, map[string]string{"sdk": sdkNext})
 	rebuilt := []string{"sdk", "governance"}
-	withoutGovernance := strings.Replace(wantManifest(tonight, rebuilt), `,"governance":{"repository":"BTCDecoded/governance-app","sha":"`+heads["governance"]+`","rebuilt":true}`, "", 1)
+	withoutGovernance := strings.Replace(wantManifest(tonight, rebuilt), `,"governance":{"repository":"BTCDecoded/bllvm-commons","sha":"`+heads["governance"]+`","rebuilt":true}`, "", 1)
 	tests := []struct {
 		name      string
 		given     string
@@ -306,10 +308,10 @@ func TestCreatePrereleaseSnapshotSource(t *testing.T) {
 		wantSnapshot string
 		wantCarried  []string
 	}{
-		{"no input: the annotated tag's", annotated, "", recorded, []string{"consensus", "protocol", "node"}},
-		{"the input, the same as the tag's", annotated, recorded, recorded, []string{"consensus", "protocol", "node"}},
-		{"the input, tonight's tag not made yet", untagged, recorded, recorded, []string{"consensus", "protocol", "node"}},
-		{"the input, a lightweight tag", lightweight, recorded, recorded, []string{"consensus", "protocol", "node"}},
+		{"no input: the annotated tag's", annotated, "", recorded, []string{"consensus", "protocol", "node", "bllvm"}},
+		{"the input, the same as the tag's", annotated, recorded, recorded, []string{"consensus", "protocol", "node", "bllvm"}},
+		{"the input, tonight's tag not made yet", untagged, recorded, recorded, []string{"consensus", "protocol", "node", "bllvm"}},
+		{"the input, a lightweight tag", lightweight, recorded, recorded, []string{"consensus", "protocol", "node", "bllvm"}},
 		{"no input, a lightweight tag: no snapshot, as before", lightweight, "", "", nil},
 		{"no input, no tag yet: no snapshot, as before", untagged, "", "", nil},
 	}
@@ -387,7 +389,7 @@ func TestCreatePrereleaseCarryOver(t *testing.T) {
 			name:         "sdk moved: what it depends on is carried",
 			pins:         moved(heads, map[string]string{"sdk": sdkNext}),
 			rebuilt:      []string{"sdk", "governance"},
-			wantCarried:  []string{"consensus", "protocol", "node"},
+			wantCarried:  []string{"consensus", "protocol", "node", "bllvm"},
 			wantCompares: []string{"bllvm-sdk"},
 		},
 		{
@@ -479,7 +481,7 @@ func TestCreatePrereleaseCarryOverRerunUploadsNothing(t *testing.T) {
 				assert.NotContains(t, r.Path, "/releases/assets/", "no asset is read to be copied")
 			}
 			assert.ElementsMatch(t, carriedOutput(t, first), carriedOutput(t, rerun))
-			assert.ElementsMatch(t, []string{builds["consensus"], builds["protocol"], builds["node"]}, carriedOutput(t, rerun))
+			assert.ElementsMatch(t, []string{builds["consensus"], builds["protocol"], builds["node"], builds["bllvm"]}, carriedOutput(t, rerun))
 			assert.Equal(t, first.outputs["checksums-file"], rerun.outputs["checksums-file"])
 			rel, after := n.published(t)
 			assert.Equal(t, before, after, "the release holds the same bytes")
@@ -526,7 +528,7 @@ func TestCreatePrereleaseCarryOverInterruptedDownload(t *testing.T) {
 				require.Equal(t, 0, o.code, "the rerun completes:\n%s", o.stdout)
 			}
 			_, contents := n.published(t)
-			want := n.wantContents(pins, rebuilt, []string{"consensus", "protocol", "node"})
+			want := n.wantContents(pins, rebuilt, []string{"consensus", "protocol", "node", "bllvm"})
 			got := maps.Clone(contents)
 			delete(got, "manifest.json")
 			delete(got, "SHA256SUMS")
@@ -604,7 +606,7 @@ func TestCreatePrereleaseRefusesIncompleteOrStale(t *testing.T) {
 			name: "the graph's assets key: every pattern must match",
 			pins: moved(heads, map[string]string{"sdk": sdkNext}), rebuilt: []string{"sdk", "governance"},
 			setup: func(n *night) {
-				n.vars["INPUT_GRAPH"] = "consensus: {}\nprotocol: {depends-on: [consensus]}\nnode: {depends-on: [protocol]}\nsdk: {depends-on: [node], assets: [sdk-*.tar.gz, sdk-*.zip]}\ngovernance: {repository: governance-app, depends-on: [sdk]}\n"
+				n.vars["INPUT_GRAPH"] = "consensus: {}\nprotocol: {depends-on: [consensus]}\nnode: {depends-on: [protocol]}\nsdk: {depends-on: [node], assets: [sdk-*.tar.gz, sdk-*.zip]}\ngovernance: {repository: bllvm-commons, depends-on: [sdk]}\nbllvm: {repository: bllvm, depends-on: [node]}\n"
 			},
 			fix:  func(n *night) { n.file("dist/sdk-windows-x64.zip", buildOf("sdk", sdkNext)) },
 			want: "component sdk has no asset matching sdk-*.zip (the graph's assets key)",

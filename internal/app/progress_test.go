@@ -254,7 +254,7 @@ func TestDoneLine(t *testing.T) {
 			})
 			return w
 		}, "done: planned 4 components in 3 waves"},
-		{"plan, commits resolved", func(t *testing.T) *world { return planWorld(t) }, "done: planned 5 components in 5 waves, each at a pinned commit"},
+		{"plan, commits resolved", func(t *testing.T) *world { return planWorld(t) }, "done: planned 6 components in 5 waves, each at a pinned commit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,7 +23,7 @@ var (
 	snapshotA = wantManifest(heads, allComponents)
 	// snapshotB is another snapshot of the same orchestrator commit: node
 	// moved on (a dispatch from bllvm-node re-ran the pipeline).
-	snapshotB = wantManifest(moved(heads, map[string]string{"node": releaseHead}), []string{"node", "sdk", "governance"})
+	snapshotB = wantManifest(moved(heads, map[string]string{"node": releaseHead}), []string{"node", "sdk", "governance", "bllvm"})
 )
 
 // snapshotWorld is the orchestrator's nightly-tag step with the manifest

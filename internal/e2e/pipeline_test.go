@@ -59,12 +59,13 @@ const (
 	day   = "20251117"
 )
 
-var repositories = []string{"bllvm", "bllvm-consensus", "bllvm-protocol", "bllvm-node", "bllvm-sdk", "governance-app"}
+var repositories = []string{"bllvm", "bllvm-consensus", "bllvm-protocol", "bllvm-node", "bllvm-sdk", "bllvm-commons"}
 
-// components are the default graph's, with their repositories.
+// components are the default graph's, with their repositories: bllvm,
+// the orchestrator's own crate, is one of them, pinned like any other.
 var components = map[string]string{
 	"consensus": "bllvm-consensus", "protocol": "bllvm-protocol", "node": "bllvm-node",
-	"sdk": "bllvm-sdk", "governance": "governance-app",
+	"sdk": "bllvm-sdk", "governance": "bllvm-commons", "bllvm": "bllvm",
 }
 
 // pipeline is one fake GitHub and the runs of workflows against it.
@@ -108,7 +109,8 @@ func newPipeline(t *testing.T) *pipeline {
 		opts = append(opts, githubtest.WithRepository(owner+"/"+r))
 	}
 	p := &pipeline{t: t, srv: githubtest.New(t, opts...), nextID: 1000, heads: map[string]string{}, runner: t.TempDir(), artifacts: map[string]map[string]string{}}
-	p.srv.SetBranch(owner+"/bllvm", "main", bllvmSHA)
+	// The orchestrator's commit is bllvm's: its CI passed on it too.
+	p.push("bllvm", bllvmSHA)
 	for i, r := range repositories[1:] {
 		p.push(r, commitID(i+1, 1))
 	}
@@ -479,7 +481,7 @@ func (p *pipeline) assertNightly(tag string, want, before map[string]string) {
 		require.True(t, ok, "asset %s has bytes", a.Name)
 		contents[a.Name] = string(content)
 	}
-	wantAssets := map[string]string{"governance-app-image.tar.gz": fmt.Sprintf("governance image at %s", want["governance-app"])}
+	wantAssets := map[string]string{"governance-app-image.tar.gz": fmt.Sprintf("governance image at %s", want["bllvm-commons"])}
 	for component, repository := range components {
 		wantAssets[component+"-linux-x64.tar.gz"] = fmt.Sprintf("%s built at %s", component, want[repository])
 	}
@@ -592,9 +594,13 @@ func TestCrossRepoFlow(t *testing.T) {
 		eventType      string
 		wantComponents []string
 	}{
-		{"bllvm-consensus", "build_consensus", []string{"consensus", "protocol", "node", "sdk", "governance"}},
-		{"bllvm-node", "build_node", []string{"node", "sdk", "governance"}},
-		{"governance-app", "build_governance", []string{"governance"}},
+		{"bllvm-consensus", "build_consensus", []string{"consensus", "protocol", "node", "sdk", "bllvm", "governance"}},
+		{"bllvm-node", "build_node", []string{"node", "sdk", "bllvm", "governance"}},
+		{"bllvm-sdk", "build_sdk", []string{"sdk", "governance"}},
+		// repo-ci.yml lets trigger-orchestrator derive the type from the
+		// repository's name: bllvm-commons gives build_commons, which no
+		// component has; plan finds governance by client_payload.repo.
+		{"bllvm-commons", "build_commons", []string{"governance"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.repository, func(t *testing.T) {
@@ -667,8 +673,8 @@ func TestPipelineWeek(t *testing.T) {
 	tag1 := fmt.Sprintf(base, "20251117")
 	require.Equal(t, tag1, night1.tagged["tag"])
 	assert.Equal(t, "", night1.plan["base"], "no nightly yet")
-	assert.Len(t, night1.components, 5)
-	assert.Equal(t, `["consensus","protocol","node","sdk","governance"]`, night1.tagged["changed-components"], "the first snapshot: everything is new")
+	assert.Len(t, night1.components, 6)
+	assert.Equal(t, `["consensus","protocol","node","sdk","governance","bllvm"]`, night1.tagged["changed-components"], "the first snapshot: everything is new")
 	day1 := p.snapshot()
 	p.assertNightly(tag1, day1, nil)
 
@@ -689,7 +695,7 @@ func TestPipelineWeek(t *testing.T) {
 	second := p.orchestrate(p.pushTo("bllvm-protocol", 2))
 	tag2b := tag2 + "-2"
 	require.Equal(t, tag2b, second.tagged["tag"])
-	assert.Equal(t, []string{"protocol", "node", "sdk", "governance"}, second.components)
+	assert.Equal(t, []string{"protocol", "node", "sdk", "bllvm", "governance"}, second.components)
 	assert.Equal(t, tag2, second.tagged["previous-tag"], "-2 comes after the unsuffixed name")
 	at2b := p.snapshot()
 	p.assertNightly(tag2b, at2b, at2)
@@ -751,12 +757,12 @@ func TestPipelineWeek(t *testing.T) {
 	sdkRun := p.orchestrate(p.pushTo("bllvm-sdk", 3))
 	tag3b := tag3 + "-2"
 	require.Equal(t, tag3b, sdkRun.tagged["tag"])
-	assert.Equal(t, []string{"node", "sdk", "governance"}, sdkRun.components, "the dropped run's node push is rebuilt too")
+	assert.Equal(t, []string{"node", "sdk", "bllvm", "governance"}, sdkRun.components, "the dropped run's node push is rebuilt too")
 	at3b := p.snapshot()
 	p.assertNightly(tag3b, at3b, at3)
 
 	// A run cancelled after tagging: its tag has no release.
-	cancelled := p.planRun(p.pushTo("governance-app", 3))
+	cancelled := p.planRun(p.pushTo("bllvm-commons", 3))
 	cancelled.orch.emptyDownloadFolder()
 	cancelled.orch.download(p.artifacts[cancelled.orch.vars["GITHUB_RUN_ID"]])
 	p.tag(cancelled)
@@ -792,7 +798,7 @@ func TestPipelineWeek(t *testing.T) {
 	// of the runner's workspace. Published without emptying the folder, it
 	// is refused; the example's job empties it first and publishes.
 	p.day = 3
-	gov := p.planRun(p.pushTo("governance-app", 4))
+	gov := p.planRun(p.pushTo("bllvm-commons", 4))
 	require.Equal(t, []string{"governance"}, gov.components)
 	p.tag(gov)
 	tag4 := fmt.Sprintf(base, "20251120")

@@ -23,6 +23,7 @@ func TestOutputsGolden(t *testing.T) {
 	}{
 		{"default-consensus", "", "consensus"},
 		{"default-sdk", "", "sdk"},
+		{"default-node", "", "node"},
 		{"diamond-yaml-protocol", "diamond.yaml", "protocol"},
 		{"diamond-json-node-wallet", "diamond.json", "wallet\nnode"},
 	}

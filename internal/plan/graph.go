@@ -64,20 +64,29 @@ var (
 	repositoryRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 )
 
-// DefaultGraph is the BTCDecoded chain, each component built against the one
-// before: consensus, protocol, node, sdk, governance.
+// DefaultGraph is BTCDecoded's graph as Cargo sees it, each edge a path
+// dependency on a sibling repository: consensus → protocol → node →
+// {sdk → governance, bllvm}. bllvm is the orchestrator's own crate, whose
+// binary is the headline asset of every release; governance is the
+// governance app, in repository bllvm-commons.
 func DefaultGraph() *Graph {
-	g, err := New([]Component{
-		{Name: "consensus"},
-		{Name: "protocol", DependsOn: []string{"consensus"}},
-		{Name: "node", DependsOn: []string{"protocol"}},
-		{Name: "sdk", DependsOn: []string{"node"}},
-		{Name: "governance", Repository: "governance-app", DependsOn: []string{"sdk"}},
-	})
+	g, err := New(DefaultComponents())
 	if err != nil {
 		panic("plan: default graph is invalid: " + err.Error())
 	}
 	return g
+}
+
+// DefaultComponents are the components of DefaultGraph, in its order.
+func DefaultComponents() []Component {
+	return []Component{
+		{Name: "consensus"},
+		{Name: "protocol", DependsOn: []string{"consensus"}},
+		{Name: "node", DependsOn: []string{"protocol"}},
+		{Name: "sdk", DependsOn: []string{"node"}},
+		{Name: "governance", Repository: "bllvm-commons", DependsOn: []string{"sdk"}},
+		{Name: "bllvm", Repository: "bllvm", DependsOn: []string{"node"}},
+	}
 }
 
 // New validates components and builds a graph of them in the given order. An

@@ -26,7 +26,8 @@ func TestDefaultGraph(t *testing.T) {
 		{Name: "protocol", Repository: "bllvm-protocol", DependsOn: []string{"consensus"}},
 		{Name: "node", Repository: "bllvm-node", DependsOn: []string{"protocol"}},
 		{Name: "sdk", Repository: "bllvm-sdk", DependsOn: []string{"node"}},
-		{Name: "governance", Repository: "governance-app", DependsOn: []string{"sdk"}},
+		{Name: "governance", Repository: "bllvm-commons", DependsOn: []string{"sdk"}},
+		{Name: "bllvm", Repository: "bllvm", DependsOn: []string{"node"}},
 	}
 	assert.Equal(t, want, DefaultGraph().Components())
 
@@ -42,20 +43,23 @@ func TestPlanDefaultGraph(t *testing.T) {
 		changed   []string
 		wantWaves [][]string
 	}{
-		{"consensus rebuilds the chain", []string{"consensus"},
-			[][]string{{"consensus"}, {"protocol"}, {"node"}, {"sdk"}, {"governance"}}},
+		{"consensus rebuilds everything", []string{"consensus"},
+			[][]string{{"consensus"}, {"protocol"}, {"node"}, {"sdk", "bllvm"}, {"governance"}}},
 		{"protocol skips consensus", []string{"protocol"},
-			[][]string{{"protocol"}, {"node"}, {"sdk"}, {"governance"}}},
-		{"node", []string{"node"}, [][]string{{"node"}, {"sdk"}, {"governance"}}},
-		{"sdk rebuilds governance too", []string{"sdk"}, [][]string{{"sdk"}, {"governance"}}},
+			[][]string{{"protocol"}, {"node"}, {"sdk", "bllvm"}, {"governance"}}},
+		{"node rebuilds both of its dependents", []string{"node"}, [][]string{{"node"}, {"sdk", "bllvm"}, {"governance"}}},
+		{"sdk rebuilds governance, not bllvm", []string{"sdk"}, [][]string{{"sdk"}, {"governance"}}},
+		{"bllvm alone: nothing depends on it", []string{"bllvm"}, [][]string{{"bllvm"}}},
 		{"governance alone", []string{"governance"}, [][]string{{"governance"}}},
-		{"two changes merge into one chain", []string{"sdk", "protocol"},
-			[][]string{{"protocol"}, {"node"}, {"sdk"}, {"governance"}}},
+		{"the two leaves build in one wave", []string{"governance", "bllvm"}, [][]string{{"governance", "bllvm"}}},
+		{"bllvm waits for sdk only when sdk is rebuilt too", []string{"sdk", "bllvm"}, [][]string{{"sdk", "bllvm"}, {"governance"}}},
+		{"two changes merge into one plan", []string{"sdk", "protocol"},
+			[][]string{{"protocol"}, {"node"}, {"sdk", "bllvm"}, {"governance"}}},
 		{"every component", DefaultGraph().Names(),
-			[][]string{{"consensus"}, {"protocol"}, {"node"}, {"sdk"}, {"governance"}}},
+			[][]string{{"consensus"}, {"protocol"}, {"node"}, {"sdk", "bllvm"}, {"governance"}}},
 		{"nothing changed", nil, [][]string{}},
 		{"all", []string{"sdk", "all"},
-			[][]string{{"consensus"}, {"protocol"}, {"node"}, {"sdk"}, {"governance"}}},
+			[][]string{{"consensus"}, {"protocol"}, {"node"}, {"sdk", "bllvm"}, {"governance"}}},
 		{"repeated change counted once", []string{"sdk", "sdk"}, [][]string{{"sdk"}, {"governance"}}},
 	}
 	for _, tt := range tests {
@@ -65,7 +69,7 @@ func TestPlanDefaultGraph(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantWaves, got.Waves)
 			assert.Equal(t, flatten(tt.wantWaves), got.Components)
-			assert.Equal(t, len(got.Components) == 5, got.BuildAll)
+			assert.Equal(t, len(got.Components) == 6, got.BuildAll)
 			assertTopological(t, g, got)
 		})
 	}
@@ -121,7 +125,7 @@ func TestPlanCustomGraphs(t *testing.T) {
 
 func TestPlanUnknownComponent(t *testing.T) {
 	_, err := DefaultGraph().Plan([]string{"wallet"})
-	assert.EqualError(t, err, `input changed: names unknown component "wallet"; known components: consensus, protocol, node, sdk, governance (or all)`)
+	assert.EqualError(t, err, `input changed: names unknown component "wallet"; known components: consensus, protocol, node, sdk, governance, bllvm (or all)`)
 }
 
 func TestChanged(t *testing.T) {
@@ -138,11 +142,11 @@ func TestChanged(t *testing.T) {
 		{"all", "all", DefaultGraph().Names(), ""},
 		{"all among names", "sdk, all", DefaultGraph().Names(), ""},
 		{"unknown name", "consensus, wallet",
-			nil, `input changed: names unknown component "wallet"; known components: consensus, protocol, node, sdk, governance (or all)`},
+			nil, `input changed: names unknown component "wallet"; known components: consensus, protocol, node, sdk, governance, bllvm (or all)`},
 		{"every unknown name", "wallet, Node",
-			nil, `input changed: names unknown component "wallet", "Node"; known components: consensus, protocol, node, sdk, governance (or all)`},
+			nil, `input changed: names unknown component "wallet", "Node"; known components: consensus, protocol, node, sdk, governance, bllvm (or all)`},
 		{"empty", " \n, ",
-			nil, "input changed: must name at least one component, or all; known components: consensus, protocol, node, sdk, governance"},
+			nil, "input changed: must name at least one component, or all; known components: consensus, protocol, node, sdk, governance, bllvm"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,6 +181,7 @@ func TestChangedFromEvent(t *testing.T) {
 		{"build_node", "repository_dispatch", "build_node", []string{"node"}},
 		{"build_sdk", "repository_dispatch", "build_sdk", []string{"sdk"}},
 		{"build_governance", "repository_dispatch", "build_governance", []string{"governance"}},
+		{"build_bllvm: the orchestrator's own crate", "repository_dispatch", "build_bllvm", []string{"bllvm"}},
 		{"build_all", "repository_dispatch", "build_all", all},
 		{"unknown component builds all", "repository_dispatch", "build_unknown", all},
 		{"other dispatch type builds all", "repository_dispatch", "deploy", all},
@@ -230,14 +235,16 @@ func TestDispatched(t *testing.T) {
 		wantErr              string
 	}{
 		{"repo and type agree", "repository_dispatch", "build_consensus", "bllvm-consensus", "consensus", ""},
-		{"owner/name repo", "repository_dispatch", "build_governance", "BTCDecoded/governance-app", "governance", ""},
+		{"owner/name repo", "repository_dispatch", "build_governance", "BTCDecoded/bllvm-commons", "governance", ""},
+		{"the orchestrator's own crate", "repository_dispatch", "build_bllvm", "BTCDecoded/bllvm", "bllvm", ""},
 		{"repo alone", "repository_dispatch", "custom", "bllvm-node", "node", ""},
 		{"type alone", "repository_dispatch", "build_sdk", "", "sdk", ""},
-		{"build_all from the orchestrator", "repository_dispatch", "build_all", "bllvm", "", ""},
+		{"build_all from the orchestrator pins its own crate", "repository_dispatch", "build_all", "bllvm", "bllvm", ""},
+		{"build_all without a repo", "repository_dispatch", "build_all", "", "", ""},
 		{"unknown type, unknown repo", "repository_dispatch", "build_wallet", "bllvm-wallet", "", ""},
 		{"not a dispatch", "push", "build_consensus", "bllvm-consensus", "", ""},
-		{"repo of no component", "repository_dispatch", "build_consensus", "bllvm", "",
-			`read the repository_dispatch: client_payload.repo "bllvm" is not the repository of component consensus (bllvm-consensus)`},
+		{"repo of no component", "repository_dispatch", "build_consensus", "governance-app", "",
+			`read the repository_dispatch: client_payload.repo "governance-app" is not the repository of component consensus (bllvm-consensus)`},
 		{"repo and type disagree", "repository_dispatch", "build_consensus", "bllvm-node", "",
 			`read the repository_dispatch: client_payload.repo "bllvm-node" is component node, but the event type build_consensus names component consensus`},
 		{"a crafted repo is quoted", "repository_dispatch", "build_consensus", "x\n::error::y", "",

@@ -40,14 +40,17 @@ func contains(list []string, s string) bool {
 }
 
 func TestOwnerOf(t *testing.T) {
-	m := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a'})
+	m := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a', "bllvm": 'a'})
 	tests := []struct{ name, want string }{
 		{"consensus-linux-x64.tar.gz", "consensus"},
 		{"bllvm-consensus-linux-x64.tar.gz", "consensus"},
 		{"governance-app-image.tar", "governance"},
 		{"governance-linux.tar.gz", "governance"},
 		{"node", ""},
-		{"bllvm-nightly-20251117-b11b11b-linux-x64.tar.gz", ""},
+		// bllvm, the orchestrator's own crate, owns the release's headline archives.
+		{"bllvm-nightly-20251117-b11b11b-linux-x64.tar.gz", "bllvm"},
+		{"bllvm-node-linux-x64.tar.gz", "node"},
+		{"bllvm-commons-linux.tar.gz", "governance"},
 		{"SHA256SUMS", ""},
 		{"manifest.json", ""},
 		{"bllvm-sdk-x", "sdk"},
@@ -82,8 +85,8 @@ func TestOwnerOfDoesNotDependOnOrder(t *testing.T) {
 }
 
 func TestUnchanged(t *testing.T) {
-	before := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a'})
-	sdkMoved := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'b', "governance": 'a'}, "sdk", "governance")
+	before := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a', "bllvm": 'a'})
+	sdkMoved := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'b', "governance": 'a', "bllvm": 'a'}, "sdk", "governance")
 	tests := []struct {
 		name      string
 		now       manifest.Manifest
@@ -116,7 +119,7 @@ func TestChecksumsText(t *testing.T) {
 func TestWriteManifestIsStable(t *testing.T) {
 	workspace := t.TempDir()
 	o := Options{Owner: "BTCDecoded", Repo: "bllvm", Tag: "nightly-20251118-b11b11b", Workspace: workspace}
-	s := snapshot{commit: sha('b'), manifest: chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a'}, "consensus")}
+	s := snapshot{commit: sha('b'), manifest: chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a', "bllvm": 'a'}, "consensus")}
 	first, err := writeManifest(o, s)
 	require.NoError(t, err)
 	data, err := os.ReadFile(first.Path)
@@ -169,7 +172,7 @@ func TestSyncAssetsCarriesOver(t *testing.T) {
 // asset come from GitHub's answer and go into SHA256SUMS and the log as
 // they are; one GitHub would never give is refused, not listed.
 func TestCarryOverRefusesCraftedAnswers(t *testing.T) {
-	heads := map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a'}
+	heads := map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a', "bllvm": 'a'}
 	now := chain(heads, "sdk", "governance")
 	before := chain(heads)
 	good := digestOf("node build")
@@ -213,8 +216,8 @@ func (a compareAnswer) CompareCommits(context.Context, string, string, string, s
 }
 
 func TestChangeSince(t *testing.T) {
-	before := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a'})
-	now := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'b', "sdk": 'a', "governance": 'a'})
+	before := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'a', "sdk": 'a', "governance": 'a', "bllvm": 'a'})
+	now := chain(map[string]byte{"consensus": 'a', "protocol": 'a', "node": 'b', "sdk": 'a', "governance": 'a', "bllvm": 'a'})
 	node, _ := now.Lookup("node")
 	link := "](https://github.com/BTCDecoded/bllvm-node/compare/" + sha('a') + "..." + sha('b') + ")"
 	status := func(code int) error {
