@@ -327,7 +327,12 @@ func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
 	if err != nil {
 		return prepared{}, err
 	}
-	changed := plan.ChangedFromEvent(graph, ev.EventName, ev.DispatchType)
+	// Everything from the event is checked before the first request.
+	trig, err := readTrigger(graph, ev)
+	if err != nil {
+		return prepared{}, err
+	}
+	changed := plan.ChangedFromEvent(graph, ev.EventName, trig.eventType)
 	source := "the " + orDefault(ev.EventName, "local") + " event"
 	if in.Changed != "" {
 		if changed, err = plan.Changed(graph, in.Changed); err != nil {
@@ -350,18 +355,6 @@ func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
 		return prepared{done: planDone, run: func(context.Context, *gh.Client) (report.Result, error) { return res, err }}, err
 	}
 
-	// Everything from the event is checked before the first request.
-	dispatched, err := graph.Dispatched(ev.EventName, ev.DispatchType, ev.DispatchRepo)
-	if err != nil {
-		return prepared{}, err
-	}
-	dispatchedSHA := ""
-	if dispatched != "" && ev.DispatchSHA != "" {
-		if inputs.CheckSHA("client_payload.sha", ev.DispatchSHA) != nil {
-			return prepared{}, fmt.Errorf("read the repository_dispatch: client_payload.sha must be a full commit id of 40 hexadecimal characters; got %.60q", ev.DispatchSHA)
-		}
-		dispatchedSHA = strings.ToLower(ev.DispatchSHA)
-	}
 	if err := ev.Require("repository"); err != nil {
 		return prepared{}, err
 	}
@@ -380,7 +373,8 @@ func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
 		graph: graph, date: date, prefix: in.Prefix, ev: ev, forced: forced,
 		request: pin.Request{
 			Owner: ev.Owner(), Own: ev.Repository, Components: components,
-			Dispatched: dispatched, DispatchedSHA: dispatchedSHA, Pin: in.Pin,
+			Dispatched: trig.dispatched, DispatchedSHA: trig.sha, Pin: in.Pin,
+			DispatchedEvent: ev.EventName, DispatchedKey: trig.shaKey,
 		},
 	}
 	permissions := map[string]string{"contents": "read"}

@@ -10,6 +10,7 @@ import (
 	gh "github.com/google/go-github/v66/github"
 
 	"github.com/BTCDecoded/release-action/internal/event"
+	"github.com/BTCDecoded/release-action/internal/inputs"
 	"github.com/BTCDecoded/release-action/internal/manifest"
 	"github.com/BTCDecoded/release-action/internal/nightly"
 	"github.com/BTCDecoded/release-action/internal/pin"
@@ -114,4 +115,50 @@ func (p snapshotPlan) describe(s *report.Summary, base nightly.Base, found bool,
 		}
 		s.Add(e.Component, report.Link(e.SHA[:7], server+"/"+e.Repository+"/commit/"+e.SHA)+" "+report.Text("("+how+")"))
 	}
+}
+
+// trigger is what the dispatch that started the plan says changed: its
+// event type (for a workflow_dispatch, build_ and its component input),
+// the component whose commit it carries, and that commit with the key it
+// came as.
+type trigger struct {
+	eventType  string
+	dispatched string
+	sha        string // lower case; "" pins the component's branch head
+	shaKey     string
+}
+
+// readTrigger checks what the event sent before any request: the two
+// payload forms (client_payload.{repo,sha,ref} and
+// {triggered_by,source_sha,source_ref}) the same way, and a
+// workflow_dispatch's component and set_ref inputs.
+func readTrigger(graph *plan.Graph, ev event.Context) (trigger, error) {
+	sent, err := ev.Dispatched()
+	if err != nil {
+		return trigger{}, err
+	}
+	t := trigger{eventType: ev.DispatchType, shaKey: sent.SHAKey}
+	if ev.EventName == "workflow_dispatch" {
+		t.eventType = ""
+		switch _, known := graph.Component(sent.Component); {
+		case sent.Component == "" || sent.Component == plan.All:
+			if sent.SHA != "" {
+				return trigger{}, fmt.Errorf("read the workflow_dispatch: %s is a commit of one component; set inputs.component to the component it is a commit of", sent.SHAKey)
+			}
+		case !known:
+			return trigger{}, fmt.Errorf("read the workflow_dispatch: %s names unknown component %.60q; known components: %s (or all)", sent.ComponentKey, sent.Component, strings.Join(graph.Names(), ", "))
+		default:
+			t.eventType = "build_" + sent.Component
+		}
+	}
+	if t.dispatched, err = graph.Dispatched(ev.EventName, t.eventType, sent.Repo, sent.RepoKey); err != nil {
+		return trigger{}, err
+	}
+	if t.dispatched != "" && sent.SHA != "" {
+		if inputs.CheckSHA(sent.SHAKey, sent.SHA) != nil {
+			return trigger{}, fmt.Errorf("read the %s: %s must be a full commit id of 40 hexadecimal characters; got %.60q", ev.EventName, sent.SHAKey, sent.SHA)
+		}
+		t.sha = strings.ToLower(sent.SHA)
+	}
+	return t, nil
 }

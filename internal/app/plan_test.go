@@ -366,6 +366,115 @@ func TestPlanPinsCommits(t *testing.T) {
 	}
 }
 
+// workflowDispatchEvent is a workflow_dispatch of the orchestrator with
+// the given inputs.
+func workflowDispatchEvent(t *testing.T, given map[string]any) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(payload("workflow_dispatch.json"))
+	require.NoError(t, err)
+	var event map[string]any
+	require.NoError(t, json.Unmarshal(data, &event))
+	event["inputs"] = given
+	data, err = json.Marshal(event)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "event.json")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	return map[string]string{"GITHUB_EVENT_NAME": "workflow_dispatch", "GITHUB_EVENT_PATH": path}
+}
+
+// Both payload forms, the design note's {repo, sha, ref} and the
+// components' {triggered_by, source_sha, source_ref, version}, and the
+// orchestrator's own workflow_dispatch inputs, pin the same commit the
+// same way: one compare that shows it on the component's branch.
+func TestPlanBothPayloadFormsPinTheSameCommit(t *testing.T) {
+	const offBranch = "0ffb7a9c400000000000000000000000000000ff"
+	forms := []struct {
+		name string
+		vars func(t *testing.T, sha string) map[string]string
+		key  string // the key messages name
+	}{
+		{"the design note's repo, sha, ref", func(t *testing.T, sha string) map[string]string {
+			return dispatchEvent(t, "build_consensus", map[string]any{"repo": "bllvm-consensus", "sha": sha, "ref": "refs/heads/main"})
+		}, "client_payload.sha"},
+		{"the components' triggered_by, source_sha, source_ref, version", func(t *testing.T, sha string) map[string]string {
+			return dispatchEvent(t, "build_consensus", map[string]any{"triggered_by": "bllvm-consensus", "source_sha": sha, "source_ref": "refs/heads/main", "version": "main"})
+		}, "client_payload.source_sha"},
+		{"both forms at once, agreeing", func(t *testing.T, sha string) map[string]string {
+			return dispatchEvent(t, "build_consensus", map[string]any{"repo": "BTCDecoded/bllvm-consensus", "sha": sha, "triggered_by": "bllvm-consensus", "source_sha": sha})
+		}, "client_payload.sha"},
+		{"the components' form under another event type: the repository decides", func(t *testing.T, sha string) map[string]string {
+			return dispatchEvent(t, "custom", map[string]any{"triggered_by": "BTCDecoded/bllvm-consensus", "source_sha": sha})
+		}, "client_payload.source_sha"},
+		{"a workflow_dispatch's component and set_ref", func(t *testing.T, sha string) map[string]string {
+			return workflowDispatchEvent(t, map[string]any{"component": "consensus", "set_ref": sha})
+		}, "inputs.set_ref"},
+	}
+	for _, form := range forms {
+		t.Run(form.name, func(t *testing.T) {
+			w := planWorld(t).with(form.vars(t, dispatchedSHA))
+			o := w.run()
+			require.Equal(t, 0, o.code, o.stdout)
+			assert.Equal(t, wantManifest(moved(heads, map[string]string{"consensus": dispatchedSHA}), allComponents), o.outputs["manifest"])
+			var compares []string
+			for _, r := range o.requests {
+				if strings.Contains(r.Path, "/compare/") {
+					compares = append(compares, r.Path)
+				}
+			}
+			assert.Equal(t, []string{"/repos/BTCDecoded/bllvm-consensus/compare/HEAD..." + dispatchedSHA}, compares, "the commit is shown on the branch, as for every form")
+			assert.Len(t, o.requests, 1+len(componentRepos))
+
+			// A commit the branch does not hold is refused alike, naming
+			// the key it came as.
+			w = planWorld(t)
+			w.srv.AddCommitOn("BTCDecoded/bllvm-consensus", heads["consensus"], offBranch)
+			o = w.with(form.vars(t, offBranch)).run()
+			assert.Equal(t, 1, o.code)
+			line := errorLine(t, o.stdout)
+			assert.Contains(t, line, "pin component consensus: commit "+offBranch+", sent by the ")
+			assert.Contains(t, line, " as "+form.key+", is not on the default branch of BTCDecoded/bllvm-consensus")
+			assert.Empty(t, o.outputs)
+		})
+	}
+}
+
+// The orchestrator's workflow_dispatch: inputs.component narrows the plan
+// as build_<component> does, inputs.set_ref is that component's commit;
+// what a person mistypes fails before any request.
+func TestPlanWorkflowDispatchInputs(t *testing.T) {
+	tests := []struct {
+		name           string
+		inputs         map[string]any
+		wantComponents string
+		wantErr        string
+	}{
+		{"component narrows the plan", map[string]any{"component": "node"}, `["node","sdk","bllvm","governance"]`, ""},
+		{"all is everything", map[string]any{"component": "all"}, `["consensus","protocol","node","sdk","bllvm","governance"]`, ""},
+		{"no inputs is everything", map[string]any{}, `["consensus","protocol","node","sdk","bllvm","governance"]`, ""},
+		{"an unknown component", map[string]any{"component": "wallet"}, "", `read the workflow_dispatch: inputs.component names unknown component "wallet"; known components: consensus, protocol, node, sdk, governance, bllvm (or all)`},
+		{"set_ref without a component", map[string]any{"set_ref": dispatchedSHA}, "", "read the workflow_dispatch: inputs.set_ref is a commit of one component; set inputs.component"},
+		{"set_ref with all", map[string]any{"component": "all", "set_ref": dispatchedSHA}, "", "inputs.set_ref is a commit of one component"},
+		{"set_ref a branch name", map[string]any{"component": "node", "set_ref": "main"}, "", `read the workflow_dispatch: inputs.set_ref must be a full commit id of 40 hexadecimal characters; got "main"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := planWorld(t).with(workflowDispatchEvent(t, tt.inputs)).with(map[string]string{"INPUT_RESOLVE-COMMITS": "false"})
+			if tt.wantErr != "" {
+				w.vars["INPUT_RESOLVE-COMMITS"] = "true"
+			}
+			o := w.run()
+			if tt.wantErr != "" {
+				assert.Equal(t, 1, o.code)
+				assert.Empty(t, o.requests, "the inputs are checked before any request")
+				assert.Contains(t, errorLine(t, o.stdout), tt.wantErr)
+				return
+			}
+			require.Equal(t, 0, o.code, o.stdout)
+			assert.Equal(t, tt.wantComponents, o.outputs["components"])
+		})
+	}
+}
+
 // commandLines returns the lines of out that the runner reads as commands.
 func commandLines(out string) []string {
 	var commands []string
@@ -391,6 +500,10 @@ func TestPlanBadDispatchSendsNothing(t *testing.T) {
 		{"sha carrying a workflow command", "build_consensus", map[string]any{"repo": "bllvm-consensus", "sha": dispatchedSHA + "\n" + injected}, `client_payload.sha must be a full commit id of 40 hexadecimal characters; got "` + dispatchedSHA + `\n::warning`},
 		{"repo of another component", "build_consensus", map[string]any{"repo": "bllvm-node", "sha": dispatchedSHA}, `client_payload.repo "bllvm-node" is component node, but the event type build_consensus names component consensus`},
 		{"repo of no component, carrying a workflow command", "build_consensus", map[string]any{"repo": "evil\n" + injected, "sha": dispatchedSHA}, `client_payload.repo "evil\n::warning`},
+		{"source_sha too short", "build_consensus", map[string]any{"triggered_by": "bllvm-consensus", "source_sha": dispatchedSHA[:7]}, `client_payload.source_sha must be a full commit id of 40 hexadecimal characters; got "0d15ba7"`},
+		{"triggered_by of another component", "build_consensus", map[string]any{"triggered_by": "bllvm-node", "source_sha": dispatchedSHA}, `client_payload.triggered_by "bllvm-node" is component node, but the event type build_consensus names component consensus`},
+		{"sha and source_sha disagree", "build_consensus", map[string]any{"sha": dispatchedSHA, "source_sha": heads["consensus"]}, `client_payload.sha is "` + dispatchedSHA + `" but client_payload.source_sha is "` + heads["consensus"] + `"`},
+		{"repo and triggered_by disagree", "build_consensus", map[string]any{"repo": "bllvm-consensus", "triggered_by": "bllvm-protocol"}, `client_payload.repo is "bllvm-consensus" but client_payload.triggered_by is "bllvm-protocol"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,14 +35,17 @@ type Context struct {
 	// DispatchType is the event type of a repository_dispatch (the
 	// payload's action), such as build_consensus; empty for other events.
 	DispatchType string
-	// DispatchRepo and DispatchSHA are a repository_dispatch's
-	// client_payload.repo and client_payload.sha as sent: the component
-	// repository that changed and its commit. Unchecked; empty when absent
-	// or null, a value of another type as its JSON (which no check passes).
-	DispatchRepo string
-	DispatchSHA  string
-	OutputPath   string // GITHUB_OUTPUT; empty outside Actions
-	Summary      string // GITHUB_STEP_SUMMARY; empty outside Actions
+	// Sent is what a dispatch said about the component that changed, by
+	// the key as messages name it: a repository_dispatch's
+	// client_payload.{repo,sha,ref} (the design note's) and
+	// client_payload.{triggered_by,source_sha,source_ref} (what
+	// BTCDecoded's components send), a workflow_dispatch's
+	// inputs.{component,set_ref}. Unchecked; a key absent or null is left
+	// out, a value of another type than a string is kept as its JSON
+	// (which no check passes). Read it with Dispatched.
+	Sent       map[string]string
+	OutputPath string // GITHUB_OUTPUT; empty outside Actions
+	Summary    string // GITHUB_STEP_SUMMARY; empty outside Actions
 
 	// Source says where each of Repository, SHA and Ref came from, for the log.
 	Source map[string]string
@@ -90,8 +93,11 @@ func Load(ctx context.Context, getenv func(string) string, git Git, o Overrides)
 	if gh.EventName == "repository_dispatch" {
 		c.DispatchType, _ = gh.Event["action"].(string)
 		payload, _ := gh.Event["client_payload"].(map[string]any)
-		c.DispatchRepo = payloadText(payload["repo"])
-		c.DispatchSHA = payloadText(payload["sha"])
+		c.Sent = sent("client_payload.", payload, payloadKeys)
+	}
+	if gh.EventName == "workflow_dispatch" {
+		given, _ := gh.Event["inputs"].(map[string]any)
+		c.Sent = sent("inputs.", given, dispatchInputs)
 	}
 
 	c.Repository, c.Source["repository"] = first(
@@ -290,6 +296,82 @@ func remoteRepository(remote string) string {
 		return ""
 	}
 	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+}
+
+// payloadKeys are the client_payload keys a plan reads: the design
+// note's and those BTCDecoded's components send.
+var payloadKeys = []string{"repo", "sha", "ref", "triggered_by", "source_sha", "source_ref"}
+
+// dispatchInputs are the workflow_dispatch inputs a plan reads, named as
+// BTCDecoded's orchestrator names its ref input.
+var dispatchInputs = []string{"component", "set_ref"}
+
+// sent keeps the given keys of object, each under prefix+key.
+func sent(prefix string, object map[string]any, keys []string) map[string]string {
+	out := map[string]string{}
+	for _, key := range keys {
+		if text := payloadText(object[key]); text != "" {
+			out[prefix+key] = text
+		}
+	}
+	return out
+}
+
+// Dispatch is what the dispatch that started the run says changed, each
+// value with the key it came as, for messages. Values are as sent:
+// unchecked.
+type Dispatch struct {
+	Repo, RepoKey string // the component's repository: a name or owner/name
+	SHA, SHAKey   string // its commit
+	Ref, RefKey   string // the ref the commit was pushed to
+	// Component is a workflow_dispatch's component input: a component
+	// name, or all.
+	Component, ComponentKey string
+}
+
+// Dispatched reads Sent. Each value may come under either of two keys, the
+// design note's or the one BTCDecoded's components send (repo or
+// triggered_by, sha or source_sha, ref or source_ref); both sent and
+// different is an error naming both keys.
+func (c Context) Dispatched() (Dispatch, error) {
+	var d Dispatch
+	var errs []error
+	pick := func(value, key *string, same func(a, b string) bool, keys ...string) {
+		for _, k := range keys {
+			v, ok := c.Sent[k]
+			switch {
+			case !ok:
+			case *key == "":
+				*value, *key = v, k
+			case !same(*value, v):
+				errs = append(errs, fmt.Errorf("read the %s: %s is %s but %s is %s; send one of them, or the same value in both", c.EventName, *key, report.Quote(*value), k, report.Quote(v)))
+			}
+		}
+	}
+	pick(&d.Repo, &d.RepoKey, sameRepository, "client_payload.repo", "client_payload.triggered_by")
+	pick(&d.SHA, &d.SHAKey, strings.EqualFold, "client_payload.sha", "client_payload.source_sha", "inputs.set_ref")
+	pick(&d.Ref, &d.RefKey, func(a, b string) bool { return a == b }, "client_payload.ref", "client_payload.source_ref")
+	pick(&d.Component, &d.ComponentKey, func(a, b string) bool { return a == b }, "inputs.component")
+	return d, errors.Join(errs...)
+}
+
+// sameRepository says whether two repositories, each a name or
+// owner/name, are the same: a name alone matches any owner's.
+func sameRepository(a, b string) bool {
+	if strings.EqualFold(a, b) {
+		return true
+	}
+	_, nameA, hasA := strings.Cut(a, "/")
+	_, nameB, hasB := strings.Cut(b, "/")
+	switch {
+	case hasA && hasB:
+		return false
+	case !hasA:
+		nameA = a
+	case !hasB:
+		nameB = b
+	}
+	return strings.EqualFold(nameA, nameB)
 }
 
 // payloadText is a client_payload value as text: a string as it is, null

@@ -165,40 +165,93 @@ func TestLoadBadEventFile(t *testing.T) {
 	assert.Contains(t, err.Error(), "read the run's context")
 }
 
-func TestLoadDispatchPayload(t *testing.T) {
-	real, err := os.ReadFile(eventsDir("repository_dispatch.json"))
+// loadDispatch writes the real example of event (repository_dispatch.json
+// or workflow_dispatch.json) with key set to value and loads it.
+func loadDispatch(t *testing.T, eventName, key string, value any) Context {
+	t.Helper()
+	real, err := os.ReadFile(eventsDir(eventName + ".json"))
 	require.NoError(t, err)
+	var event map[string]any
+	require.NoError(t, json.Unmarshal(real, &event))
+	if eventName == "repository_dispatch" {
+		event["action"] = "build_consensus"
+	}
+	event[key] = value
+	data, err := json.Marshal(event)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "event.json")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	vars := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": eventName, "GITHUB_EVENT_PATH": path}
+	c, err := Load(context.Background(), func(k string) string { return vars[k] }, nil, Overrides{})
+	require.NoError(t, err)
+	return c
+}
+
+func TestLoadDispatchPayload(t *testing.T) {
+	const sha = "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"
 	tests := []struct {
-		name              string
-		payload           any
-		wantRepo, wantSHA string
+		name    string
+		payload any
+		want    Dispatch
+		wantErr string
 	}{
-		{"repo and sha", map[string]any{"repo": "bllvm-consensus", "sha": "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0", "ref": "refs/heads/main"},
-			"bllvm-consensus", "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"},
-		{"kept as sent, checked later", map[string]any{"repo": "x\n::error::y", "sha": "nope"}, "x\n::error::y", "nope"},
-		{"not strings: kept as JSON, so that no check passes them", map[string]any{"repo": 12, "sha": []string{"a"}}, "12", `["a"]`},
-		{"null is absent", map[string]any{"repo": nil, "sha": nil}, "", ""},
-		{"empty client_payload (the real example)", map[string]any{}, "", ""},
-		{"client_payload not an object", "text", "", ""},
+		{"the design note's repo, sha and ref", map[string]any{"repo": "bllvm-consensus", "sha": sha, "ref": "refs/heads/main"},
+			Dispatch{Repo: "bllvm-consensus", RepoKey: "client_payload.repo", SHA: sha, SHAKey: "client_payload.sha", Ref: "refs/heads/main", RefKey: "client_payload.ref"}, ""},
+		{"the components' triggered_by, source_sha and source_ref; version is not read",
+			map[string]any{"triggered_by": "bllvm-consensus", "source_sha": sha, "source_ref": "refs/heads/main", "version": "main"},
+			Dispatch{Repo: "bllvm-consensus", RepoKey: "client_payload.triggered_by", SHA: sha, SHAKey: "client_payload.source_sha", Ref: "refs/heads/main", RefKey: "client_payload.source_ref"}, ""},
+		{"both forms, the same values: the design note's keys are named",
+			map[string]any{"repo": "BTCDecoded/bllvm-consensus", "triggered_by": "bllvm-consensus", "sha": sha, "source_sha": strings.ToUpper(sha)},
+			Dispatch{Repo: "BTCDecoded/bllvm-consensus", RepoKey: "client_payload.repo", SHA: sha, SHAKey: "client_payload.sha"}, ""},
+		{"both shas, different", map[string]any{"sha": sha, "source_sha": strings.Repeat("d", 40)}, Dispatch{},
+			`read the repository_dispatch: client_payload.sha is "` + sha + `" but client_payload.source_sha is "` + strings.Repeat("d", 40) + `"; send one of them, or the same value in both`},
+		{"both repos, different", map[string]any{"repo": "bllvm-node", "triggered_by": "bllvm-consensus"}, Dispatch{},
+			`client_payload.repo is "bllvm-node" but client_payload.triggered_by is "bllvm-consensus"`},
+		{"both repos, other owners", map[string]any{"repo": "BTCDecoded/bllvm-node", "triggered_by": "attacker/bllvm-node"}, Dispatch{},
+			`client_payload.repo is "BTCDecoded/bllvm-node" but client_payload.triggered_by is "attacker/bllvm-node"`},
+		{"both refs, different", map[string]any{"ref": "refs/heads/main", "source_ref": "refs/heads/dev"}, Dispatch{},
+			`client_payload.ref is "refs/heads/main" but client_payload.source_ref is "refs/heads/dev"`},
+		{"a crafted conflict is quoted", map[string]any{"sha": sha, "source_sha": "x\n::error::y"}, Dispatch{}, `client_payload.source_sha is "x\n::error::y"`},
+		{"kept as sent, checked later", map[string]any{"repo": "x\n::error::y", "sha": "nope"},
+			Dispatch{Repo: "x\n::error::y", RepoKey: "client_payload.repo", SHA: "nope", SHAKey: "client_payload.sha"}, ""},
+		{"not strings: kept as JSON, so that no check passes them", map[string]any{"repo": 12, "source_sha": []string{"a"}},
+			Dispatch{Repo: "12", RepoKey: "client_payload.repo", SHA: `["a"]`, SHAKey: "client_payload.source_sha"}, ""},
+		{"null is absent", map[string]any{"repo": nil, "sha": nil}, Dispatch{}, ""},
+		{"empty client_payload (the real example)", map[string]any{}, Dispatch{}, ""},
+		{"client_payload not an object", "text", Dispatch{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var event map[string]any
-			require.NoError(t, json.Unmarshal(real, &event))
-			event["action"] = "build_consensus"
-			event["client_payload"] = tt.payload
-			data, err := json.Marshal(event)
-			require.NoError(t, err)
-			path := filepath.Join(t.TempDir(), "event.json")
-			require.NoError(t, os.WriteFile(path, data, 0o644))
-			vars := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "repository_dispatch", "GITHUB_EVENT_PATH": path}
-			c, err := Load(context.Background(), func(k string) string { return vars[k] }, nil, Overrides{})
-			require.NoError(t, err)
+			c := loadDispatch(t, "repository_dispatch", "client_payload", tt.payload)
 			assert.Equal(t, "build_consensus", c.DispatchType)
-			assert.Equal(t, tt.wantRepo, c.DispatchRepo)
-			assert.Equal(t, tt.wantSHA, c.DispatchSHA)
+			got, err := c.Dispatched()
+			if tt.wantErr != "" {
+				assert.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+func TestLoadWorkflowDispatchInputs(t *testing.T) {
+	const sha = "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"
+	c := loadDispatch(t, "workflow_dispatch", "inputs", map[string]any{"component": "node", "set_ref": sha, "other": "x"})
+	got, err := c.Dispatched()
+	require.NoError(t, err)
+	assert.Equal(t, Dispatch{Component: "node", ComponentKey: "inputs.component", SHA: sha, SHAKey: "inputs.set_ref"}, got)
+
+	none := loadDispatch(t, "workflow_dispatch", "inputs", map[string]any{})
+	got, err = none.Dispatched()
+	require.NoError(t, err)
+	assert.Equal(t, Dispatch{}, got)
+
+	// A client_payload in a workflow_dispatch's event is nobody's.
+	stray := loadDispatch(t, "workflow_dispatch", "client_payload", map[string]any{"sha": sha})
+	got, err = stray.Dispatched()
+	require.NoError(t, err)
+	assert.Equal(t, Dispatch{}, got)
 }
 
 // workflowRunEvent writes the real workflow_run example with change applied

@@ -67,6 +67,11 @@ type Request struct {
 	// branch head; "" pins every component at its head.
 	Dispatched    string
 	DispatchedSHA string
+	// DispatchedEvent and DispatchedKey say, for messages, which event
+	// sent DispatchedSHA and as which key, such as repository_dispatch and
+	// client_payload.source_sha; "" for the design note's
+	// client_payload.sha of a repository_dispatch.
+	DispatchedEvent, DispatchedKey string
 	// Pin is inputs.PinHead or inputs.PinGreen; "" is PinHead.
 	Pin string
 	// Base is the manifest of the nightly the plan compares with, BaseTag
@@ -185,12 +190,20 @@ func branchRef(comp plan.Component) (ref, what string) {
 func dispatched(ctx context.Context, c Client, r Request, comp plan.Component) (string, Source, error) {
 	repository := r.Owner + "/" + comp.Repository
 	ref, what := branchRef(comp)
+	event, key := r.DispatchedEvent, r.DispatchedKey
+	if event == "" {
+		event = "repository_dispatch"
+	}
+	if key == "" {
+		key = "client_payload.sha"
+	}
+	by := "the " + event + " as " + key
 	cmp, _, err := c.Compare.CompareCommits(ctx, r.Owner, comp.Repository, ref, r.DispatchedSHA, &gh.ListOptions{PerPage: 1})
 	switch {
 	case github.IsStatus(err, http.StatusNotFound) && comp.Branch == "":
-		return "", Source{}, fmt.Errorf("pin component %s: commit %s, sent by the repository_dispatch as client_payload.sha, is not in %s (or the token cannot read it: %s): was it force-pushed away, or sent for another repository?", comp.Name, r.DispatchedSHA, repository, github.Explain(err, r.access(comp, "contents: read")))
+		return "", Source{}, fmt.Errorf("pin component %s: commit %s, sent by %s, is not in %s (or the token cannot read it: %s): was it force-pushed away, or sent for another repository?", comp.Name, r.DispatchedSHA, by, repository, github.Explain(err, r.access(comp, "contents: read")))
 	case github.IsStatus(err, http.StatusNotFound):
-		return "", Source{}, fmt.Errorf("pin component %s: %s has no commit %s (client_payload.sha) or no branch %s (the graph's branch key): %w", comp.Name, repository, r.DispatchedSHA, comp.Branch, github.Explain(err, r.access(comp, "contents: read")))
+		return "", Source{}, fmt.Errorf("pin component %s: %s has no commit %s (%s) or no branch %s (the graph's branch key): %w", comp.Name, repository, r.DispatchedSHA, key, comp.Branch, github.Explain(err, r.access(comp, "contents: read")))
 	case err != nil:
 		return "", Source{}, fmt.Errorf("pin component %s: compare commit %s with the %s of %s: %w", comp.Name, r.DispatchedSHA, what, repository, github.Explain(err, r.access(comp, "contents: read")))
 	}
@@ -198,7 +211,7 @@ func dispatched(ctx context.Context, c Client, r Request, comp plan.Component) (
 	case "behind", "identical":
 		return r.DispatchedSHA, Source{Component: comp.Name, How: "dispatched commit, on the " + what}, nil
 	default:
-		return "", Source{}, fmt.Errorf("pin component %s: commit %s, sent by the repository_dispatch as client_payload.sha, is not on the %s of %s (GitHub compares it as %.20q of the branch head): a fork's commit, an unmerged pull request's head or a commit of another branch is never built; dispatch a commit that the branch holds", comp.Name, r.DispatchedSHA, what, repository, status)
+		return "", Source{}, fmt.Errorf("pin component %s: commit %s, sent by %s, is not on the %s of %s (GitHub compares it as %.20q of the branch head): a fork's commit, an unmerged pull request's head or a commit of another branch is never built; dispatch a commit that the branch holds", comp.Name, r.DispatchedSHA, by, what, repository, status)
 	}
 }
 

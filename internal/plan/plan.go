@@ -44,11 +44,13 @@ func Changed(g *Graph, s string) ([]string, error) {
 }
 
 // ChangedFromEvent derives the changed components from the event that
-// triggered the orchestrator. Only a repository_dispatch of build_<component>
-// narrows the plan; anything else, including a component the graph does not
-// know, rebuilds everything: building too much is slow, too little is wrong.
+// triggered the orchestrator. Only a repository_dispatch of
+// build_<component>, or a workflow_dispatch whose component input names
+// one (passed as build_<component>), narrows the plan; anything else,
+// including a component the graph does not know, rebuilds everything:
+// building too much is slow, too little is wrong.
 func ChangedFromEvent(g *Graph, eventName, dispatchEventType string) []string {
-	if eventName == "repository_dispatch" {
+	if isDispatch(eventName) {
 		if name, ok := strings.CutPrefix(dispatchEventType, "build_"); ok {
 			if _, known := g.index[name]; known {
 				return []string{name}
@@ -58,14 +60,20 @@ func ChangedFromEvent(g *Graph, eventName, dispatchEventType string) []string {
 	return g.Names()
 }
 
-// Dispatched returns the component a repository_dispatch names, whose
-// commit the dispatch carries: the one whose repository is repo (the
-// client_payload.repo, a name or owner/name), else the one of the
-// build_<component> event type. It is "" for any other event, for
-// build_all and for a type no component has; a repo that names no
-// component, or another one than the type, is an error.
-func (g *Graph) Dispatched(eventName, eventType, repo string) (string, error) {
-	if eventName != "repository_dispatch" {
+// isDispatch is an event that names the component that changed.
+func isDispatch(eventName string) bool {
+	return eventName == "repository_dispatch" || eventName == "workflow_dispatch"
+}
+
+// Dispatched returns the component a dispatch names, whose commit the
+// dispatch carries: the one whose repository is repo (sent as repoKey,
+// such as client_payload.repo or client_payload.triggered_by; a name or
+// owner/name), else the one of the build_<component> event type (for a
+// workflow_dispatch, build_ and its component input). It is "" for any
+// other event, for build_all and for a type no component has; a repo
+// that names no component, or another one than the type, is an error.
+func (g *Graph) Dispatched(eventName, eventType, repo, repoKey string) (string, error) {
+	if !isDispatch(eventName) {
 		return "", nil
 	}
 	byType := ""
@@ -93,9 +101,9 @@ func (g *Graph) Dispatched(eventName, eventType, repo string) (string, error) {
 		// build_all from the orchestrator itself, or a dispatch of no component.
 		return "", nil
 	case byRepo == "":
-		return "", fmt.Errorf("read the repository_dispatch: client_payload.repo %q is not the repository of component %s (%s)", repo, byType, g.components[g.index[byType]].Repository)
+		return "", fmt.Errorf("read the %s: %s %q is not the repository of component %s (%s)", eventName, repoKey, repo, byType, g.components[g.index[byType]].Repository)
 	case byType != "" && byType != byRepo:
-		return "", fmt.Errorf("read the repository_dispatch: client_payload.repo %q is component %s, but the event type %s names component %s", repo, byRepo, eventType, byType)
+		return "", fmt.Errorf("read the %s: %s %q is component %s, but the event type %s names component %s", eventName, repoKey, repo, byRepo, eventType, byType)
 	}
 	return byRepo, nil
 }

@@ -188,6 +188,8 @@ func TestChangedFromEvent(t *testing.T) {
 		{"empty dispatch type builds all", "repository_dispatch", "", all},
 		{"schedule", "schedule", "", all},
 		{"workflow_dispatch", "workflow_dispatch", "", all},
+		{"workflow_dispatch of one component", "workflow_dispatch", "build_sdk", []string{"sdk"}},
+		{"workflow_dispatch of all", "workflow_dispatch", "build_all", all},
 		{"workflow_run", "workflow_run", "", all},
 		{"push", "push", "", all},
 		{"type ignored outside repository_dispatch", "push", "build_sdk", all},
@@ -243,6 +245,8 @@ func TestDispatched(t *testing.T) {
 		{"build_all without a repo", "repository_dispatch", "build_all", "", "", ""},
 		{"unknown type, unknown repo", "repository_dispatch", "build_wallet", "bllvm-wallet", "", ""},
 		{"not a dispatch", "push", "build_consensus", "bllvm-consensus", "", ""},
+		{"a workflow_dispatch's component", "workflow_dispatch", "build_node", "", "node", ""},
+		{"a workflow_dispatch of all", "workflow_dispatch", "build_all", "", "", ""},
 		{"repo of no component", "repository_dispatch", "build_consensus", "governance-app", "",
 			`read the repository_dispatch: client_payload.repo "governance-app" is not the repository of component consensus (bllvm-consensus)`},
 		{"repo and type disagree", "repository_dispatch", "build_consensus", "bllvm-node", "",
@@ -252,7 +256,7 @@ func TestDispatched(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := DefaultGraph().Dispatched(tt.eventName, tt.eventType, tt.repo)
+			got, err := DefaultGraph().Dispatched(tt.eventName, tt.eventType, tt.repo, "client_payload.repo")
 			if tt.wantErr != "" {
 				assert.EqualError(t, err, tt.wantErr)
 				return
