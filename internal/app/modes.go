@@ -61,6 +61,8 @@ func prepare(values inputs.Values, ev event.Context, common inputs.Common, env E
 			return prepared{}, err
 		}
 		return preparePlan(in, ev, env)
+	case inputs.ModeCheckout:
+		return prepareCheckout(values, ev, log)
 	}
 	// values.Common already rejected the mode.
 	return prepared{}, nil

@@ -257,9 +257,10 @@ func (f folder) layOut(ctx context.Context, src Source, dest *os.Root, limits Li
 	}
 	defer dir.Close()
 	ownerName, repoName, _ := strings.Cut(f.repo.Repository, "/")
+	// The source's errors name the archive.
 	body, err := src.Tarball(ctx, ownerName, repoName, f.repo.SHA)
 	if err != nil {
-		return fmt.Errorf("download %s at %s: %w", f.repo.Repository, f.repo.SHA, err)
+		return err
 	}
 	defer body.Close()
 	u := &unpacker{dir: dir, repository: f.repo.Repository, commit: f.repo.SHA, limits: limits, chown: owner.chown}
@@ -320,9 +321,28 @@ func freshName(dest *os.Root, prefix string) (string, error) {
 	return "", errors.New("no free temporary name")
 }
 
+// CheckPath refuses a path that openPath would refuse, making nothing:
+// the mode checks it before its first request.
+func CheckPath(workspace, rel string) error {
+	root, err := os.OpenRoot(workspace)
+	if err != nil {
+		return fmt.Errorf("open the workspace %s: %w", workspace, err)
+	}
+	defer root.Close()
+	dest, err := walkPath(root, path.Clean(rel), nil, false)
+	if dest != nil {
+		dest.Close()
+	}
+	return err
+}
+
 // openPath opens rel inside the workspace, making the folders that are not
 // there yet; a part of it that is a link, or not a folder, is refused.
 func openPath(workspace *os.Root, rel string, owner *ownerID) (*os.Root, error) {
+	return walkPath(workspace, rel, owner, true)
+}
+
+func walkPath(workspace *os.Root, rel string, owner *ownerID, create bool) (*os.Root, error) {
 	if rel == "." {
 		return workspace.OpenRoot(".")
 	}
@@ -333,6 +353,9 @@ func openPath(workspace *os.Root, rel string, owner *ownerID) (*os.Root, error) 
 	for _, part := range strings.Split(rel, "/") {
 		current = path.Join(current, part)
 		info, err := workspace.Lstat(current)
+		if errors.Is(err, fs.ErrNotExist) && !create {
+			return nil, nil
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			if err := workspace.Mkdir(current, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 				return nil, fmt.Errorf("make %s: %w", current, err)

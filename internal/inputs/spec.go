@@ -22,7 +22,7 @@ type Output struct {
 }
 
 // Modes lists the valid values of the mode input.
-var Modes = []string{ModeTriggerOrchestrator, ModeNightlyTag, ModeCreatePrerelease, ModePlan}
+var Modes = []string{ModeTriggerOrchestrator, ModeNightlyTag, ModeCreatePrerelease, ModePlan, ModeCheckout}
 
 // The modes.
 const (
@@ -30,6 +30,7 @@ const (
 	ModeNightlyTag          = "nightly-tag"          // compute, and optionally create, the nightly tag
 	ModeCreatePrerelease    = "create-prerelease"    // publish the prerelease with assets, or dispatch a workflow that does
 	ModePlan                = "plan"                 // decide which components a change must rebuild
+	ModeCheckout            = "checkout"             // lay out a snapshot's repositories side by side
 )
 
 var (
@@ -39,11 +40,12 @@ var (
 	tagModes       = []string{ModeNightlyTag, ModeCreatePrerelease}
 	waitModes      = []string{ModeTriggerOrchestrator, ModeCreatePrerelease}
 	planOnly       = []string{ModePlan}
+	checkoutOnly   = []string{ModeCheckout}
 )
 
 // Specs is every input the action reads, in the order --help shows them.
 var Specs = []Spec{
-	{Name: "mode", Default: ModeTriggerOrchestrator, Description: "What to do: trigger-orchestrator, nightly-tag, create-prerelease or plan."},
+	{Name: "mode", Default: ModeTriggerOrchestrator, Description: "What to do: trigger-orchestrator, nightly-tag, create-prerelease, plan or checkout."},
 	{Name: "token", Default: "${{ github.token }}", Description: "Token for the GitHub API. The default GITHUB_TOKEN only reaches this repository; pass a PAT or GitHub App token to reach another one. Outside Actions, GITHUB_TOKEN or GH_TOKEN from the environment."},
 	{Name: "api-url", Default: "", Description: "GitHub API base URL. Empty means GITHUB_API_URL, else https://api.github.com; GitHub Enterprise Server as https://HOST/api/v3."},
 	{Name: "repository", Default: "", Description: "This repository (owner/name), where tags and releases live. Empty means GITHUB_REPOSITORY, else the GitHub remote of the local git checkout."},
@@ -62,8 +64,8 @@ var Specs = []Spec{
 	{Name: "sha-length", Default: "7", Modes: tagModes, Description: "Length of the short sha in the tag (4-40)."},
 	{Name: "push-tag", Default: "false", Bool: true, Modes: nightlyOnly, Description: "Create refs/tags/<tag> at sha. Idempotent: the tag already at sha is success (created=false); at another commit it is an error."},
 	{Name: "skip-unchanged", Default: "false", Bool: true, Modes: nightlyOnly, Description: "When the newest existing <prefix>-* tag already points at sha, create nothing and report changed=false. With manifest: when the newest nightly, or a tag of this day and commit, holds this snapshot (same commit, same manifest) and its prerelease is published."},
-	{Name: "manifest", Default: "", Modes: tagModes, Description: "The snapshot: JSON object of every component's {repository, sha, rebuilt}, as plan's manifest output. nightly-tag: the tag is an annotated tag recording it, another snapshot of the same day and commit gets <tag>-2, -3 ..., and a snapshot counts as done only once its prerelease is published. create-prerelease: checked against the tag's record (empty: read from the annotated tag); the release body gets a table of every component's commit and a manifest.json asset."},
-	{Name: "tag", Default: "", Modes: prereleaseOnly, Description: "Tag of the prerelease. Empty means the nightly tag, computed exactly as nightly-tag computes it."},
+	{Name: "manifest", Default: "", Modes: []string{ModeNightlyTag, ModeCreatePrerelease, ModeCheckout}, Description: "The snapshot: JSON object of every component's {repository, sha, rebuilt}, as plan's manifest output. nightly-tag: the tag is an annotated tag recording it, another snapshot of the same day and commit gets <tag>-2, -3 ..., and a snapshot counts as done only once its prerelease is published. create-prerelease: checked against the tag's record (empty: read from the annotated tag); the release body gets a table of every component's commit and a manifest.json asset. checkout: the snapshot to lay out (or tag)."},
+	{Name: "tag", Default: "", Modes: []string{ModeCreatePrerelease, ModeCheckout}, Description: "Tag of the prerelease. Empty means the nightly tag, computed exactly as nightly-tag computes it. checkout: a nightly or release of this repository whose annotated tag records the snapshot to lay out (or manifest)."},
 	{Name: "target", Default: "", Modes: prereleaseOnly, Description: "Commit (or branch) the tag is created at if it does not exist yet. Empty means sha."},
 	{Name: "name", Default: "", Modes: prereleaseOnly, Description: "Release title. Empty means the tag."},
 	{Name: "body", Default: "", Modes: prereleaseOnly, Description: "Text placed before the generated notes."},
@@ -82,10 +84,14 @@ var Specs = []Spec{
 	{Name: "tag-input", Default: "version", Modes: prereleaseOnly, Description: "Name of the dispatched workflow's input that receives the tag."},
 	{Name: "wait", Default: "false", Bool: true, Modes: waitModes, Description: "Wait for the run the dispatch started (the orchestrator's, or the workflow's) to complete; fail unless it succeeds."},
 	{Name: "wait-timeout", Default: "", Modes: waitModes, Description: "Longest time to wait for that run (Go duration, 1s to 6h). Empty means 60m for trigger-orchestrator, 30m for create-prerelease."},
-	{Name: "graph", Default: "", Modes: []string{ModePlan, ModeCreatePrerelease}, Description: "Components and what each depends on, as YAML or JSON ({name: {repository, branch, depends-on: [names], ci: workflow file, assets: [name patterns]}}), or @path to such a file in the workspace (a regular file of at most 16 MiB). Empty means the BTCDecoded chain consensus <- protocol <- node <- sdk <- governance."},
+	{Name: "graph", Default: "", Modes: []string{ModePlan, ModeCreatePrerelease, ModeCheckout}, Description: "Components and what each depends on, as YAML or JSON ({name: {repository, branch, depends-on: [names], ci: workflow file, assets: [name patterns]}}), or @path to such a file in the workspace (a regular file of at most 16 MiB). Empty means the BTCDecoded chain consensus <- protocol <- node <- sdk <- governance."},
 	{Name: "resolve-commits", Default: "true", Bool: true, Modes: planOnly, Description: "Pin every component's commit (one request per component, Contents: read on each repository): the dispatched commit for the component a repository_dispatch names, the head of its branch for the others. Sets manifest and a sha in every matrix entry. false sends no request."},
 	{Name: "pin", Default: PinHead, Modes: planOnly, Description: "Which commit of each component that the event does not name is pinned: head, its branch's head; green, the newest commit of its branch whose CI workflow (graph key ci, default ci.yml) succeeded on a push (one request per component; needs Actions: read on each repository). Never older than the base nightly's commit."},
 	{Name: "changed", Default: "", Modes: planOnly, Description: "Components that changed, comma or newline separated, or all. Empty means derived from the event: build_<component> from a repository_dispatch, all for anything else."},
+	{Name: "components", Default: "", Modes: checkoutOnly, Description: "Components of the snapshot to lay out, comma or newline separated, each with everything it depends on in graph. Empty means every component of the snapshot."},
+	{Name: "path", Default: "", Modes: checkoutOnly, Description: "Folder of the workspace (relative to it, through no symbolic link) that receives the repositories, each as <path>/<repository name>. Empty means the workspace itself."},
+	{Name: "max-bytes", Default: "2GiB", Modes: checkoutOnly, Description: "Most bytes of files one repository's archive may lay out (a number of bytes, or with KiB, MiB or GiB); an archive holding more is refused."},
+	{Name: "max-entries", Default: "200000", Modes: checkoutOnly, Description: "Most entries (files, folders and links) one repository's archive may hold (1 to 10000000); an archive holding more is refused."},
 }
 
 // Outputs is every output the action sets.
@@ -106,7 +112,7 @@ var Outputs = []Output{
 	{Name: "base", Modes: planOnly, Description: "With resolve-commits: the newest complete, published nightly the plan compared with (what is not rebuilt is carried from it); empty when there is none, and everything is rebuilt."},
 	{Name: "created", Modes: tagModes, Description: "true when this run created the tag (nightly-tag) or the release (create-prerelease)."},
 	{Name: "changed-components", Modes: nightlyOnly, Description: "With manifest: JSON array of the components whose commit differs from the previous nightly's manifest (every component when it has none); [] when skipped."},
-	{Name: "manifest", Modes: []string{ModeNightlyTag, ModePlan, ModeCreatePrerelease}, Description: "The snapshot as JSON: every component's {repository, sha, rebuilt}. From plan with resolve-commits; from nightly-tag, the manifest the tag records; from create-prerelease, the one the release describes."},
+	{Name: "manifest", Modes: []string{ModeNightlyTag, ModePlan, ModeCreatePrerelease, ModeCheckout}, Description: "The snapshot as JSON: every component's {repository, sha, rebuilt}. From plan with resolve-commits; from nightly-tag, the manifest the tag records; from create-prerelease, the one the release describes; from checkout, the snapshot it laid out (of the manifest input or the tag), whole even when components picks some."},
 	{Name: "release-id", Modes: prereleaseOnly, Description: "Numeric id of the release."},
 	{Name: "release-url", Modes: prereleaseOnly, Description: "Web page of the release."},
 	{Name: "upload-url", Modes: prereleaseOnly, Description: "Upload URL of the release, for further assets."},
@@ -120,6 +126,7 @@ var Outputs = []Output{
 	{Name: "matrix", Modes: planOnly, Description: "JSON for strategy.matrix: {\"include\":[{\"component\",\"repository\",\"wave\",\"sha\"}]}; sha (the pinned commit) with resolve-commits."},
 	{Name: "waves", Modes: planOnly, Description: "JSON array of arrays of component names; each wave can build in parallel once the earlier ones are done."},
 	{Name: "build-all", Modes: planOnly, Description: "true when every component is in the plan."},
+	{Name: "paths", Modes: checkoutOnly, Description: "JSON object of every component laid out to its repository's folder, relative to the workspace, such as {\"node\": \"src/bllvm-node\"}."},
 	{Name: "conclusion", Modes: waitModes, Description: "Conclusion of that run, with wait."},
 }
 

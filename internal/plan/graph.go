@@ -48,7 +48,14 @@ type Graph struct {
 	index      map[string]int
 	deps       [][]int // deps[i]: indices of what component i depends on
 	dependents [][]int // dependents[i]: indices of what depends on component i
+	// cargo says the edges are to be read from the components' Cargo.toml
+	// files (graph: cargo); until then they are DefaultGraph's.
+	cargo bool
 }
+
+// FromCargo says whether the graph's edges are to be read from the
+// components' Cargo.toml files, at their pinned commits (graph: cargo).
+func (g *Graph) FromCargo() bool { return g.cargo }
 
 // All is the word that means every component, in the changed input and in
 // event types (build_all); no component may take it as its name.

@@ -16,7 +16,9 @@ import (
 	"github.com/BTCDecoded/release-action/internal/inputs"
 )
 
-// Load resolves the graph input: empty means the default graph, @path a file
+// Load resolves the graph input: empty means the default graph, cargo the
+// default graph's components whose edges the caller reads from their
+// Cargo.toml files (FromCargo, WithCargoEdges), @path a file
 // read with readFile (relative to wherever the caller decides), anything else
 // the graph's text itself.
 //
@@ -26,8 +28,14 @@ import (
 // of its own, such as a size limit) is returned as it is.
 func Load(input string, readFile func(path string) ([]byte, error)) (*Graph, error) {
 	trimmed := strings.TrimSpace(input)
-	if trimmed == "" {
+	switch trimmed {
+	case "":
 		return DefaultGraph(), nil
+	case Cargo:
+		// The components; their edges come from Cargo.toml (WithCargoEdges).
+		g := DefaultGraph()
+		g.cargo = true
+		return g, nil
 	}
 	path, isFile := strings.CutPrefix(trimmed, "@")
 	if !isFile {
