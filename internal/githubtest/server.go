@@ -180,6 +180,7 @@ func (s *Server) routes() (api, uploads *http.ServeMux) {
 	api.HandleFunc("GET /repos/{owner}/{repo}/commits/{ref...}", s.withRepository(s.getCommit))
 	api.HandleFunc("GET /repos/{owner}/{repo}/compare/{basehead...}", s.withRepository(s.compareCommits))
 	api.HandleFunc("GET /repos/{owner}/{repo}/tarball/{ref...}", s.withRepository(s.getTarball))
+	api.HandleFunc("GET /repos/{owner}/{repo}/contents/{path...}", s.withRepository(s.getContents))
 
 	api.HandleFunc("GET /repos/{owner}/{repo}/releases", s.withRepository(s.listReleases))
 	api.HandleFunc("POST /repos/{owner}/{repo}/releases", s.withRepository(s.createRelease))
