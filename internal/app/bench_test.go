@@ -15,8 +15,10 @@ import (
 // compare per changed component and two per carried asset; requests/op
 // counts the downloads from storage too, which storage/op counts apart.
 // A plan with a base and pin: green sends at most 2 + 2N for N
-// components, and a superseded snapshot at most 3 + D for D components
-// differing from the newest nightly.
+// components, and so does one with graph: cargo whose components are at
+// the base's commits (one compare more per component that moved); a
+// superseded snapshot at most 3 + D for D components differing from the
+// newest nightly.
 func BenchmarkRequests(b *testing.B) {
 	const assets = 8
 	release := func(mode string) func(testing.TB) *world {
@@ -52,6 +54,15 @@ func BenchmarkRequests(b *testing.B) {
 	allRebuilt := nightly(moved(heads, map[string]string{"consensus": consensusNext}), allComponents)
 	// sdk moved: sdk and governance rebuilt, the three below carried.
 	carry3 := nightly(moved(heads, map[string]string{"sdk": sdkNext}), []string{"sdk", "governance"})
+	// graph: cargo with a published base holding base: every component's
+	// Cargo.toml is read at its pinned commit.
+	cargoBase := func(base map[string]string) func(testing.TB) *world {
+		return func(tb testing.TB) *world {
+			w := cargoWorld(tb, nil)
+			planBase(tb, w, base, true, false)
+			return w
+		}
+	}
 	run := func(w *world) {
 		if o := w.run(); o.code != 0 {
 			w.t.Fatal(o.stdout)
@@ -70,6 +81,8 @@ func BenchmarkRequests(b *testing.B) {
 		{fmt.Sprintf("create-prerelease/rerun/%d-assets", assets), release("create-prerelease"), map[string]string{"INPUT_ASSETS": "dist/**"}, run},
 		{fmt.Sprintf("plan/resolve-commits/%d-components", len(componentRepos)), func(tb testing.TB) *world { return planWorld(tb) }, nil, nil},
 		{fmt.Sprintf("plan/base/pin-green/%d-components", len(componentRepos)), greenWorld, nil, nil},
+		{fmt.Sprintf("plan/base/graph-cargo/%d-components", len(componentRepos)), cargoBase(heads), nil, nil},
+		{fmt.Sprintf("plan/base/graph-cargo/%d-components/1-moved", len(componentRepos)), cargoBase(moved(heads, map[string]string{"node": nodeOnMain})), nil, nil},
 		{"nightly-tag/manifest/superseded/1-differing", supersededWorld, nil, nil},
 		{"nightly-tag/manifest/create", snapshot, nil, nil},
 		{"nightly-tag/manifest/skip", snapshot, nil, func(w *world) {

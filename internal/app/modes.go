@@ -329,6 +329,9 @@ func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
 	if err != nil {
 		return prepared{}, err
 	}
+	if graph.FromCargo() && !in.ResolveCommits {
+		return prepared{}, inputs.Errorf("graph", "cargo reads each component's Cargo.toml at its pinned commit, so it needs resolve-commits: true (the default)")
+	}
 	// Everything from the event is checked before the first request.
 	trig, err := readTrigger(graph, ev)
 	if err != nil {

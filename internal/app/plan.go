@@ -3,13 +3,16 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	gh "github.com/google/go-github/v66/github"
 
 	"github.com/BTCDecoded/release-action/internal/event"
+	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/inputs"
 	"github.com/BTCDecoded/release-action/internal/manifest"
 	"github.com/BTCDecoded/release-action/internal/nightly"
@@ -30,6 +33,7 @@ type snapshotPlan struct {
 	ev      event.Context
 	forced  []string // the changed input: rebuilt whatever the base holds
 	request pin.Request
+	cargo   bool // the graph's edges were read from Cargo.toml (graph: cargo)
 }
 
 // run is the plan's steps: find the base, pin every component against it,
@@ -46,6 +50,15 @@ func (p snapshotPlan) run(ctx context.Context, client *gh.Client, summary report
 	if err != nil {
 		return report.Result{}, err
 	}
+	// The edges of graph: cargo are what each pinned commit's Cargo.toml
+	// says: read once the pins are known, before anything is decided.
+	var cargoWarnings []string
+	if p.graph.FromCargo() {
+		p.cargo = true
+		if p.graph, cargoWarnings, err = p.cargoGraph(ctx, client.Repositories, pinned.Manifest); err != nil {
+			return report.Result{}, err
+		}
+	}
 	result, differing, err := p.rebuild(pinned.Manifest, base, found)
 	if err != nil {
 		return report.Result{}, err
@@ -59,7 +72,7 @@ func (p snapshotPlan) run(ctx context.Context, client *gh.Client, summary report
 	res.Set("base", base.Tag)
 	res.Set("changed", strconv.FormatBool(len(result.Components) > 0))
 	res.Notices = append(append(res.Notices, notes...), pinned.Notices...)
-	res.Warnings = append(res.Warnings, pinned.Warnings...)
+	res.Warnings = append(append(res.Warnings, pinned.Warnings...), cargoWarnings...)
 	if len(result.Components) == 0 {
 		res.Notices = append(res.Notices, fmt.Sprintf("every component is at the commit %s holds: nothing to build", base.Tag))
 	}
@@ -101,6 +114,9 @@ func (p snapshotPlan) describe(s *report.Summary, base nightly.Base, found bool,
 		s.Add("Changed since", report.Text(orDefault(strings.Join(differing, ", "), "nothing")))
 	} else {
 		s.Add("Base", report.Text("none: no complete, published nightly yet, so everything is built"))
+	}
+	if p.cargo {
+		s.Add("Graph", report.Text("from each component's Cargo.toml at its pinned commit: "+edgesText(p.graph)))
 	}
 	if len(p.forced) > 0 {
 		s.Add("Forced", report.Text(strings.Join(p.forced, ", ")+" (the changed input)"))
@@ -161,4 +177,84 @@ func readTrigger(graph *plan.Graph, ev event.Context) (trigger, error) {
 		t.sha = strings.ToLower(sent.SHA)
 	}
 	return t, nil
+}
+
+// Contents reads a file of a repository at a commit: one request.
+type Contents interface {
+	GetContents(ctx context.Context, owner, repo, path string, opts *gh.RepositoryContentGetOptions) (*gh.RepositoryContent, []*gh.RepositoryContent, *gh.Response, error)
+}
+
+// cargoConcurrency bounds the Cargo.toml reads in flight, as pin bounds
+// its reads.
+const cargoConcurrency = 8
+
+// cargoGraph reads every component's Cargo.toml at its pinned commit, all
+// at once (one request each, cargoConcurrency in flight), and returns the
+// graph whose edges are their path dependencies, with a warning for each
+// path that names no repository of the graph. The first failure, in the
+// graph's order, is returned once every read has finished.
+func (p snapshotPlan) cargoGraph(ctx context.Context, contents Contents, m manifest.Manifest) (*plan.Graph, []string, error) {
+	manifests := make([]plan.CargoManifest, len(m))
+	errs := make([]error, len(m))
+	slots := make(chan struct{}, cargoConcurrency)
+	var wg sync.WaitGroup
+	for i, e := range m {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			manifests[i], errs[i] = p.readCargo(ctx, contents, e)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	g, warnings, err := plan.WithCargoEdges(p.graph, manifests)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the graph (graph: cargo): %w", err)
+	}
+	return g, warnings, nil
+}
+
+// readCargo reads the Cargo.toml at the root of e's repository at e's
+// commit, at most plan.MaxCargoManifest bytes of it.
+func (p snapshotPlan) readCargo(ctx context.Context, contents Contents, e manifest.Entry) (plan.CargoManifest, error) {
+	owner, name, _ := strings.Cut(e.Repository, "/")
+	file := fmt.Sprintf("%s/Cargo.toml at %s", e.Repository, e.SHA[:7])
+	access := github.Access{Repository: e.Repository, Own: p.ev.Repository, Permission: "contents: read"}
+	got, _, _, err := contents.GetContents(ctx, owner, name, "Cargo.toml", &gh.RepositoryContentGetOptions{Ref: e.SHA})
+	switch {
+	case github.IsStatus(err, http.StatusNotFound):
+		return plan.CargoManifest{}, fmt.Errorf("read the graph of component %s (graph: cargo): %s has no Cargo.toml at %s, the commit pinned, or the token cannot read it (%v): graph: cargo needs one at the root of every component's repository; write the graph input instead", e.Component, e.Repository, e.SHA, github.Explain(err, access))
+	case err != nil:
+		return plan.CargoManifest{}, fmt.Errorf("read the graph of component %s (graph: cargo): read %s: %w", e.Component, file, github.Explain(err, access))
+	case got == nil:
+		return plan.CargoManifest{}, fmt.Errorf("read the graph of component %s (graph: cargo): %s is a folder, not a file", e.Component, file)
+	case got.GetType() != "file":
+		return plan.CargoManifest{}, fmt.Errorf("read the graph of component %s (graph: cargo): GitHub answers %s as a %s, not a file", e.Component, file, report.Quote(got.GetType()))
+	case got.GetSize() > plan.MaxCargoManifest || got.GetEncoding() == "none":
+		return plan.CargoManifest{}, fmt.Errorf("read the graph of component %s (graph: cargo): %s is %d bytes; at most 1 MiB is read", e.Component, file, got.GetSize())
+	}
+	text, err := got.GetContent()
+	if err != nil {
+		return plan.CargoManifest{}, fmt.Errorf("read the graph of component %s (graph: cargo): GitHub answered the content of %s in no encoding it documents", e.Component, file)
+	}
+	return plan.CargoManifest{Component: e.Component, File: file, Data: []byte(text)}, nil
+}
+
+// edgesText lists what each component depends on, for the summary.
+func edgesText(g *plan.Graph) string {
+	var parts []string
+	for _, c := range g.Components() {
+		deps := "nothing"
+		if len(c.DependsOn) > 0 {
+			deps = strings.Join(c.DependsOn, ", ")
+		}
+		parts = append(parts, c.Name+" on "+deps)
+	}
+	return strings.Join(parts, "; ")
 }

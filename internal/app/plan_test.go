@@ -784,3 +784,167 @@ func TestPlanRequestBudget(t *testing.T) {
 	assert.LessOrEqual(t, len(o.requests), 2+2*len(componentRepos), "requests sent:\n%s", strings.Join(sent, "\n"))
 	assert.Equal(t, len(componentRepos), strings.Count(strings.Join(sent, "\n"), "/compare/"), "one compare per component, each differing from the base")
 }
+
+// cargoFiles are Cargo.toml files shaped like BTCDecoded's own: each
+// crate depends by path on the sibling folders of what it is built
+// against.
+var cargoFiles = map[string]string{
+	"consensus":  "[package]\nname = \"bllvm-consensus\"\nversion = \"0.1.0\"\n\n[dependencies]\nsha2 = \"0.10\"\n",
+	"protocol":   "[package]\nname = \"bllvm-protocol\"\n\n[dependencies]\nbllvm-consensus = { path = \"../bllvm-consensus\" }\n",
+	"node":       "[package]\nname = \"bllvm-node\"\n\n[dependencies]\nbllvm-protocol = { path = \"../bllvm-protocol\", features = [\"production\"] }\n",
+	"sdk":        "[package]\nname = \"bllvm-sdk\"\n\n[dependencies]\nbllvm-node = { path = \"../bllvm-node\" }\n",
+	"governance": "[package]\nname = \"bllvm-commons\"\n\n[dependencies.bllvm-sdk]\npath = \"../bllvm-sdk\"\n",
+	"bllvm":      "[package]\nname = \"bllvm\"\n\n[dependencies]\nbllvm-node = { path = \"../bllvm-node\" }\nclap = \"4\"\n",
+}
+
+// cargoWorld is planWorld with graph: cargo, each component's head
+// holding cargoFiles' Cargo.toml, or changes' (a component mapped to ""
+// holds none).
+func cargoWorld(tb testing.TB, changes map[string]string) *world {
+	tb.Helper()
+	w := planWorld(tb).with(map[string]string{"INPUT_GRAPH": "cargo"})
+	for _, c := range componentRepos {
+		content, changed := changes[c.component]
+		if !changed {
+			content = cargoFiles[c.component]
+		}
+		if content != "" {
+			w.srv.SetFile("BTCDecoded/"+c.repository, heads[c.component], "Cargo.toml", content)
+		}
+	}
+	return w
+}
+
+// cargoReads are the Cargo.toml reads of o, as repository → ref.
+func cargoReads(o outcome) map[string]string {
+	reads := map[string]string{}
+	for _, r := range o.requests {
+		if repository, ok := strings.CutSuffix(strings.TrimPrefix(r.Path, "/repos/BTCDecoded/"), "/contents/Cargo.toml"); ok {
+			reads[repository] = r.Query.Get("ref")
+		}
+	}
+	return reads
+}
+
+// graph: cargo over BTCDecoded's real layout gives the real graph: each
+// Cargo.toml read once, at the commit pinned.
+func TestPlanGraphCargo(t *testing.T) {
+	o := cargoWorld(t, nil).run()
+	require.Equal(t, 0, o.code, o.stdout)
+	assert.Equal(t, `[["consensus"],["protocol"],["node"],["sdk","bllvm"],["governance"]]`, o.outputs["waves"])
+	assert.Equal(t, wantManifest(heads, allComponents), o.outputs["manifest"])
+	want := map[string]string{}
+	for _, c := range componentRepos {
+		want[c.repository] = heads[c.component]
+	}
+	assert.Equal(t, want, cargoReads(o), "one read per component, at its pinned commit")
+	assert.Len(t, o.requests, 1+2*len(componentRepos), "the releases, one pin and one Cargo.toml each")
+	for _, r := range o.requests {
+		assert.Equal(t, "GET", r.Method)
+	}
+	assert.Contains(t, o.summary, "from each component's Cargo.toml at its pinned commit: consensus on nothing; protocol on consensus; node on protocol; sdk on node; governance on sdk; bllvm on node")
+	assert.NotContains(t, o.stdout, "::warning::")
+}
+
+// What the Cargo.toml files say decides what a change rebuilds: node moved
+// since the base, and sdk's Cargo.toml keeps, patches back or drops its
+// path dependency on node.
+func TestPlanGraphCargoDecidesTheRebuild(t *testing.T) {
+	tests := []struct {
+		name        string
+		sdk         string
+		wantRebuilt []string
+		wantWarning string
+	}{
+		{"a path dependency: sdk and governance are rebuilt", cargoFiles["sdk"], []string{"node", "sdk", "bllvm", "governance"}, ""},
+		{"moved to crates.io but patched back to ../bllvm-node: the edge stays",
+			"[package]\nname = \"bllvm-sdk\"\n\n[dependencies]\nbllvm-node = \"0.1.1\"\n\n[patch.crates-io]\nbllvm-node = { path = \"../bllvm-node\" }\n",
+			[]string{"node", "sdk", "bllvm", "governance"}, ""},
+		{"moved to crates.io without a patch: sdk and governance are carried",
+			"[package]\nname = \"bllvm-sdk\"\n\n[dependencies]\nbllvm-node = \"0.1.1\"\n",
+			[]string{"node", "bllvm"}, ""},
+		{"a dev-dependency alone: no edge",
+			"[package]\nname = \"bllvm-sdk\"\n\n[dev-dependencies]\nbllvm-node = { path = \"../bllvm-node\" }\n",
+			[]string{"node", "bllvm"}, ""},
+		{"a path naming no repository warns, naming the file and the key",
+			"[dependencies]\nbllvm-node = { path = \"../bllvm-node\" }\nwallet = { path = \"../bllvm-wallet\" }\n",
+			[]string{"node", "sdk", "bllvm", "governance"},
+			"::warning::BTCDecoded/bllvm-sdk/Cargo.toml at d4d4d4d: [dependencies] wallet has path ../bllvm-wallet, which names no repository of the graph"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := cargoWorld(t, map[string]string{"sdk": tt.sdk})
+			planBase(t, w, moved(heads, map[string]string{"node": nodeOnMain}), true, false)
+			o := w.run()
+			require.Equal(t, 0, o.code, o.stdout)
+			var components []string
+			require.NoError(t, json.Unmarshal([]byte(o.outputs["components"]), &components))
+			assert.ElementsMatch(t, tt.wantRebuilt, components)
+			assert.Equal(t, wantManifest(heads, tt.wantRebuilt), o.outputs["manifest"])
+			if tt.wantWarning != "" {
+				assert.Contains(t, o.stdout, tt.wantWarning)
+			} else {
+				assert.NotContains(t, o.stdout, "::warning::")
+			}
+			// The budget: the releases, the base's tag object, one pin and
+			// one Cargo.toml each, and the one compare of node, which moved.
+			assert.Len(t, o.requests, 2+2*len(componentRepos)+1)
+		})
+	}
+}
+
+func TestPlanGraphCargoRefuses(t *testing.T) {
+	tests := []struct {
+		name    string
+		changes map[string]string
+		vars    map[string]string
+		want    []string
+		sends   bool
+	}{
+		{"a missing Cargo.toml", map[string]string{"node": ""}, nil, []string{
+			"read the graph of component node (graph: cargo): BTCDecoded/bllvm-node has no Cargo.toml at " + heads["node"] + ", the commit pinned",
+			"graph: cargo needs one at the root of every component's repository",
+		}, true},
+		{"not TOML, never quoted", map[string]string{"sdk": "[dependencies\nsecret = \"hunter2\"\n"}, nil, []string{
+			"read the graph (graph: cargo): read BTCDecoded/bllvm-sdk/Cargo.toml at d4d4d4d: not valid TOML at line 2",
+		}, true},
+		{"without resolve-commits: nothing to read the files at", nil, map[string]string{"INPUT_RESOLVE-COMMITS": "false"}, []string{
+			"input graph: cargo reads each component's Cargo.toml at its pinned commit, so it needs resolve-commits: true",
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := cargoWorld(t, tt.changes).with(tt.vars).run()
+			assert.Equal(t, 1, o.code)
+			line := errorLine(t, o.stdout)
+			for _, want := range tt.want {
+				assert.Contains(t, line, want)
+			}
+			assert.NotContains(t, o.stdout, "hunter2")
+			assert.Empty(t, o.outputs, "no plan from a graph that could not be read")
+			assert.Equal(t, tt.sends, len(o.requests) > 0)
+			for _, r := range o.requests {
+				assert.Equal(t, "GET", r.Method)
+			}
+		})
+	}
+}
+
+// The request budget the README quotes for plan with graph: cargo and a
+// base: at most 2N + 2 for N components at the base's commits (the page
+// of releases, the base's tag object, N pins, N Cargo.toml reads), and
+// one compare more for each component whose commit moved, as pinning
+// sends it without cargo.
+func TestPlanGraphCargoRequestBudget(t *testing.T) {
+	w := cargoWorld(t, nil)
+	planBase(t, w, heads, true, false)
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	assert.NotEmpty(t, o.outputs["base"])
+	var sent []string
+	for _, r := range o.requests {
+		sent = append(sent, r.Method+" "+r.Path)
+	}
+	assert.LessOrEqual(t, len(o.requests), 2*len(componentRepos)+2, "requests sent:\n%s", strings.Join(sent, "\n"))
+	assert.Len(t, cargoReads(o), len(componentRepos))
+}
