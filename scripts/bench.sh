@@ -9,7 +9,9 @@
 #   6. peak memory of carrying a 1 GiB asset over from the previous nightly
 #      (a Go benchmark runs the binary under /usr/bin/time against the fake
 #      in its own process: the standalone fake cannot hold the annotated
-#      nightly recording a manifest that carry-over reads).
+#      nightly recording a manifest that carry-over reads);
+#   7. checkout of six repositories of 50 MiB each: wall time against the
+#      slowest alone, peak memory of the binary, requests of a rerun.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -78,3 +80,18 @@ awk '/^BenchmarkCarryOverMaxRSS/ {
 	printf "max RSS %d MiB, %.2f s, for a 1 GiB asset carried over (streamed from storage to the upload)\n", rss, seconds
 }
 END { if (!found) exit 1 }' "$tmp/carry" || { echo "the carry-over benchmark reported nothing:" >&2; cat "$tmp/carry" >&2; exit 1; }
+
+echo "== checkout of six repositories of 50 MiB each, at once (300 ms latency, 50 MiB/s per download)"
+echo "   targets: wall time at most 1.5x the slowest laid out alone (x-slowest), peak memory under 64 MiB, rerun 0 requests"
+go test -run '^$' -bench 'BenchmarkCheckout$' -benchtime 3x ./internal/app | grep '^Benchmark'
+RELEASE_ACTION_BINARY="$tmp/release-action" go test -run '^$' -bench 'BenchmarkCheckoutMaxRSS' -benchtime 1x ./internal/app >"$tmp/checkout" 2>&1 ||
+	{ cat "$tmp/checkout" >&2; exit 1; }
+awk '/^BenchmarkCheckoutMaxRSS/ {
+	for (i = 1; i < NF; i++) {
+		if ($(i + 1) == "ns/op") seconds = $i / 1e9
+		if ($(i + 1) == "maxrss-MiB") rss = $i
+	}
+	found = 1
+	printf "max RSS %d MiB, %.2f s, for six repositories of 50 MiB laid out at once\n", rss, seconds
+}
+END { if (!found) exit 1 }' "$tmp/checkout" || { echo "the checkout benchmark reported nothing:" >&2; cat "$tmp/checkout" >&2; exit 1; }
