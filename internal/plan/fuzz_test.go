@@ -3,6 +3,8 @@ package plan
 import (
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/BTCDecoded/release-action/internal/inputs"
@@ -54,6 +56,50 @@ func FuzzParse(f *testing.F) {
 			if !json.Valid([]byte(out.Matrix)) || !json.Valid([]byte(out.Components)) || !json.Valid([]byte(out.Waves)) {
 				t.Fatalf("outputs are not JSON: %+v", out)
 			}
+		}
+	})
+}
+
+// FuzzCargoEdges checks that a component's Cargo.toml, whatever it holds,
+// never panics the reader, and that what it accepts is a graph of the
+// same components whose new edges name only known components, and whose
+// warnings and errors are single lines (a file cannot start a line of the
+// log).
+func FuzzCargoEdges(f *testing.F) {
+	for _, seed := range []string{
+		realCargo["sdk"],
+		"[dependencies]\nbllvm-node = \"0.1\"\n[patch.crates-io]\nbllvm-node = { path = \"../bllvm-node\" }\n",
+		"[target.'cfg(unix)'.dependencies]\nx = { path = \"../bllvm-protocol/crates/x\" }\n",
+		"[dependencies]\n\"a\\nb\" = { path = \"../\\n::error::x\" }\n",
+		"[dependencies]\nbllvm-consensus = { path = \"../bllvm-consensus\" }\n[build-dependencies]\ny = { path = \"../../y\" }\n",
+		"a = [[[[{b = '''[[['''}]]]]\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		g, warnings, err := WithCargoEdges(DefaultGraph(), cargoManifests(map[string]string{"sdk": string(data)}))
+		if err != nil {
+			if strings.ContainsAny(err.Error(), "\r\n") {
+				t.Fatalf("error of more than one line: %q", err)
+			}
+			return
+		}
+		for _, w := range warnings {
+			if strings.ContainsAny(w, "\r\n") {
+				t.Fatalf("warning of more than one line: %q", w)
+			}
+		}
+		if got, want := g.Names(), DefaultGraph().Names(); !slices.Equal(got, want) {
+			t.Fatalf("components %v, want %v", got, want)
+		}
+		sdk, _ := g.Component("sdk")
+		for _, dep := range sdk.DependsOn {
+			if _, ok := g.Component(dep); !ok || dep == "sdk" {
+				t.Fatalf("sdk depends on %q", dep)
+			}
+		}
+		if _, err := g.Plan([]string{All}); err != nil {
+			t.Fatalf("plan: %v", err)
 		}
 	})
 }
