@@ -43,6 +43,8 @@ func FuzzLoad(f *testing.F) {
 		`{"workflow_run": null, "action": null}`,
 		`{"workflow_run": "x", "action": {"a": 1}}`,
 		`{"action": "build_consensus", "client_payload": {"dispatch_id": "42-1-abcdef01"}}`,
+		`{"action": "build_node", "client_payload": {"triggered_by": "bllvm-node", "source_sha": "5779607b49aab1200488439f02372c57b4f75444", "source_ref": "refs/heads/main", "version": "main"}}`,
+		`{"action": "build_node", "client_payload": {"repo": "bllvm-node", "triggered_by": "BTCDecoded/bllvm-node", "sha": "5779607b49aab1200488439f02372c57b4f75444", "source_sha": "ffff607b49aab1200488439f02372c57b4f75444"}}`,
 		`null`, `[]`, `"x"`, `1`, ``, `{`, `{"a": 1} {"b": 2}`, " \n{}\n ",
 	} {
 		f.Add([]byte(seed), true)
@@ -154,6 +156,22 @@ func FuzzLoad(f *testing.F) {
 		}
 		if c.DispatchType != wantType {
 			t.Fatalf("dispatch type %q, want %q", c.DispatchType, wantType)
+		}
+		// Each value comes from one of its two keys, and a conflict is one
+		// error naming both keys per line.
+		d, err := c.Dispatched()
+		if err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if !strings.HasPrefix(line, "read the repository_dispatch: client_payload.") || !strings.Contains(line, " but client_payload.") || len(line) > 600 {
+					t.Fatalf("conflict line %q", line)
+				}
+			}
+			return
+		}
+		for value, key := range map[string]string{d.Repo: d.RepoKey, d.SHA: d.SHAKey, d.Ref: d.RefKey} {
+			if (value == "") != (key == "") || key != "" && c.Sent[key] != value {
+				t.Fatalf("value %q from key %q; sent %v", value, key, c.Sent)
+			}
 		}
 	})
 }
