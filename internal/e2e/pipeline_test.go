@@ -644,6 +644,47 @@ func TestCrossRepoFlow(t *testing.T) {
 	}
 }
 
+// The components' own CI step sent build_<component> with
+// {triggered_by, source_ref, source_sha, version}, as their orchestrator
+// read it: the orchestrator's plan takes it as it takes the design note's
+// {ref, sha, repo}, pins the commit it carries, and the nightly holds it.
+// A commit of theirs that main does not hold is refused alike.
+func TestComponentsPayloadForm(t *testing.T) {
+	p := newPipeline(t)
+	first := p.orchestrate(p.nightlySchedule())
+	require.True(t, first.published)
+	lastNight := p.snapshot()
+	p.day = 1
+
+	sha := commitID(slices.Index(repositories, "bllvm-node"), 2)
+	p.push("bllvm-node", sha)
+	// A later push, which the dispatch of the earlier one must not take.
+	p.push("bllvm-node", commitID(slices.Index(repositories, "bllvm-node"), 3))
+	d := githubtest.Dispatch{EventType: "build_node", ClientPayload: map[string]any{
+		"triggered_by": "bllvm-node", "source_ref": "refs/heads/main", "source_sha": sha, "version": "main",
+	}}
+	o := p.planRun(d)
+	node, ok := o.manifest.Lookup("node")
+	require.True(t, ok)
+	assert.Equal(t, sha, node.SHA, "the dispatched commit, not the branch's head")
+	assert.Equal(t, []string{"node", "sdk", "bllvm", "governance"}, o.components)
+	p.publish(o)
+	require.True(t, o.published)
+	want := p.snapshot()
+	want["bllvm-node"] = sha
+	p.assertNightly("nightly-20251118-"+bllvmSHA[:7], want, lastNight)
+
+	offMain := "0ff0000000000000000000000000000000000abc"
+	p.srv.AddCommitOn(owner+"/bllvm-node", sha, offMain)
+	state := p.state()
+	_, out, err := p.dispatchRun(githubtest.Dispatch{EventType: "build_node", ClientPayload: map[string]any{
+		"triggered_by": "bllvm-node", "source_ref": "refs/heads/main", "source_sha": offMain, "version": "main",
+	}}).try("plan", "plan", nil)
+	require.Error(t, err, "a commit not on main is refused:\n%s", out)
+	assert.Contains(t, out, "commit "+offMain+", sent by the repository_dispatch as client_payload.source_sha, is not on the default branch of BTCDecoded/bllvm-node")
+	assert.Equal(t, state, p.state(), "nothing was built, tagged or published")
+}
+
 // TestPipelineWeek plays a week of the pipeline through the examples, on
 // one self-hosted runner whose workspace persists:
 //   - day 1: the nightly builds everything;
