@@ -116,7 +116,7 @@ func (p snapshotPlan) describe(s *report.Summary, base nightly.Base, found bool,
 		s.Add("Base", report.Text("none: no complete, published nightly yet, so everything is built"))
 	}
 	if p.cargo {
-		s.Add("Graph", report.Text("from each component's Cargo.toml at its pinned commit: "+edgesText(p.graph)))
+		s.Add("Graph", report.Text("edges from Cargo.toml at the pinned commits: "+edgesText(p.graph)))
 	}
 	if len(p.forced) > 0 {
 		s.Add("Forced", report.Text(strings.Join(p.forced, ", ")+" (the changed input)"))
@@ -188,17 +188,24 @@ type Contents interface {
 // its reads.
 const cargoConcurrency = 8
 
-// cargoGraph reads every component's Cargo.toml at its pinned commit, all
+// cargoGraph reads the Cargo.toml of every component whose edges it gives
+// (all of them with graph: cargo) at its pinned commit, all
 // at once (one request each, cargoConcurrency in flight), and returns the
 // graph whose edges are their path dependencies, with a warning for each
 // path that names no repository of the graph. The first failure, in the
 // graph's order, is returned once every read has finished.
 func (p snapshotPlan) cargoGraph(ctx context.Context, contents Contents, m manifest.Manifest) (*plan.Graph, []string, error) {
-	manifests := make([]plan.CargoManifest, len(m))
-	errs := make([]error, len(m))
+	var wanted manifest.Manifest
+	for _, e := range m {
+		if c, ok := p.graph.Component(e.Component); ok && c.CargoEdges {
+			wanted = append(wanted, e)
+		}
+	}
+	manifests := make([]plan.CargoManifest, len(wanted))
+	errs := make([]error, len(wanted))
 	slots := make(chan struct{}, cargoConcurrency)
 	var wg sync.WaitGroup
-	for i, e := range m {
+	for i, e := range wanted {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -842,7 +842,7 @@ func TestPlanGraphCargo(t *testing.T) {
 	for _, r := range o.requests {
 		assert.Equal(t, "GET", r.Method)
 	}
-	assert.Contains(t, o.summary, "from each component's Cargo.toml at its pinned commit: consensus on nothing; protocol on consensus; node on protocol; sdk on node; governance on sdk; bllvm on node")
+	assert.Contains(t, o.summary, "edges from Cargo.toml at the pinned commits: consensus on nothing; protocol on consensus; node on protocol; sdk on node; governance on sdk; bllvm on node")
 	assert.NotContains(t, o.stdout, "::warning::")
 }
 
@@ -947,4 +947,20 @@ func TestPlanGraphCargoRequestBudget(t *testing.T) {
 	}
 	assert.LessOrEqual(t, len(o.requests), 2*len(componentRepos)+2, "requests sent:\n%s", strings.Join(sent, "\n"))
 	assert.Len(t, cargoReads(o), len(componentRepos))
+}
+
+// depends-on: cargo in a graph of one's own reads only that component's
+// Cargo.toml: the others' edges are the graph's.
+func TestPlanDependsOnCargo(t *testing.T) {
+	const graph = "consensus: {}\nprotocol: {depends-on: [consensus]}\nnode: {depends-on: [protocol]}\n" +
+		"sdk: {depends-on: cargo}\ngovernance: {repository: bllvm-commons, depends-on: [sdk]}\nbllvm: {repository: bllvm, depends-on: [node]}\n"
+	w := cargoWorld(t, map[string]string{"sdk": "[dependencies]\nbllvm-node = \"0.1.1\"\n"}).with(map[string]string{"INPUT_GRAPH": graph})
+	planBase(t, w, moved(heads, map[string]string{"node": nodeOnMain}), true, false)
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	assert.Equal(t, map[string]string{"bllvm-sdk": heads["sdk"]}, cargoReads(o), "only sdk's Cargo.toml is read")
+	var components []string
+	require.NoError(t, json.Unmarshal([]byte(o.outputs["components"]), &components))
+	assert.Equal(t, []string{"node", "bllvm"}, components, "sdk no longer depends on node: sdk and governance are carried")
+	assert.Contains(t, o.summary, "sdk on nothing; governance on sdk; bllvm on node")
 }

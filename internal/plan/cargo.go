@@ -14,7 +14,8 @@ import (
 
 // Cargo is the graph input that takes the edges from the components'
 // Cargo.toml files: the components are DefaultGraph's, and what each
-// depends on is read from its Cargo.toml at its pinned commit.
+// depends on is read from its Cargo.toml at its pinned commit. In a graph
+// of one's own, depends-on: cargo does the same for one component.
 const Cargo = "cargo"
 
 // MaxCargoManifest bounds a Cargo.toml read for graph: cargo. Theirs are
@@ -35,8 +36,9 @@ type CargoManifest struct {
 // benches only), so a change there rebuilds nothing downstream.
 var dependencySections = []string{"dependencies", "build-dependencies"}
 
-// WithCargoEdges returns g's components, in g's order, each depending on
-// exactly the components whose repositories its Cargo.toml points at by
+// WithCargoEdges returns g's components, in g's order, each component
+// with CargoEdges depending on exactly the components whose repositories
+// its Cargo.toml points at by
 // path (../<repository>, or a folder inside one) in [dependencies],
 // [build-dependencies], [target.<cfg>.dependencies],
 // [target.<cfg>.build-dependencies] and [patch.<registry>]. A path that
@@ -44,19 +46,22 @@ var dependencySections = []string{"dependencies", "build-dependencies"}
 // naming the file and the key; a path inside the crate's own repository
 // is its own business. manifests holds one Cargo.toml per component of
 // g. The files are untrusted: errors and warnings say where, never
-// quote the file beyond the names of its keys, escaped.
+// quote the file beyond the names of its keys, escaped. The components
+// of the result no longer want their edges read.
 func WithCargoEdges(g *Graph, manifests []CargoManifest) (*Graph, []string, error) {
 	byRepository := make(map[string]int, len(g.components))
 	for i, c := range g.components {
 		byRepository[c.Repository] = i
 	}
 	components := g.Components()
+	read := make([]bool, len(components))
 	var warnings []string
 	for _, m := range manifests {
 		i, ok := g.index[m.Component]
-		if !ok {
-			return nil, nil, fmt.Errorf("read %s: component %s is not in the graph", m.File, m.Component)
+		if !ok || !g.components[i].CargoEdges {
+			return nil, nil, fmt.Errorf("read %s: component %s is not one of the graph whose edges Cargo.toml gives", m.File, m.Component)
 		}
+		read[i] = true
 		paths, err := cargoPaths(m)
 		if err != nil {
 			return nil, nil, err
@@ -82,6 +87,12 @@ func WithCargoEdges(g *Graph, manifests []CargoManifest) (*Graph, []string, erro
 				components[i].DependsOn = append(components[i].DependsOn, g.components[j].Name)
 			}
 		}
+	}
+	for i, c := range components {
+		if c.CargoEdges && !read[i] {
+			return nil, nil, fmt.Errorf("derive the graph from the Cargo.toml files: component %s has no Cargo.toml read", c.Name)
+		}
+		components[i].CargoEdges = false
 	}
 	cargo, err := New(components)
 	if err != nil {

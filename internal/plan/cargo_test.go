@@ -68,6 +68,14 @@ clap = "4"
 `,
 }
 
+// loadCargo is the graph of graph: cargo.
+func loadCargo(tb testing.TB) *Graph {
+	tb.Helper()
+	g, err := Load(Cargo, nil)
+	require.NoError(tb, err)
+	return g
+}
+
 // cargoManifests are realCargo with the given components' files replaced.
 func cargoManifests(changes map[string]string) []CargoManifest {
 	var out []CargoManifest
@@ -92,7 +100,7 @@ func dependsOn(t *testing.T, g *Graph) map[string][]string {
 
 // The real layout gives exactly the default graph.
 func TestCargoEdgesOfTheRealLayout(t *testing.T) {
-	g, warnings, err := WithCargoEdges(DefaultGraph(), cargoManifests(nil))
+	g, warnings, err := WithCargoEdges(loadCargo(t), cargoManifests(nil))
 	require.NoError(t, err)
 	assert.Empty(t, warnings)
 	assert.Equal(t, DefaultGraph().Components(), g.Components())
@@ -166,7 +174,7 @@ bllvm-node = { path = "/home/ci/bllvm-node" }
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g, warnings, err := WithCargoEdges(DefaultGraph(), cargoManifests(map[string]string{tt.component: tt.cargo}))
+			g, warnings, err := WithCargoEdges(loadCargo(t), cargoManifests(map[string]string{tt.component: tt.cargo}))
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantDeps, dependsOn(t, g)[tt.component])
 			require.Len(t, warnings, len(tt.wantWarnings), "%q", warnings)
@@ -187,7 +195,7 @@ bllvm-node = { path = "/home/ci/bllvm-node" }
 // Dropping sdk's dependency on node takes sdk and governance out of a
 // node change's plan.
 func TestCargoEdgesDecideThePlan(t *testing.T) {
-	g, _, err := WithCargoEdges(DefaultGraph(), cargoManifests(map[string]string{"sdk": "[dependencies]\nbllvm-node = \"0.1.1\"\n"}))
+	g, _, err := WithCargoEdges(loadCargo(t), cargoManifests(map[string]string{"sdk": "[dependencies]\nbllvm-node = \"0.1.1\"\n"}))
 	require.NoError(t, err)
 	got, err := g.Plan([]string{"node"})
 	require.NoError(t, err)
@@ -212,7 +220,7 @@ func TestCargoEdgesRefuse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := WithCargoEdges(DefaultGraph(), cargoManifests(map[string]string{tt.component: tt.cargo}))
+			_, _, err := WithCargoEdges(loadCargo(t), cargoManifests(map[string]string{tt.component: tt.cargo}))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), "hunter2")
@@ -224,11 +232,44 @@ func TestLoadCargo(t *testing.T) {
 	g, err := Load(" cargo\n", nil)
 	require.NoError(t, err)
 	assert.True(t, g.FromCargo())
-	assert.Equal(t, DefaultGraph().Components(), g.Components(), "the default graph's components, its edges until the files are read")
+	want := DefaultGraph().Components()
+	for i := range want {
+		want[i].CargoEdges = true
+	}
+	assert.Equal(t, want, g.Components(), "the default graph's components, its edges until the files are read")
 	assert.False(t, DefaultGraph().FromCargo())
 	cargo, _, err := WithCargoEdges(g, cargoManifests(nil))
 	require.NoError(t, err)
 	assert.False(t, cargo.FromCargo(), "the edges are read")
+
+	// A file for a component whose edges the graph gives, or none for one
+	// whose edges Cargo.toml gives, is the caller's mistake.
+	_, _, err = WithCargoEdges(DefaultGraph(), cargoManifests(nil))
+	assert.ErrorContains(t, err, "component consensus is not one of the graph whose edges Cargo.toml gives")
+	_, _, err = WithCargoEdges(g, cargoManifests(nil)[1:])
+	assert.ErrorContains(t, err, "component consensus has no Cargo.toml read")
+}
+
+// depends-on: cargo reads one component's edges from its Cargo.toml, in a
+// graph of one's own: renamed repositories are one line each.
+func TestDependsOnCargo(t *testing.T) {
+	g, err := Parse([]byte("consensus: {repository: blvm-consensus}\n" +
+		"protocol: {repository: blvm-protocol, depends-on: cargo}\n" +
+		"node: {repository: blvm-node, depends-on: [protocol]}\n"))
+	require.NoError(t, err)
+	assert.True(t, g.FromCargo())
+	c, _ := g.Component("protocol")
+	assert.True(t, c.CargoEdges)
+	cargo, warnings, err := WithCargoEdges(g, []CargoManifest{{Component: "protocol", File: "o/blvm-protocol/Cargo.toml at 1a2b3c4",
+		Data: []byte("[dependencies]\nblvm-consensus = { path = \"../blvm-consensus\" }\n")}})
+	require.NoError(t, err)
+	assert.Empty(t, warnings)
+	assert.Equal(t, map[string][]string{"consensus": nil, "protocol": {"consensus"}, "node": {"protocol"}}, dependsOn(t, cargo))
+
+	for _, bad := range []string{"a: {depends-on: carg}\n", "a: {depends-on: 3}\n"} {
+		_, err := Parse([]byte(bad))
+		assert.ErrorContains(t, err, "depends-on of component a must be a list of component names, such as [consensus], or cargo (read from its Cargo.toml)")
+	}
 }
 
 func TestSiblingOf(t *testing.T) {

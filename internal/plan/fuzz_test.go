@@ -77,7 +77,7 @@ func FuzzCargoEdges(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g, warnings, err := WithCargoEdges(DefaultGraph(), cargoManifests(map[string]string{"sdk": string(data)}))
+		g, warnings, err := WithCargoEdges(loadCargo(t), cargoManifests(map[string]string{"sdk": string(data)}))
 		if err != nil {
 			if strings.ContainsAny(err.Error(), "\r\n") {
 				t.Fatalf("error of more than one line: %q", err)

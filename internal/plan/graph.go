@@ -21,6 +21,10 @@ type Component struct {
 	Repository string   // repository name without owner; default "bllvm-<name>"
 	Branch     string   // branch whose head a snapshot pins; "" for the default branch
 	DependsOn  []string // names of the components it is built against
+	// CargoEdges says DependsOn is to be read from the component's
+	// Cargo.toml at its pinned commit (depends-on: cargo, or graph:
+	// cargo); until then it is what the graph says, or nothing.
+	CargoEdges bool
 	// CI is the workflow file whose successful push runs mark a commit as
 	// good, for pin: green; "" is DefaultCI.
 	CI string
@@ -48,14 +52,14 @@ type Graph struct {
 	index      map[string]int
 	deps       [][]int // deps[i]: indices of what component i depends on
 	dependents [][]int // dependents[i]: indices of what depends on component i
-	// cargo says the edges are to be read from the components' Cargo.toml
-	// files (graph: cargo); until then they are DefaultGraph's.
-	cargo bool
 }
 
-// FromCargo says whether the graph's edges are to be read from the
-// components' Cargo.toml files, at their pinned commits (graph: cargo).
-func (g *Graph) FromCargo() bool { return g.cargo }
+// FromCargo says whether some of the graph's edges are to be read from
+// the components' Cargo.toml files, at their pinned commits (graph:
+// cargo, or depends-on: cargo).
+func (g *Graph) FromCargo() bool {
+	return slices.ContainsFunc(g.components, func(c Component) bool { return c.CargoEdges })
+}
 
 // All is the word that means every component, in the changed input and in
 // event types (build_all); no component may take it as its name.

@@ -33,9 +33,11 @@ func Load(input string, readFile func(path string) ([]byte, error)) (*Graph, err
 		return DefaultGraph(), nil
 	case Cargo:
 		// The components; their edges come from Cargo.toml (WithCargoEdges).
-		g := DefaultGraph()
-		g.cargo = true
-		return g, nil
+		components := DefaultComponents()
+		for i := range components {
+			components[i].CargoEdges = true
+		}
+		return New(components)
 	}
 	path, isFile := strings.CutPrefix(trimmed, "@")
 	if !isFile {
@@ -62,7 +64,7 @@ func Load(input string, readFile func(path string) ([]byte, error)) (*Graph, err
 // Parse reads a graph from YAML or JSON: a mapping from component name to an
 // entry with five optional keys, repository (default bllvm-<name>),
 // branch (default: the repository's default branch), depends-on (a list
-// of component names), ci (the workflow file whose successful push runs
+// of component names, or cargo: read from its Cargo.toml), ci (the workflow file whose successful push runs
 // pin: green trusts, default ci.yml) and assets (the name patterns of
 // the assets it ships, [] for none):
 //
@@ -517,6 +519,11 @@ func componentOf(name string, entry *node, w wording) (Component, lines, error) 
 		case keyDependsOn:
 			switch value.kind {
 			case nullNode:
+			case scalarNode:
+				if value.text != Cargo {
+					return c, at, inputs.Errorf("graph", "line %d: %s of %s must be a list of component names, such as [consensus], or cargo (read from its Cargo.toml); got %s", value.line, keyDependsOn, w.component(name), value.what)
+				}
+				c.CargoEdges = true
 			case listNode:
 				for _, item := range value.items {
 					if item.kind != scalarNode || item.text == "" {
@@ -530,7 +537,7 @@ func componentOf(name string, entry *node, w wording) (Component, lines, error) 
 					at.dependsOn = append(at.dependsOn, item.line)
 				}
 			default:
-				return c, at, inputs.Errorf("graph", "line %d: %s of %s must be a list of component names, such as [consensus]; got %s", value.line, keyDependsOn, w.component(name), value.what)
+				return c, at, inputs.Errorf("graph", "line %d: %s of %s must be a list of component names, such as [consensus], or cargo (read from its Cargo.toml); got %s", value.line, keyDependsOn, w.component(name), value.what)
 			}
 		case keyCI:
 			switch value.kind {
