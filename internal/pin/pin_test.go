@@ -132,6 +132,15 @@ func TestResolve(t *testing.T) {
 			}
 			res, err := Resolve(context.Background(), f.client(), req)
 			assert.Len(t, f.asked, len(components), "one request per component")
+			if tt.dispatched != "" && tt.wantErr != "" {
+				// The same commit sent under another key, or by a
+				// workflow_dispatch, is refused alike, naming where it came from.
+				other := req
+				other.DispatchedEvent, other.DispatchedKey = "workflow_dispatch", "inputs.set_ref"
+				_, otherErr := Resolve(context.Background(), (&fake{answers: &answers{bodies: tt.bodies}, statuses: tt.statuses}).client(), other)
+				require.Error(t, otherErr)
+				assert.Contains(t, otherErr.Error(), strings.Replace(tt.wantErr, "the repository_dispatch as client_payload.sha", "the workflow_dispatch as inputs.set_ref", 1))
+			}
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
