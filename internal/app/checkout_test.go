@@ -444,3 +444,35 @@ func TestCheckoutStorageRedirectToTheAPIIsNotFollowed(t *testing.T) {
 	}
 	assert.NoDirExists(t, filepath.Join(w.workspace(), "src", "bllvm-consensus"))
 }
+
+func TestCheckoutDownloadsABrokenArchiveAgain(t *testing.T) {
+	tests := []struct {
+		name     string
+		cuts     int
+		wantCode int
+		want     string // in the log: the retry's line, or the error
+	}{
+		{"cut once: downloaded again", 1, 0, "the archive of BTCDecoded/bllvm-consensus at 636f6e7 broke off"},
+		{"cut on every attempt: fails after 3", 3, 1, "read the archive of BTCDecoded/bllvm-consensus at " + commitOf("consensus", 1) + " from GitHub's storage: unexpected EOF (it broke off on all 3 attempts)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := checkoutWorld(t).with(map[string]string{"INPUT_MANIFEST": snapshotOf(1), "INPUT_COMPONENTS": "consensus"})
+			for range tt.cuts {
+				w.srv.FailDownloadAfter("BTCDecoded-bllvm-consensus-"+commitOf("consensus", 1)[:7]+".tar.gz", 100)
+			}
+			o := w.run()
+			require.Equal(t, tt.wantCode, o.code, o.stdout)
+			assert.Contains(t, o.stdout, tt.want)
+			assert.Len(t, tarballRequests(o), min(tt.cuts+1, 3), "one request per attempt")
+			if tt.wantCode == 0 {
+				assertLaidOut(t, w, pinsOf(1, "consensus"))
+			} else {
+				assert.NoDirExists(t, filepath.Join(w.workspace(), "src", "bllvm-consensus"))
+				entries, err := os.ReadDir(filepath.Join(w.workspace(), "src"))
+				require.NoError(t, err)
+				assert.Empty(t, entries, "no attempt left behind")
+			}
+		})
+	}
+}

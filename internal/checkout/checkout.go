@@ -152,7 +152,7 @@ func Run(ctx context.Context, src Source, o Options) ([]Laid, error) {
 				return
 			}
 			defer func() { <-sem }()
-			errs[i] = f.layOut(ctx, src, dest, o.Limits, owner)
+			errs[i] = f.layOut(ctx, src, dest, o.Limits, owner, o.Logf)
 			if errs[i] == nil {
 				verb := "laid out"
 				if f.state == stale {
@@ -238,12 +238,26 @@ func readMarker(dest *os.Root, name string) (marker, error) {
 	return m, nil
 }
 
-// layOut unpacks the archive into a fresh sibling folder, then puts it in
-// place: a failure leaves the old folder, or nothing, never half of one.
-func (f folder) layOut(ctx context.Context, src Source, dest *os.Root, limits Limits, owner *ownerID) error {
-	tmp, err := freshName(dest, "."+f.name+".new")
-	if err != nil {
-		return fmt.Errorf("lay out %s: %w", f.where, err)
+// layOut unpacks the archive into a fresh sibling folder (downloading it
+// again, up to maxAttempts times, when the download breaks off), then puts
+// it in place: a failure leaves the old folder, or nothing, never half of
+// one.
+func (f folder) layOut(ctx context.Context, src Source, dest *os.Root, limits Limits, owner *ownerID, logf func(string, ...any)) error {
+	var tmp string
+	for attempt := 1; ; attempt++ {
+		var err error
+		tmp, err = f.unpackFresh(ctx, src, dest, limits, owner)
+		var broken *brokenError
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &broken) || ctx.Err() != nil {
+			return err
+		}
+		if attempt == maxAttempts {
+			return fmt.Errorf("%w (it broke off on all %d attempts)", err, maxAttempts)
+		}
+		logf("%s: the archive of %s at %s broke off (%v); downloading it again (attempt %d of %d)", f.where, f.repo.Repository, short(f.repo.SHA), broken.err, attempt+1, maxAttempts)
 	}
 	done := false
 	defer func() {
@@ -251,28 +265,6 @@ func (f folder) layOut(ctx context.Context, src Source, dest *os.Root, limits Li
 			_ = dest.RemoveAll(tmp)
 		}
 	}()
-	dir, err := dest.OpenRoot(tmp)
-	if err != nil {
-		return fmt.Errorf("lay out %s: %w", f.where, err)
-	}
-	defer dir.Close()
-	ownerName, repoName, _ := strings.Cut(f.repo.Repository, "/")
-	// The source's errors name the archive.
-	body, err := src.Tarball(ctx, ownerName, repoName, f.repo.SHA)
-	if err != nil {
-		return err
-	}
-	defer body.Close()
-	u := &unpacker{dir: dir, repository: f.repo.Repository, commit: f.repo.SHA, limits: limits, chown: owner.chown}
-	if err := u.unpack(body); err != nil {
-		return err
-	}
-	data, _ := json.Marshal(marker{Repository: f.repo.Repository, Commit: f.repo.SHA})
-	if err := dir.WriteFile(Marker, append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("lay out %s: %w", f.where, err)
-	}
-	owner.chown(dir, Marker)
-	owner.chown(dest, tmp)
 
 	if f.state == stale {
 		// The old folder steps aside first, and comes back if the new one
@@ -302,6 +294,78 @@ func (f folder) layOut(ctx context.Context, src Source, dest *os.Root, limits Li
 	}
 	done = true
 	return nil
+}
+
+// maxAttempts is how many times an archive whose download breaks off is
+// downloaded: GitHub's storage drops a long download now and then.
+const maxAttempts = 3
+
+// brokenError is a download that broke off while it was unpacked.
+type brokenError struct {
+	err      error // the read's
+	unpacked error // what the unpacking made of it
+}
+
+func (e *brokenError) Error() string { return e.unpacked.Error() }
+func (e *brokenError) Unwrap() error { return e.unpacked }
+
+// unpackFresh unpacks the archive into a fresh sibling folder, marked as
+// the action's, and returns its name; on failure nothing of it is left.
+func (f folder) unpackFresh(ctx context.Context, src Source, dest *os.Root, limits Limits, owner *ownerID) (string, error) {
+	tmp, err := freshName(dest, "."+f.name+".new")
+	if err != nil {
+		return "", fmt.Errorf("lay out %s: %w", f.where, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			_ = dest.RemoveAll(tmp)
+		}
+	}()
+	dir, err := dest.OpenRoot(tmp)
+	if err != nil {
+		return "", fmt.Errorf("lay out %s: %w", f.where, err)
+	}
+	defer dir.Close()
+	ownerName, repoName, _ := strings.Cut(f.repo.Repository, "/")
+	// The source's errors name the archive.
+	body, err := src.Tarball(ctx, ownerName, repoName, f.repo.SHA)
+	if err != nil {
+		return "", err
+	}
+	defer body.Close()
+	read := &recordedReader{r: body}
+	u := &unpacker{dir: dir, repository: f.repo.Repository, commit: f.repo.SHA, limits: limits, chown: owner.chown}
+	if err := u.unpack(read); err != nil {
+		var refused *RefusedError
+		if read.err != nil && !errors.As(err, &refused) {
+			// The source's error names the archive.
+			return "", &brokenError{err: read.err, unpacked: read.err}
+		}
+		return "", err
+	}
+	data, _ := json.Marshal(marker{Repository: f.repo.Repository, Commit: f.repo.SHA})
+	if err := dir.WriteFile(Marker, append(data, '\n'), 0o644); err != nil {
+		return "", fmt.Errorf("lay out %s: %w", f.where, err)
+	}
+	owner.chown(dir, Marker)
+	owner.chown(dest, tmp)
+	ok = true
+	return tmp, nil
+}
+
+// recordedReader keeps the first read error that is not the end.
+type recordedReader struct {
+	r   io.Reader
+	err error
+}
+
+func (r *recordedReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
 }
 
 // freshName makes an empty folder of a name nothing else has in dest.
