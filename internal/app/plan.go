@@ -236,7 +236,7 @@ func (p snapshotPlan) readCargo(ctx context.Context, contents Contents, e manife
 	got, _, _, err := contents.GetContents(ctx, owner, name, "Cargo.toml", &gh.RepositoryContentGetOptions{Ref: e.SHA})
 	switch {
 	case github.IsStatus(err, http.StatusNotFound):
-		return plan.CargoManifest{}, fmt.Errorf("read the graph of component %s (graph: cargo): %s has no Cargo.toml at %s, the commit pinned, or the token cannot read it (%v): graph: cargo needs one at the root of every component's repository; write the graph input instead", e.Component, e.Repository, e.SHA, github.Explain(err, access))
+		return plan.CargoManifest{}, fmt.Errorf("read the graph of component %s (graph: cargo): %s has no Cargo.toml at %s, the commit pinned, or the token cannot read it (%v): its edges can be read only from a Cargo.toml at the root of its repository; give its depends-on in the graph input instead", e.Component, e.Repository, e.SHA, github.Explain(err, access))
 	case err != nil:
 		return plan.CargoManifest{}, fmt.Errorf("read the graph of component %s (graph: cargo): read %s: %w", e.Component, file, github.Explain(err, access))
 	case got == nil:

@@ -903,7 +903,8 @@ func TestPlanGraphCargoRefuses(t *testing.T) {
 	}{
 		{"a missing Cargo.toml", map[string]string{"node": ""}, nil, []string{
 			"read the graph of component node (graph: cargo): BTCDecoded/bllvm-node has no Cargo.toml at " + heads["node"] + ", the commit pinned",
-			"graph: cargo needs one at the root of every component's repository",
+			"its edges can be read only from a Cargo.toml at the root of its repository; give its depends-on in the graph input instead",
+			"contents: read",
 		}, true},
 		{"not TOML, never quoted", map[string]string{"sdk": "[dependencies\nsecret = \"hunter2\"\n"}, nil, []string{
 			"read the graph (graph: cargo): read BTCDecoded/bllvm-sdk/Cargo.toml at d4d4d4d: not valid TOML at line 2",
