@@ -80,7 +80,14 @@ func prepareCheckout(values inputs.Values, ev event.Context, log *report.Log) (p
 		Logf:   log.Infof,
 	}
 	done := func(res report.Result) string { return checkoutDone(res, in.Path) }
-	return prepared{calls: true, target: target, repositories: repositories, permissions: map[string]string{"contents": "read"}, done: done,
+	// A rerun finding every folder at its commit sends nothing, so it
+	// needs no token (nor mints one).
+	calls := true
+	if given != nil {
+		picked, _ := pick(given, graph, in.Components, "the manifest input")
+		calls = !checkout.Current(workspace, in.Path, checkoutRepositories(picked))
+	}
+	return prepared{calls: calls, target: target, repositories: repositories, permissions: map[string]string{"contents": "read"}, done: done,
 		run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
 			snapshot := given
 			source := "the manifest input"
@@ -94,10 +101,7 @@ func prepareCheckout(values inputs.Values, ev event.Context, log *report.Log) (p
 			if err != nil {
 				return report.Result{}, err
 			}
-			opts.Repositories = nil
-			for _, e := range picked {
-				opts.Repositories = append(opts.Repositories, checkout.Repository{Component: e.Component, Repository: e.Repository, SHA: e.SHA})
-			}
+			opts.Repositories = checkoutRepositories(picked)
 			laid, err := checkout.Run(ctx, github.Tarballs{Client: client}, opts)
 			var pathErr *checkout.PathError
 			if errors.As(err, &pathErr) {
@@ -108,6 +112,14 @@ func prepareCheckout(values inputs.Values, ev event.Context, log *report.Log) (p
 			}
 			return checkoutResult(snapshot, laid, source)
 		}}, nil
+}
+
+func checkoutRepositories(m manifest.Manifest) []checkout.Repository {
+	var repos []checkout.Repository
+	for _, e := range m {
+		repos = append(repos, checkout.Repository{Component: e.Component, Repository: e.Repository, SHA: e.SHA})
+	}
+	return repos
 }
 
 // pathInputError makes a path checkout refuses the path input's error.

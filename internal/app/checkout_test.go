@@ -476,3 +476,20 @@ func TestCheckoutDownloadsABrokenArchiveAgain(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckoutRerunNeedsNoToken(t *testing.T) {
+	w := checkoutWorld(t).with(map[string]string{"INPUT_MANIFEST": snapshotOf(1)})
+	require.Equal(t, 0, w.run().code)
+	delete(w.vars, "INPUT_TOKEN")
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	assert.Empty(t, o.requests)
+	assert.Contains(t, o.stdout, "done: laid out 6 components under src")
+
+	// Once a folder is at another commit, the token is needed again.
+	w.vars["INPUT_MANIFEST"] = snapshotOf(1, "node")
+	o = w.run()
+	require.Equal(t, 1, o.code)
+	assert.Contains(t, errorLine(t, o.stdout), "input token: is empty")
+	assert.Empty(t, o.requests)
+}

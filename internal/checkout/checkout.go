@@ -400,6 +400,29 @@ func CheckPath(workspace, rel string) error {
 	return err
 }
 
+// Current tells whether every repository is already laid out at its
+// commit under rel: then Run sends nothing, and needs no token.
+func Current(workspace, rel string, repos []Repository) bool {
+	root, err := os.OpenRoot(workspace)
+	if err != nil {
+		return false
+	}
+	defer root.Close()
+	rel = path.Clean(rel)
+	dest, err := walkPath(root, rel, nil, false)
+	if err != nil || dest == nil {
+		return false
+	}
+	defer dest.Close()
+	for _, r := range repos {
+		_, name, _ := strings.Cut(r.Repository, "/")
+		if st, err := inspect(dest, name, path.Join(rel, name), r); err != nil || st != current {
+			return false
+		}
+	}
+	return true
+}
+
 // openPath opens rel inside the workspace, making the folders that are not
 // there yet; a part of it that is a link, or not a folder, is refused.
 func openPath(workspace *os.Root, rel string, owner *ownerID) (*os.Root, error) {
