@@ -90,6 +90,9 @@ type pipeline struct {
 	// published are the nightlies published so far, in order, each with
 	// the commits it holds (by repository).
 	published []publishedNightly
+	// graph, when set, is the graph input of every orchestrator run's
+	// steps (plan's and create-prerelease's).
+	graph string
 }
 
 type publishedNightly struct {
@@ -321,9 +324,13 @@ func (p *pipeline) orchestrate(dispatch githubtest.Dispatch) *orchestration {
 
 // dispatchRun is the orchestrator's run for a repository_dispatch.
 func (p *pipeline) dispatchRun(dispatch githubtest.Dispatch) *run {
-	return p.run("release_orchestrator.yml", "bllvm", "repository_dispatch",
+	r := p.run("release_orchestrator.yml", "bllvm", "repository_dispatch",
 		map[string]any{"action": dispatch.EventType, "client_payload": dispatch.ClientPayload, "branch": "main"},
 		bllvmSHA, "refs/heads/main")
+	if p.graph != "" {
+		r.vars["INPUT_GRAPH"] = p.graph
+	}
+	return r
 }
 
 // planRun plays the plan job and, when it says something changed, the
@@ -683,6 +690,66 @@ func TestComponentsPayloadForm(t *testing.T) {
 	require.Error(t, err, "a commit not on main is refused:\n%s", out)
 	assert.Contains(t, out, "commit "+offMain+", sent by the repository_dispatch as client_payload.source_sha, is not on the default branch of BTCDecoded/bllvm-node")
 	assert.Equal(t, state, p.state(), "nothing was built, tagged or published")
+}
+
+// graph: cargo through the example orchestrator: the edges are what the
+// pinned commits' Cargo.toml files say. bllvm-sdk moves to crates.io and
+// drops its patch back to ../bllvm-node; a node push after that rebuilds
+// node and bllvm only, and the nightly, published complete, carries sdk
+// and governance over: create-prerelease, given the same graph input,
+// goes by the plan's rebuilt.
+func TestGraphCargoThroughTheOrchestrator(t *testing.T) {
+	p := newPipeline(t)
+	p.graph = "cargo"
+	cargo := map[string]string{
+		"bllvm":           "[package]\nname = \"bllvm\"\n[dependencies]\nbllvm-node = { path = \"../bllvm-node\" }\n",
+		"bllvm-consensus": "[package]\nname = \"bllvm-consensus\"\n",
+		"bllvm-protocol":  "[package]\nname = \"bllvm-protocol\"\n[dependencies]\nbllvm-consensus = { path = \"../bllvm-consensus\" }\n",
+		"bllvm-node":      "[package]\nname = \"bllvm-node\"\n[dependencies]\nbllvm-protocol = { path = \"../bllvm-protocol\" }\n",
+		"bllvm-sdk":       "[package]\nname = \"bllvm-sdk\"\n[dependencies]\nbllvm-node = \"0.1.1\"\n[patch.crates-io]\nbllvm-node = { path = \"../bllvm-node\" }\n",
+		"bllvm-commons":   "[package]\nname = \"bllvm-commons\"\n[dependencies.bllvm-sdk]\npath = \"../bllvm-sdk\"\n",
+	}
+	plant := func(repository string) {
+		p.srv.SetFile(owner+"/"+repository, p.heads[repository], "Cargo.toml", cargo[repository])
+	}
+	for _, r := range repositories {
+		plant(r)
+	}
+	first := p.orchestrate(p.nightlySchedule())
+	require.True(t, first.published)
+	assert.Equal(t, []string{"consensus", "protocol", "node", "sdk", "bllvm", "governance"}, first.components, "the patch keeps sdk on node")
+	p.assertNightly(first.tagged["tag"], p.snapshot(), nil)
+
+	// sdk drops the patch: its own push rebuilds sdk and governance.
+	p.day = 1
+	cargo["bllvm-sdk"] = "[package]\nname = \"bllvm-sdk\"\n[dependencies]\nbllvm-node = \"0.1.1\"\n"
+	d := p.pushTo("bllvm-sdk", 2)
+	plant("bllvm-sdk")
+	before := p.snapshot()
+	sdk := p.orchestrate(d)
+	require.True(t, sdk.published)
+	assert.Equal(t, []string{"sdk", "governance"}, sdk.components)
+	p.assertNightly(sdk.tagged["tag"], p.snapshot(), p.published[0].commits)
+
+	// A node push: node and bllvm are rebuilt; sdk, which no longer
+	// depends on node, and governance are carried over.
+	d = p.pushTo("bllvm-node", 3)
+	plant("bllvm-node")
+	node := p.orchestrate(d)
+	require.True(t, node.published, "the nightly is complete")
+	assert.Equal(t, []string{"node", "bllvm"}, node.components)
+	assert.ElementsMatch(t, []string{"consensus-linux-x64.tar.gz", "protocol-linux-x64.tar.gz", "sdk-linux-x64.tar.gz", "governance-linux-x64.tar.gz", "governance-app-image.tar.gz"}, p.lastCarried)
+	p.assertNightly(node.tagged["tag"], p.snapshot(), p.published[1].commits)
+	assert.NotEqual(t, before["bllvm-node"], p.snapshot()["bllvm-node"])
+
+	var reads []string
+	for _, r := range p.srv.Requests() {
+		if strings.HasSuffix(r.Path, "/contents/Cargo.toml") {
+			reads = append(reads, strings.TrimPrefix(r.Path, "/repos/"+owner+"/")+"@"+r.Query.Get("ref"))
+		}
+	}
+	assert.Len(t, reads, 3*len(repositories), "each plan reads every Cargo.toml once")
+	assert.Contains(t, reads, "bllvm-node/contents/Cargo.toml@"+p.snapshot()["bllvm-node"], "at the commit pinned")
 }
 
 // TestPipelineWeek plays a week of the pipeline through the examples, on

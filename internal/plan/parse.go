@@ -33,9 +33,12 @@ func Load(input string, readFile func(path string) ([]byte, error)) (*Graph, err
 		return DefaultGraph(), nil
 	case Cargo:
 		// The components; their edges come from Cargo.toml (WithCargoEdges).
+		// Until then they have none: create-prerelease, which reads no
+		// Cargo.toml, then goes by the plan's rebuilt, as for depends-on:
+		// cargo, never by edges Cargo may no longer see.
 		components := DefaultComponents()
 		for i := range components {
-			components[i].CargoEdges = true
+			components[i].DependsOn, components[i].CargoEdges = nil, true
 		}
 		return New(components)
 	}
