@@ -45,14 +45,14 @@ func prepareCheckout(values inputs.Values, ev event.Context, log *report.Log) (p
 	if err := knownComponents(graph, in.Components); err != nil {
 		return prepared{}, err
 	}
-	var given manifest.Manifest
+	var given, picked manifest.Manifest
 	target := ev.Repository
 	var repositories []string
 	if in.Manifest != "" {
 		if given, err = manifest.Parse("manifest", in.Manifest); err != nil {
 			return prepared{}, err
 		}
-		if _, err := pick(given, graph, in.Components, "the manifest input"); err != nil {
+		if picked, err = pick(given, graph, in.Components, "the manifest input"); err != nil {
 			return prepared{}, err
 		}
 		if target == "" {
@@ -84,24 +84,22 @@ func prepareCheckout(values inputs.Values, ev event.Context, log *report.Log) (p
 	// needs no token (nor mints one).
 	calls := true
 	if given != nil {
-		picked, _ := pick(given, graph, in.Components, "the manifest input")
 		calls = !checkout.Current(workspace, in.Path, checkoutRepositories(picked))
 	}
 	return prepared{calls: calls, target: target, repositories: repositories, permissions: map[string]string{"contents": "read"}, done: done,
 		run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
-			snapshot := given
-			source := "the manifest input"
+			snapshot, chosen, source := given, picked, "the manifest input"
 			if snapshot == nil {
 				source = "tag " + in.Tag
+				var err error
 				if snapshot, err = tagSnapshot(ctx, client, ev.Owner(), ev.Name(), in.Tag); err != nil {
 					return report.Result{}, err
 				}
+				if chosen, err = pick(snapshot, graph, in.Components, source); err != nil {
+					return report.Result{}, err
+				}
 			}
-			picked, err := pick(snapshot, graph, in.Components, source)
-			if err != nil {
-				return report.Result{}, err
-			}
-			opts.Repositories = checkoutRepositories(picked)
+			opts.Repositories = checkoutRepositories(chosen)
 			laid, err := checkout.Run(ctx, github.Tarballs{Client: client}, opts)
 			var pathErr *checkout.PathError
 			if errors.As(err, &pathErr) {
