@@ -337,7 +337,12 @@ func preparePlan(in inputs.Plan, ev event.Context, env Env) (prepared, error) {
 	if err != nil {
 		return prepared{}, err
 	}
-	changed := plan.ChangedFromEvent(graph, ev.EventName, trig.eventType)
+	// The component the dispatch names, by its repository or its type.
+	changedBy := trig.eventType
+	if trig.dispatched != "" {
+		changedBy = "build_" + trig.dispatched
+	}
+	changed := plan.ChangedFromEvent(graph, ev.EventName, changedBy)
 	source := "the " + orDefault(ev.EventName, "local") + " event"
 	if in.Changed != "" {
 		if changed, err = plan.Changed(graph, in.Changed); err != nil {

@@ -438,6 +438,32 @@ func TestPlanBothPayloadFormsPinTheSameCommit(t *testing.T) {
 	}
 }
 
+// Without resolve-commits, a dispatch narrows the plan to the component
+// its repository names when its type names none: the governance app's
+// trigger-orchestrator derives build_commons from bllvm-commons.
+func TestPlanNarrowedByTheDispatchedRepository(t *testing.T) {
+	tests := []struct {
+		name           string
+		eventType      string
+		payload        map[string]any
+		wantComponents string
+	}{
+		{"the design note's repo", "build_commons", map[string]any{"repo": "bllvm-commons", "sha": heads["governance"]}, `["governance"]`},
+		{"the components' triggered_by", "custom", map[string]any{"triggered_by": "BTCDecoded/bllvm-node"}, `["node","sdk","bllvm","governance"]`},
+		{"no repo: the type", "build_sdk", map[string]any{}, `["sdk","governance"]`},
+		{"neither: everything", "build_commons", map[string]any{}, `["consensus","protocol","node","sdk","bllvm","governance"]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := planWorld(t).with(dispatchEvent(t, tt.eventType, tt.payload)).with(map[string]string{"INPUT_RESOLVE-COMMITS": "false"})
+			o := w.run()
+			require.Equal(t, 0, o.code, o.stdout)
+			assert.Empty(t, o.requests)
+			assert.Equal(t, tt.wantComponents, o.outputs["components"])
+		})
+	}
+}
+
 // The orchestrator's workflow_dispatch: inputs.component narrows the plan
 // as build_<component> does, inputs.set_ref is that component's commit;
 // what a person mistypes fails before any request.
