@@ -365,13 +365,13 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 	flags := flag.NewFlagSet("fakegithub", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fakegithub [--port N] [--token T] [--repo owner/name]... [--immutable-releases] [--branch owner/name=branch:sha]... [--commit owner/name=sha]... [--green owner/name=workflow:branch:sha]... [--tls [--cert-out FILE]] [--log-requests]")
+		fmt.Fprintln(stderr, "usage: fakegithub [--port N] [--token T] [--repo owner/name]... [--immutable-releases] [--branch owner/name=branch:sha]... [--commit owner/name=sha]... [--green owner/name=workflow:branch:sha]... [--files owner/name=sha:dir]... [--tls [--cert-out FILE]] [--log-requests]")
 		fmt.Fprintln(stderr, "Serves a fake GitHub on 127.0.0.1 as GitHub Enterprise Server is served, and prints its API base URL.")
 		fmt.Fprintln(stderr, "GET /_fake/dispatches lists the repository_dispatch and workflow_dispatch events received, as JSON.")
 		fmt.Fprintln(stderr, "Requests are checked against GitHub's REST description (scripts/fetch-openapi.sh, or RELEASE_ACTION_OPENAPI); one it would refuse is answered 400 and reported.")
 		flags.PrintDefaults()
 	}
-	var repos, branches, commits, greens repeated
+	var repos, branches, commits, greens, trees repeated
 	var cfg Standalone
 	port := flags.Int("port", 0, "port to listen on, 0 for a free one")
 	token := flags.String("token", "", "token requests must send; empty accepts any")
@@ -383,6 +383,7 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 	flags.Var(&branches, "branch", "owner/name=branch:sha: point a branch of a served repository at a commit, which then exists (repeatable)")
 	flags.Var(&commits, "commit", "owner/name=sha: make a commit of a served repository exist (repeatable)")
 	flags.Var(&greens, "green", "owner/name=workflow:branch:sha: plant a completed, successful push run of a workflow file (ci.yml) on a branch at a commit, which then exists (repeatable)")
+	flags.Var(&trees, "files", "owner/name=sha:dir: serve the files under dir (.git left out) as the tree of a commit, which then exists: its tarball and contents (repeatable)")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -432,6 +433,15 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		seeds = append(seeds, sd)
 	}
+	var planted []filesSeed
+	for _, value := range trees {
+		sd, err := parseFiles(value, repos)
+		if err != nil {
+			fmt.Fprintf(stderr, "fakegithub: %v\n", err)
+			return 2
+		}
+		planted = append(planted, sd)
+	}
 	if *token != "" {
 		opts = append(opts, WithToken(*token))
 	}
@@ -457,6 +467,12 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 			fake.SetBranch(sd.repo, sd.branch, sd.sha)
 		default:
 			fake.AddCommit(sd.repo, sd.sha)
+		}
+	}
+	for _, sd := range planted {
+		if err := plantFiles(fake, sd); err != nil {
+			fmt.Fprintf(stderr, "fakegithub: %v\n", err)
+			return 1
 		}
 	}
 	// The certificate is written before the URL is printed, so that a
