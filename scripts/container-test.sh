@@ -163,9 +163,10 @@ goroot="$(go env GOROOT)"
 golang_key="$(go env GOVERSION)-$(sha256sum go.sum | cut -c1-16)-$rootfs_key"
 if [ "$(image_key golang:1.26)" != "$golang_key" ]; then
 	echo "building golang:1.26 from $goroot and a file:// module proxy"
+	modsum=$(cat go.mod go.sum | sha256sum)
 	GOMODCACHE="$cache/gomodcache" GOFLAGS=-mod=mod GOPROXY="file://$(go env GOMODCACHE)/cache/download,$(go env GOPROXY)" \
 		go mod download >"$tmp/gomod.log" 2>&1 || { cat "$tmp/gomod.log" >&2; fail "go mod download failed"; }
-	git diff --quiet -- go.mod go.sum || fail "go mod download changed go.mod or go.sum"
+	[ "$(cat go.mod go.sum | sha256sum)" = "$modsum" ] || fail "go mod download changed go.mod or go.sum"
 	mkdir -p "$tmp/golang/go"
 	tar -C "$goroot" --exclude='./test' --exclude='testdata' -cf - . | tar -C "$tmp/golang/go" -xf -
 	cp -a "$cache/gomodcache/cache/download" "$tmp/golang/goproxy"
@@ -224,7 +225,51 @@ go build -o "$tmp/fakegithub" ./internal/githubtest/cmd/fakegithub || fail "go b
 go build -o "$tmp/release-action" . || fail "go build of the action failed"
 token=ghs_containerTestTokenThatMustNeverBePrinted00
 owner=BTCDecoded
-repositories=(bllvm bllvm-consensus bllvm-protocol bllvm-node bllvm-sdk governance-app)
+repositories=(bllvm bllvm-consensus bllvm-protocol bllvm-node bllvm-sdk bllvm-commons)
+
+# The stand-in repositories' sources: Cargo.toml files with BTCDecoded's
+# path dependencies (consensus -> protocol -> node -> {sdk -> commons,
+# bllvm}; sdk and bllvm in the crates.io form, patched back to ../ in
+# [patch.crates-io]), their binaries, a Cargo.lock where the real
+# repository commits one, bllvm-commons's Dockerfile. The fake serves
+# each as the tree of the repository's head (--files); act's checkouts
+# of bllvm-consensus and bllvm are git repositories of the same files.
+trees="$tmp/trees"
+# crate_toml NAME DEPENDENCY_LINES FEATURES BINS: a Cargo.toml.
+crate_toml() {
+	local features="" bins="" f b
+	for f in $3; do features+="$f = []"$'\n'; done
+	for b in $4; do bins+=$'\n'"[[bin]]"$'\n'"name = \"$b\""$'\n'"path = \"src/bin/$b.rs\""$'\n'; done
+	printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n\n%s\n[features]\n%s%s' "$1" "$2" "$features" "$bins"
+}
+plant_tree() {
+	local repo=$1 deps=$2 features=$3 bins=$4 lock=$5 dir="$trees/$1" b
+	mkdir -p "$dir/src/bin"
+	crate_toml "$repo" "$deps" "$features" "$bins" >"$dir/Cargo.toml"
+	printf '//! %s (stand-in)\npub fn name() -> &'"'"'static str { "%s" }\n' "$repo" "$repo" >"$dir/src/lib.rs"
+	for b in $bins; do printf 'fn main() { println!("%s"); }\n' "$b" >"$dir/src/bin/$b.rs"; done
+	rmdir "$dir/src/bin" 2>/dev/null || true
+	if [ "$lock" = locked ]; then printf '# stand-in Cargo.lock of %s\nversion = 3\n' "$repo" >"$dir/Cargo.lock"; fi
+}
+experimental="utxo-commitments ctv dandelion stratum-v2 bip158 sigop iroh"
+plant_tree bllvm-consensus "" production "" unlocked
+plant_tree bllvm-protocol $'[dependencies]\nbllvm-consensus = { path = "../bllvm-consensus" }\n' production "" locked
+plant_tree bllvm-node $'[dependencies]\nbllvm-protocol = { path = "../bllvm-protocol" }\n' "production $experimental" convert-bitcoin-core-config unlocked
+plant_tree bllvm-sdk $'[dependencies]\nbllvm-node = "0.1"\n\n[patch.crates-io]\nbllvm-node = { path = "../bllvm-node" }\n' "cli" \
+	"bllvm-keygen bllvm-sign bllvm-verify bllvm-compose bllvm-sign-binary bllvm-verify-binary bllvm-aggregate-signatures" unlocked
+plant_tree bllvm $'[dependencies]\nbllvm-node = "0.1"\n\n[patch.crates-io]\nbllvm-node = { path = "../bllvm-node" }\n' "production $experimental" bllvm locked
+plant_tree bllvm-commons $'[dependencies]\nbllvm-sdk = { path = "../bllvm-sdk" }\n' "" \
+	"bllvm-commons key-manager test-content-hash test-content-hash-standalone nostr-publisher" locked
+printf 'FROM rust:1 AS build\nCOPY . /src\nWORKDIR /src/bllvm-commons\nRUN cargo build --release --locked\n' >"$trees/bllvm-commons/Dockerfile"
+# sources_digest DIR: the SHA-256 of a crate's sources, as the stand-in
+# cargo records it in what it builds.
+sources_digest() {
+	local paths=() p
+	for p in Cargo.toml Cargo.lock src; do [ ! -e "$1/$p" ] || paths+=("$p"); done
+	(cd "$1" && find "${paths[@]}" -type f | LC_ALL=C sort | xargs -r sha256sum | sha256sum | cut -d' ' -f1)
+}
+declare -A digest
+for r in "${repositories[@]}"; do digest[$r]=$(sources_digest "$trees/$r"); done
 
 # start_fake NAME ARGS...: a fresh fake serving every repository, with
 # ARGS (--branch, --commit); sets fake_api, fake_root and fake_log.
@@ -365,11 +410,11 @@ root_owned() {
 stage "1. the image as the runner runs it"
 bllvm_sha=b11b11b11b11b11b11b11b11b11b11b11b11b11b
 declare -A heads=([bllvm]=$bllvm_sha)
-seeds=(--branch "$owner/bllvm=main:$bllvm_sha")
+seeds=(--branch "$owner/bllvm=main:$bllvm_sha" --files "$owner/bllvm=$bllvm_sha:$trees/bllvm")
 n=1
 for r in "${repositories[@]:1}"; do
 	heads[$r]=$(printf '%02x01%036x' "$n" 1)
-	seeds+=(--branch "$owner/$r=main:${heads[$r]}")
+	seeds+=(--branch "$owner/$r=main:${heads[$r]}" --files "$owner/$r=${heads[$r]}:$trees/$r")
 	n=$((n + 1))
 done
 start_fake modes "${seeds[@]}"
@@ -393,17 +438,37 @@ d="$tmp/mode-plan"
 runner_dirs "$d"
 event "$d/event.json" bllvm '{"action":"build_consensus","branch":"main","client_payload":'"$payload"'}'
 step "plan" "$d" "$owner/bllvm" repository_dispatch "$bllvm_sha" mode=plan
-expect plan components '^\["consensus","protocol","node","sdk","governance"\]$'
+expect plan components '^\["consensus","protocol","node","sdk","bllvm","governance"\]$'
 expect plan build-all '^true$'
 expect plan changed '^true$'
 expect plan matrix "\"sha\":\"$consensus_sha\""
-expect plan manifest "\"sha\":\"${heads[governance-app]}\""
+expect plan manifest "\"sha\":\"${heads[bllvm-commons]}\""
 # The dispatched commit is compared with its branch's head: it must be on
 # the branch, not merely exist (a fork's commit, a pull request's head).
 expect_request plan "GET /api/v3/repos/$owner/bllvm-consensus/compare/[^ ]+\.\.\.$consensus_sha(\?[^ ]*)? 200"
-expect_request plan "GET /api/v3/repos/$owner/governance-app/commits/.* 200"
+expect_request plan "GET /api/v3/repos/$owner/bllvm-commons/commits/.* 200"
 manifest=${out[manifest]}
 mapfile -t -O "${#root_files[@]}" root_files < <(root_owned "$d" | sed 's|^|plan: |')
+
+# checkout lays out sdk and what it depends on, side by side, at the
+# commits of the manifest, owned by the workspace's owner.
+d="$tmp/mode-checkout"
+runner_dirs "$d"
+event "$d/event.json" bllvm '{"action":"build_consensus","branch":"main","client_payload":'"$payload"'}'
+step "checkout of sdk" "$d" "$owner/bllvm" repository_dispatch "$bllvm_sha" mode=checkout "manifest=$manifest" components=sdk path=sources
+expect checkout paths '"sdk":"sources/bllvm-sdk"'
+for r in bllvm-consensus bllvm-protocol bllvm-node bllvm-sdk; do
+	[ "$(sources_digest "$d/workspace/sources/$r")" = "${digest[$r]}" ] || fail "checkout: sources/$r does not hold the files of $r at ${heads[$r]}"
+	jq -e --arg sha "${heads[$r]}" '.commit == $sha' "$d/workspace/sources/$r/.release-action-checkout" >/dev/null ||
+		fail "checkout: the marker of sources/$r does not name ${heads[$r]}"
+	expect_request checkout "GET /api/v3/repos/$owner/$r/tarball/${heads[$r]} 302"
+done
+for r in bllvm bllvm-commons; do
+	[ ! -e "$d/workspace/sources/$r" ] || fail "checkout of sdk laid out $r, which sdk does not depend on"
+done
+jq -e 'map(.path) | sort == ["sources/bllvm-consensus", "sources/bllvm-node", "sources/bllvm-protocol", "sources/bllvm-sdk"]' \
+	"$d/workspace/.release-action/snapshot.json" >/dev/null || fail "checkout: .release-action/snapshot.json is $(cat "$d/workspace/.release-action/snapshot.json")"
+mapfile -t -O "${#root_files[@]}" root_files < <(root_owned "$d" | sed 's|^|checkout: |')
 
 d="$tmp/mode-nightly"
 runner_dirs "$d"
@@ -482,9 +547,10 @@ act="$cache/bin/act"
 act_version=v0.2.89
 if [ ! -x "$act" ] || [ "$("$act" --version 2>/dev/null)" != "act version ${act_version#v}" ]; then
 	echo "building act $act_version into $cache/bin (outside this module: go.mod is untouched)"
+	modsum=$(cat go.mod go.sum | sha256sum)
 	(cd "$tmp" && GOFLAGS=-mod=mod GOBIN="$cache/bin" go install "github.com/nektos/act@$act_version") >"$tmp/act-build.log" 2>&1 ||
 		{ tail -n 20 "$tmp/act-build.log" >&2; fail "go install github.com/nektos/act@$act_version failed (log above)"; }
-	git diff --quiet -- go.mod go.sum || fail "building act changed go.mod or go.sum"
+	[ "$(cat go.mod go.sum | sha256sum)" = "$modsum" ] || fail "building act changed go.mod or go.sum"
 fi
 
 repos="$tmp/repos"
@@ -503,12 +569,19 @@ if [ "${CONTAINER_TEST_PLANT:-}" = needs-output ]; then
 fi
 
 # make_repo NAME FILE=WORKFLOW...: a git checkout of BTCDecoded/NAME with
-# those workflows, as act reads the repository, ref and sha from it.
+# its stand-in sources and those workflows, as act reads the repository,
+# ref and sha from it.
 make_repo() {
 	local dir="$repos/$1" pair
 	shift
 	mkdir -p "$dir/.github/workflows"
-	for pair in "$@"; do cp "$workflows/${pair#*=}" "$dir/.github/workflows/${pair%%=*}"; done
+	cp -a "$trees/$(basename "$dir")/." "$dir/"
+	# act runs the jobs of a matrix at once, all in the one workspace it
+	# binds, where GitHub gives each job a runner and its workspace: the
+	# copies act runs get max-parallel: 1, their only change.
+	for pair in "$@"; do
+		sed 's/^    strategy:$/    strategy:\n      max-parallel: 1/' "$workflows/${pair#*=}" >"$dir/.github/workflows/${pair%%=*}"
+	done
 	git -C "$dir" init -q -b main
 	git -C "$dir" remote add origin "https://github.com/$owner/$(basename "$dir").git"
 	git -C "$dir" add -A
@@ -524,13 +597,57 @@ go tool actionlint "$repos"/*/.github/workflows/*.yml >"$tmp/actionlint.log" 2>&
 	{ cat "$tmp/actionlint.log" >&2; fail "actionlint refuses the workflows act would run (above)"; }
 # Every component's head has passed its CI: a completed, successful push
 # run of ci.yml on main at that commit, which plan's pin: green pins.
-seeds=(--branch "$owner/bllvm=main:$bllvm_head")
-for r in "${repositories[@]:1}"; do
-	head=${heads[$r]}
-	[ "$r" != bllvm-consensus ] || head=$consensus_head
-	seeds+=(--branch "$owner/$r=main:$head" --green "$owner/$r=ci.yml:main:$head")
+# bllvm is a component too: its own CI passed on its head. Each head's
+# tree is served for mode: checkout (--files).
+heads[bllvm]=$bllvm_head
+heads[bllvm-consensus]=$consensus_head
+# bllvm-consensus's main is one commit further, whose proof fails: its CI
+# never passed, so pin: green keeps the good head, until (e) dispatches it.
+unproven=0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e
+cp -a "$repos/bllvm-consensus" "$tmp/unproven"
+rm -rf "$tmp/unproven/.git"
+echo '// stand-in: a proof fails' >>"$tmp/unproven/src/lib.rs"
+seeds=(--branch "$owner/bllvm-consensus=main:$unproven" --files "$owner/bllvm-consensus=$unproven:$tmp/unproven")
+for r in "${repositories[@]}"; do
+	seeds=(--branch "$owner/$r=main:${heads[$r]}" "${seeds[@]}" --green "$owner/$r=ci.yml:main:${heads[$r]}")
+	if [ "$r" = bllvm ] || [ "$r" = bllvm-consensus ]; then
+		seeds+=(--files "$owner/$r=${heads[$r]}:$repos/$r")
+	else
+		seeds+=(--files "$owner/$r=${heads[$r]}:$trees/$r")
+	fi
 done
 start_fake pipeline "${seeds[@]}"
+
+# The stand-in cargo refuses what a real build would not build from the
+# snapshot: a sibling folder missing, one at another commit than the
+# snapshot pins, one the action did not lay out.
+sc="$tmp/stand-in-cargo"
+mkdir -p "$sc/.release-action"
+for r in bllvm-consensus bllvm-protocol bllvm-node; do
+	cp -a "$trees/$r" "$sc/$r"
+	echo "{\"repository\":\"$owner/$r\",\"commit\":\"${heads[$r]}\"}" >"$sc/$r/.release-action-checkout"
+done
+jq -n --arg owner "$owner" --arg c "${heads[bllvm-consensus]}" --arg p "${heads[bllvm-protocol]}" --arg n "${heads[bllvm-node]}" \
+	'[{component: "consensus", repository: ($owner + "/bllvm-consensus"), commit: $c, path: "bllvm-consensus"},
+	  {component: "protocol", repository: ($owner + "/bllvm-protocol"), commit: $p, path: "bllvm-protocol"},
+	  {component: "node", repository: ($owner + "/bllvm-node"), commit: $n, path: "bllvm-node"}]' >"$sc/.release-action/snapshot.json"
+# cargo_refuses WHAT PATTERN: the stand-in cargo build in bllvm-node fails
+# with a message matching PATTERN.
+cargo_refuses() {
+	local log="$sc/cargo.log"
+	! (cd "$sc/bllvm-node" && GITHUB_WORKSPACE="$sc" "$root/scripts/container/runner/cargo" build --release) >"$log" 2>&1 ||
+		fail "the stand-in cargo built bllvm-node with $1"
+	grep -qE "$2" "$log" || fail "the stand-in cargo refused $1 without saying /$2/: $(cat "$log")"
+}
+(cd "$sc/bllvm-node" && GITHUB_WORKSPACE="$sc" "$root/scripts/container/runner/cargo" build --release) >"$sc/cargo.log" 2>&1 ||
+	fail "the stand-in cargo did not build a complete snapshot: $(cat "$sc/cargo.log")"
+grep -qxF "crate bllvm-protocol ${heads[bllvm-protocol]} ${digest[bllvm-protocol]}" "$sc/bllvm-node/target/release/convert-bitcoin-core-config" ||
+	fail "the stand-in cargo did not record bllvm-protocol's commit: $(cat "$sc/bllvm-node/target/release/convert-bitcoin-core-config")"
+jq '.[1].commit = "'"${heads[bllvm-node]}"'"' "$sc/.release-action/snapshot.json" >"$sc/pinned" && cp "$sc/pinned" "$sc/.release-action/snapshot.json"
+cargo_refuses "a sibling at another commit" "crate bllvm-protocol at bllvm-protocol holds commit ${heads[bllvm-protocol]}, but the snapshot pins ${heads[bllvm-node]}"
+mv "$sc/bllvm-protocol" "$sc/elsewhere"
+cargo_refuses "a sibling missing" "dependency .bllvm-protocol. of bllvm-node: .*/bllvm-protocol/Cargo.toml does not exist"
+echo "ok: the stand-in cargo records every crate's commit, and refuses a sibling missing or at another commit, naming it"
 
 # act's config: no interactive choice of a default image.
 echo "-P self-hosted=release-action-standin/runner:bookworm" >"$tmp/act-home/.actrc"
@@ -543,12 +660,13 @@ docker tag "$image" act-btcdecoded-release-action-v1-dockeraction:latest
 # act_run NAME REPO EVENT WORKFLOW RUN_ID: plays one workflow run under act
 # with the event in $tmp/NAME.json; fails naming the step that failed.
 act_run() {
-	local name=$1 repo=$2 event_name=$3 workflow=$4 run_id=$5 status=0 t0
+	local name=$1 repo=$2 event_name=$3 workflow=$4 run_id=$5 status=0 t0 failing=${ACT_FAILING:-}
 	local log="$tmp/act-$name.log"
 	t0=$(now_ms)
 	(cd "$repos/$repo" && HOME="$tmp/act-home" XDG_CONFIG_HOME="$tmp/act-home/.config" XDG_CACHE_HOME="$tmp/act-home/.cache" \
 		"$act" "$event_name" -W ".github/workflows/$workflow" -e "$tmp/$name.json" \
 		-P self-hosted=release-action-standin/runner:bookworm --pull=false --rebuild=false --bind --network host \
+		--concurrent-jobs 1 \
 		--container-options "--network host -v $artifacts:/artifacts" \
 		-s REPO_ACCESS_TOKEN="$token" -s GITHUB_TOKEN="$token" \
 		--env GITHUB_API_URL="$fake_api" --env GITHUB_SERVER_URL="$fake_root" --env GITHUB_RUN_ID="$run_id" \
@@ -563,6 +681,14 @@ act_run() {
 	while IFS= read -r line; do act_times+=("$name: $line"); done < <(grep -E 'Success - |Failure - ' "$log" |
 		grep -vE ' - (Set up job|Complete job|Main set -eu)' | sed -E 's/^\[([^]]*)\] +(✅|❌) +/\1: /; s/\x1b\[[0-9;]*m//g')
 	act_times+=("$name: whole run ${wall} ms")
+	if [ -n "$failing" ]; then
+		# Expected to fail, in exactly that step.
+		[ "$status" -ne 0 ] || fail "act run of $workflow ($name) passed; want it to fail in $failing"
+		failed=$(grep -E '❌  Failure - ' "$log" | sed -E 's/\x1b\[[0-9;]*m//g; s/^\[[^/]*\/([^] ]*) *\] *❌  Failure - (Main )?/\1: /; s/ \[[^]]*\]$//' | sort -u)
+		[ "$failed" = "$failing" ] || { grep -E '❌  Failure - ' "$log" >&2; fail "act run of $workflow ($name) failed in: $failed; want only $failing"; }
+		echo "ok: act $workflow ($name) failed in $failing, as it must"
+		return 0
+	fi
 	if [ "$status" -ne 0 ] || grep -q '❌  Failure - ' "$log"; then
 		echo "act $workflow failed (exit $status); failing steps:" >&2
 		grep -E '❌  Failure - ' "$log" | sed 's/^/  /' >&2 || true
@@ -623,7 +749,7 @@ echo "ok: one repository_dispatch build_consensus of $consensus_head"
 jq --arg owner "$owner" '{action: .repository_dispatches[0].event_type, branch: "main", client_payload: .repository_dispatches[0].client_payload,
 	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' "$tmp/dispatches.json" >"$tmp/orchestrator.json"
 act_run orchestrator bllvm repository_dispatch release_orchestrator.yml 201
-log_has orchestrator 'done: planned 5 components' "plan's done: line"
+log_has orchestrator 'done: planned 6 components' "plan's done: line"
 log_has orchestrator 'done: tagged nightly-' "nightly-tag's done: line"
 log_has orchestrator 'done: published nightly-' "create-prerelease's done: line"
 output_was orchestrator changed true
@@ -633,10 +759,25 @@ output_was orchestrator changed true
 curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_fake/dispatches failed"
 [ "$(jq '.workflow_dispatches | length' "$tmp/dispatches.json")" = 0 ] ||
 	{ cat "$tmp/dispatches.json" >&2; fail "release_orchestrator.yml dispatched a workflow (above): it publishes in its own run, and nothing waits"; }
-for component in consensus protocol node sdk governance; do
-	[ -s "$artifacts/201/$component/$component-linux-x64.tar.gz" ] || fail "release_orchestrator.yml: no artifact $component of run 201"
+# What the builds upload: bllvm and the sdk tools for both variants and
+# both platforms, the governance app's binaries and image; the libraries
+# ship nothing.
+platforms=(x86_64-unknown-linux-gnu x86_64-pc-windows-gnu)
+want_assets=(SHA256SUMS manifest.json governance-image.tar.gz governance-x86_64-unknown-linux-gnu.tar.gz)
+for c in bllvm sdk; do
+	for variant in base experimental; do
+		for platform in "${platforms[@]}"; do
+			name="$c-$variant-$platform"
+			ext=tar.gz
+			[ "$platform" != x86_64-pc-windows-gnu ] || ext=zip
+			[ -s "$artifacts/201/$name/$name.$ext" ] || fail "release_orchestrator.yml: no artifact $name holding $name.$ext in run 201"
+			want_assets+=("$name.$ext")
+		done
+	done
 done
-[ -s "$artifacts/201/governance-app-image/governance-app-image.tar.gz" ] || fail "release_orchestrator.yml: no governance-app-image artifact"
+for name in governance-image.tar.gz governance-x86_64-unknown-linux-gnu.tar.gz; do
+	[ -s "$artifacts/201/governance/$name" ] || fail "release_orchestrator.yml: the governance artifact of run 201 lacks $name"
+done
 
 api GET "/repos/$owner/bllvm/git/matching-refs/tags/nightly-" >"$tmp/tags.json"
 [ "$(jq 'length' "$tmp/tags.json")" = 1 ] || { cat "$tmp/tags.json" >&2; fail "want exactly one nightly tag after the orchestrator run"; }
@@ -645,9 +786,9 @@ api GET "/repos/$owner/bllvm/releases" >"$tmp/releases.json"
 [ "$(jq 'length' "$tmp/releases.json")" = 1 ] || { jq -c 'map({tag_name, draft, prerelease})' "$tmp/releases.json" >&2; fail "want one release"; }
 jq -e --arg tag "$version" '.[0] | .tag_name == $tag and .draft == false and .prerelease == true' "$tmp/releases.json" >/dev/null ||
 	{ jq -c 'map({tag_name, draft, prerelease})' "$tmp/releases.json" >&2; fail "want $version published as a prerelease"; }
-want_assets="SHA256SUMS consensus-linux-x64.tar.gz governance-app-image.tar.gz governance-linux-x64.tar.gz manifest.json node-linux-x64.tar.gz protocol-linux-x64.tar.gz sdk-linux-x64.tar.gz"
+want_list=$(printf '%s\n' "${want_assets[@]}" | jq -R . | jq -sr 'sort | join(" ")')
 got_assets=$(jq -r '[.[0].assets[].name] | sort | join(" ")' "$tmp/releases.json")
-[ "$got_assets" = "$want_assets" ] || fail "the release's assets are: $got_assets; want: $want_assets"
+[ "$got_assets" = "$want_list" ] || fail "the release's assets are: $got_assets; want: $want_list"
 # Download every asset as a client does and check SHA256SUMS against them.
 mkdir -p "$tmp/downloaded"
 while read -r id name; do
@@ -655,8 +796,8 @@ while read -r id name; do
 		-o "$tmp/downloaded/$name" "$fake_api/repos/$owner/bllvm/releases/assets/$id" || fail "download of the asset $name failed"
 done < <(jq -r '.[0].assets[] | "\(.id) \(.name)"' "$tmp/releases.json")
 (cd "$tmp/downloaded" && sha256sum --quiet -c SHA256SUMS) || fail "the published SHA256SUMS does not verify the published assets"
-jq -e --arg sha "$consensus_head" '.components.consensus.sha == $sha' "$tmp/downloaded/manifest.json" >/dev/null ||
-	fail "manifest.json does not pin consensus at $consensus_head"
+jq -e --arg sha "$consensus_head" --arg bllvm "$bllvm_head" '.components.consensus.sha == $sha and .components.bllvm.sha == $bllvm' "$tmp/downloaded/manifest.json" >/dev/null ||
+	fail "manifest.json does not pin consensus at $consensus_head and bllvm at $bllvm_head: $(cat "$tmp/downloaded/manifest.json")"
 echo "ok: $version tagged and published by the orchestrator's own run with $(jq '.[0].assets | length' "$tmp/releases.json") assets, no workflow dispatched; SHA256SUMS verifies them all"
 
 # Each published file was attested once, with the bytes published, by the
@@ -665,14 +806,85 @@ echo "ok: $version tagged and published by the orchestrator's own run with $(jq 
 want_attested=$(cd "$tmp/downloaded" && for name in *; do
 	case $name in
 	manifest.json | SHA256SUMS) job=publish ;;
-	governance-app-image.tar.gz) job=build-governance-app-image ;;
-	*) job=build ;;
+	*) job=build-${name%%-*} ;;
 	esac
 	echo "$job $(sha256sum "$name" | cut -d' ' -f1)  $name"
 done | sort)
 got_attested=$(attested 201)
 [ "$got_attested" = "$want_attested" ] || { diff <(echo "$want_attested") <(echo "$got_attested") | sed 's/^/  /' >&2; fail "run 201's attestations (> got, < want) are not one per published file by the job that made it"; }
 echo "ok: each published file attested by the job that made it ($(echo "$got_attested" | wc -l) subjects; publish only manifest.json and SHA256SUMS)"
+
+# Every binary of every published asset records exactly the commits
+# manifest.json pins, and the sources of those commits, of every crate it
+# was built from: its own and each one it depends on by path.
+declare -A crates_of=([bllvm]="bllvm bllvm-node bllvm-protocol bllvm-consensus" [sdk]="bllvm-sdk bllvm-node bllvm-protocol bllvm-consensus"
+	[governance]="bllvm-commons bllvm-sdk bllvm-node bllvm-protocol bllvm-consensus")
+declare -A bins_of=([bllvm]="bllvm" [sdk]="bllvm-aggregate-signatures bllvm-compose bllvm-keygen bllvm-sign bllvm-sign-binary bllvm-verify bllvm-verify-binary"
+	[governance]="bllvm-commons key-manager nostr-publisher test-content-hash test-content-hash-standalone")
+# want_crates COMPONENT: the crate lines a binary of it must hold.
+want_crates() {
+	local r sha
+	for r in ${crates_of[$1]}; do
+		sha=$(jq -r --arg repo "$owner/$r" '.components[] | select(.repository == $repo) | .sha' "$tmp/downloaded/manifest.json")
+		[ -n "$sha" ] || fail "manifest.json has no component of repository $r"
+		echo "crate $r $sha ${digest[$r]}"
+	done | sort
+}
+checked=0
+for name in "${want_assets[@]}"; do
+	case $name in manifest.json | SHA256SUMS) continue ;; esac
+	component=${name%%-*}
+	x="$tmp/unpacked/$name"
+	mkdir -p "$x"
+	case $name in
+	*-image.tar.gz) gunzip -c "$tmp/downloaded/$name" | tar -C "$x" -xf - ;;
+	*.tar.gz) tar -C "$x" -xzf "$tmp/downloaded/$name" ;;
+	*.zip) unzip -q "$tmp/downloaded/$name" -d "$x" ;;
+	esac
+	case $name in
+	*-image.tar.gz)
+		# The image holds the governance binaries its own cargo build made.
+		image=$(find "$x" -type f)
+		[ "$(grep -c '^== /usr/local/bin/' "$image")" = 5 ] || fail "$name does not hold the 5 governance binaries: $(cat "$image")"
+		files=("$image")
+		;;
+	*)
+		exe=""
+		[[ $name != *windows* ]] || exe=.exe
+		want_bins=$(for b in ${bins_of[$component]}; do echo "$b$exe"; done | LC_ALL=C sort)
+		[ "$(cd "$x" && find . -type f -printf '%P\n' | LC_ALL=C sort)" = "$want_bins" ] ||
+			fail "$name holds $(cd "$x" && find . -type f -printf '%P ' | sort), want ${bins_of[$component]} ($exe)"
+		mapfile -t files < <(find "$x" -type f)
+		;;
+	esac
+	for f in "${files[@]}"; do
+		diff <(want_crates "$component") <(grep '^crate ' "$f" | sort -u) >"$tmp/crates.diff" ||
+			{ sed 's/^/  /' "$tmp/crates.diff" >&2; fail "$name: $(basename "$f") was not built from exactly the commits manifest.json pins (> built from, < manifest)"; }
+		checked=$((checked + 1))
+	done
+	# What each variant and platform was built with.
+	first=${files[0]}
+	case $name in
+	bllvm-base-*) features=production ;;
+	bllvm-experimental-*) features=production,${experimental// /,} ;;
+	sdk-base-*) features=default ;;
+	sdk-experimental-*) features=all ;;
+	*) features=default ;;
+	esac
+	# The governance app is built for the runner's own platform (host).
+	target=host
+	case $name in
+	bllvm-* | sdk-*) for platform in "${platforms[@]}"; do [[ $name != *"$platform"* ]] || target=$platform; done ;;
+	esac
+	grep -qF "(cargo build, target $target, features $features)" "$first" || fail "$name was not built for $target with features $features: $(head -n 2 "$first")"
+done
+echo "ok: every binary of the ${#want_assets[@]} assets ($checked files: the binaries and the image) records exactly the commits manifest.json pins, of every crate it was built from, for its variant and platform"
+
+# After the publish, one deploy signal to bllvm-commons, with the tag.
+jq -e --arg tag "$version" '[.repository_dispatches[] | select(.event_type == "deploy")] | length == 1 and
+	(.[0] | .repository == "BTCDecoded/bllvm-commons" and .client_payload.tag == $tag and .client_payload.image == "governance-image.tar.gz")' \
+	"$tmp/dispatches.json" >/dev/null || { cat "$tmp/dispatches.json" >&2; fail "release_orchestrator.yml: want one deploy dispatch of $version to $owner/bllvm-commons (dispatches above)"; }
+echo "ok: one deploy dispatch of $version to $owner/bllvm-commons"
 state_published=$(release_state)
 
 # (c) prerelease.yml run by hand to republish that nightly from run 201's
@@ -692,9 +904,9 @@ jq -n --arg owner "$owner" '{schedule: "0 2 * * *", repository: {full_name: ($ow
 act_run nightly bllvm schedule nightly-prerelease.yml 401
 log_has nightly 'done: dispatched build_all to BTCDecoded/bllvm' "the dispatch's done: line"
 curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_fake/dispatches failed"
-jq -e '(.repository_dispatches | length) == 2 and .repository_dispatches[1].repository == "BTCDecoded/bllvm" and .repository_dispatches[1].event_type == "build_all"' "$tmp/dispatches.json" >/dev/null ||
-	{ cat "$tmp/dispatches.json" >&2; fail "nightly-prerelease.yml: want a second repository_dispatch, build_all to $owner/bllvm"; }
-jq --arg owner "$owner" '{action: .repository_dispatches[1].event_type, branch: "main", client_payload: .repository_dispatches[1].client_payload,
+jq -e '(.repository_dispatches | length) == 3 and .repository_dispatches[2].repository == "BTCDecoded/bllvm" and .repository_dispatches[2].event_type == "build_all"' "$tmp/dispatches.json" >/dev/null ||
+	{ cat "$tmp/dispatches.json" >&2; fail "nightly-prerelease.yml: want a third repository_dispatch (after build_consensus and deploy), build_all to $owner/bllvm"; }
+jq --arg owner "$owner" '{action: .repository_dispatches[2].event_type, branch: "main", client_payload: .repository_dispatches[2].client_payload,
 	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' "$tmp/dispatches.json" >"$tmp/quiet.json"
 act_run quiet bllvm repository_dispatch release_orchestrator.yml 501
 output_was quiet base "$version"
@@ -702,7 +914,23 @@ output_was quiet changed false
 [ ! -e "$artifacts/501" ] || { ls -R "$artifacts/501" >&2; fail "the orchestrator built something (above) on a night with nothing new"; }
 [ ! -e "$artifacts/attestations/501" ] || fail "the orchestrator attested something on a night with nothing new"
 grep -qE '\| done: (tagged|published|nothing to tag)' "$tmp/act-quiet.log" && fail "the orchestrator ran its publish job on a night with nothing new"
+curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_fake/dispatches failed"
+[ "$(jq '.repository_dispatches | length' "$tmp/dispatches.json")" = 3 ] || { cat "$tmp/dispatches.json" >&2; fail "the orchestrator dispatched (above) on a night with nothing new: no deploy without a new nightly"; }
 echo "ok: the scheduled nightly with nothing new: plan against $version, changed=false, nothing built, tagged or published"
+
+# (e) a dispatch of bllvm-consensus's newest commit, whose proof fails:
+# verify-consensus fails, and no build, tag, publish or deploy follows.
+jq -n --arg owner "$owner" --arg sha "$unproven" '{action: "build_consensus", branch: "main",
+	client_payload: {ref: "refs/heads/main", sha: $sha, repo: "bllvm-consensus"},
+	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' >"$tmp/unproven.json"
+ACT_FAILING="verify-consensus: Test, then prove" act_run unproven bllvm repository_dispatch release_orchestrator.yml 601
+grep -qF "VERIFICATION:- FAILED" "$tmp/act-unproven.log" || fail "the unproven run did not fail in cargo kani"
+[ ! -e "$artifacts/601" ] || { ls -R "$artifacts/601" >&2; fail "a build ran after the consensus proof failed (above)"; }
+grep -qE '\[Release Orchestrator/(build-|publish|deploy)[^]]*\] +⭐ Run ' "$tmp/act-unproven.log" && fail "a job after verify-consensus started when its proof failed"
+[ "$(release_state)" = "$state_published" ] || fail "the unproven run changed the releases or tags"
+curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_fake/dispatches failed"
+[ "$(jq '.repository_dispatches | length' "$tmp/dispatches.json")" = 3 ] || fail "the unproven run dispatched something"
+echo "ok: a consensus commit whose proof fails: verify-consensus fails, nothing built, tagged, published or deployed"
 
 stage "2. the fake's final state"
 [ "$(jq '.workflow_dispatches | length' "$tmp/dispatches.json")" = 0 ] || { cat "$tmp/dispatches.json" >&2; fail "a workflow was dispatched (above): nothing dispatches prerelease.yml any more"; }

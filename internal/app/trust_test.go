@@ -273,7 +273,9 @@ func assertNoForgedCommands(t *testing.T, out string) {
 func TestOrchestratorExampleStartsNoJobForUntrustedRuns(t *testing.T) {
 	workflow, err := os.ReadFile(filepath.Join("..", "..", "examples", "workflows", "release_orchestrator.yml"))
 	require.NoError(t, err)
-	all := []string{"plan", "build", "build-governance-app-image", "publish"}
+	// Every job, in the order the player starts them (by id, each after
+	// what it needs), as when the plan rebuilds every component.
+	all := []string{"plan", "verify-consensus", "build-bllvm", "build-governance", "build-node", "build-protocol", "build-sdk", "publish", "deploy"}
 	tests := []struct {
 		name      string
 		eventName string
@@ -316,6 +318,35 @@ func TestOrchestratorExampleStartsNoJobForUntrustedRuns(t *testing.T) {
 	}
 }
 
+// The orchestrator example builds what the plan names, each build after
+// the consensus proofs or without them when consensus is not rebuilt, and
+// publishes and deploys only when no job before failed.
+func TestOrchestratorExampleBuildsWhatThePlanNames(t *testing.T) {
+	workflow, err := os.ReadFile(filepath.Join("..", "..", "examples", "workflows", "release_orchestrator.yml"))
+	require.NoError(t, err)
+	github := map[string]any{"event_name": "repository_dispatch", "repository": orchestrator, "event": map[string]any{"action": "build_commons", "client_payload": map[string]any{}}}
+	tests := []struct {
+		name       string
+		components string
+		changed    string
+		failing    []string
+		want       []string
+	}{
+		{"governance only", `["governance"]`, "true", nil, []string{"plan", "build-governance", "publish", "deploy"}},
+		{"node down", `["node","sdk","bllvm","governance"]`, "true", nil, []string{"plan", "build-bllvm", "build-governance", "build-node", "build-sdk", "publish", "deploy"}},
+		{"a failing proof", `["consensus","protocol","node","sdk","bllvm","governance"]`, "true", []string{"verify-consensus"}, []string{"plan", "verify-consensus"}},
+		{"a failing build", `["node","sdk","bllvm","governance"]`, "true", []string{"build-sdk"}, []string{"plan", "build-bllvm", "build-governance", "build-node", "build-sdk"}},
+		{"a failing publish", `["governance"]`, "true", []string{"publish"}, []string{"plan", "build-governance", "publish"}},
+		{"nothing new", `[]`, "false", nil, []string{"plan"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			outputs := map[string]any{"components": tt.components, "changed": tt.changed, "published": "nightly-20251117-b11b11b"}
+			assert.Equal(t, tt.want, jobsThatStartWith(t, workflow, github, outputs, tt.failing))
+		})
+	}
+}
+
 // jobsThatStart plays a workflow's job conditions as GitHub does: in the
 // order of needs, a job's if: (with success() && in front when it calls no
 // status function) over github and needs; a job that starts is taken to
@@ -323,10 +354,19 @@ func TestOrchestratorExampleStartsNoJobForUntrustedRuns(t *testing.T) {
 // does not is skipped. Anything the player does not know fails the test.
 func jobsThatStart(t *testing.T, workflow []byte, github map[string]any) []string {
 	t.Helper()
+	outputs := map[string]any{"components": `["consensus","protocol","node","sdk","bllvm","governance"]`, "changed": "true", "published": "nightly-20251117-b11b11b"}
+	return jobsThatStartWith(t, workflow, github, outputs, nil)
+}
+
+// jobsThatStartWith plays the conditions as jobsThatStart does, with the
+// outputs every job that succeeds sets, and the jobs of failing failing
+// once started.
+func jobsThatStartWith(t *testing.T, workflow []byte, github map[string]any, outputs map[string]any, failing []string) []string {
+	t.Helper()
 	parsed, errs := actionlint.Parse(workflow)
 	require.Empty(t, errs)
-	outputs := map[string]any{"components": `["node","sdk","governance"]`, "changed": "true"}
 	results := map[string]string{}
+	failed := map[string]bool{} // a job that failed, or one after it
 	var started []string
 	var play func(id string) string
 	play = func(id string) string {
@@ -337,9 +377,11 @@ func jobsThatStart(t *testing.T, workflow []byte, github map[string]any) []strin
 		require.NotNil(t, job, "job %s", id)
 		needs := map[string]any{}
 		var needed []string
+		ancestorFailed := false
 		for _, n := range job.Needs {
 			needed = append(needed, n.Value)
 			need := map[string]any{"result": play(n.Value), "outputs": map[string]any{}}
+			ancestorFailed = ancestorFailed || failed[n.Value]
 			if need["result"] == "success" {
 				need["outputs"] = outputs
 			}
@@ -352,14 +394,19 @@ func jobsThatStart(t *testing.T, workflow []byte, github map[string]any) []strin
 		}
 		expr, err := actionlint.NewExprParser().Parse(actionlint.NewExprLexer(condition + "}}"))
 		require.Nil(t, err, "job %s: if: %s", id, condition)
-		p := &conditionPlayer{t: t, github: github, needs: needs, needed: needed}
+		p := &conditionPlayer{t: t, github: github, needs: needs, needed: needed, failed: ancestorFailed}
 		// Without a status function, success() && goes in front, and
 		// short-circuits as && does.
 		start := (callsStatus(expr) || p.success()) && exprTruthy(p.eval(expr))
 		results[id] = "skipped"
+		failed[id] = ancestorFailed
 		if start {
 			results[id] = "success"
 			started = append(started, id)
+			if slices.Contains(failing, id) {
+				results[id] = "failure"
+				failed[id] = true
+			}
 		}
 		return results[id]
 	}
@@ -374,6 +421,7 @@ type conditionPlayer struct {
 	github map[string]any
 	needs  map[string]any
 	needed []string
+	failed bool // a job before this one failed
 }
 
 func (p *conditionPlayer) success() bool {
@@ -445,7 +493,9 @@ func (p *conditionPlayer) eval(node actionlint.ExprNode) any {
 			return true
 		case "success":
 			return p.success()
-		case "failure", "cancelled":
+		case "failure":
+			return p.failed
+		case "cancelled":
 			return false
 		case "fromjson":
 			var v any
