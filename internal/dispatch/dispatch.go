@@ -20,6 +20,7 @@ import (
 	"github.com/BTCDecoded/release-action/internal/event"
 	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/inputs"
+	"github.com/BTCDecoded/release-action/internal/plan"
 	"github.com/BTCDecoded/release-action/internal/report"
 )
 
@@ -104,14 +105,21 @@ func Prepare(in inputs.Dispatch, ev event.Context, random io.Reader) (Request, e
 
 var nonWord = regexp.MustCompile(`[^a-z0-9]`)
 
-// EventType derives the event type from this repository's name:
-// bllvm-consensus → build_consensus, governance-app → build_governance,
-// and build_all when the orchestrator dispatches to itself.
+// EventType derives the event type from this repository's name: the
+// default graph's component whose repository it is (bllvm-commons →
+// build_governance), else the name without bllvm- and -app
+// (bllvm-consensus → build_consensus, governance-app → build_governance);
+// build_all when the orchestrator dispatches to itself.
 func EventType(repository, orchestrator string) (string, error) {
 	if strings.EqualFold(repository, orchestrator) {
 		return "build_all", nil
 	}
 	_, name, _ := strings.Cut(strings.ToLower(repository), "/")
+	for _, c := range plan.DefaultGraph().Components() {
+		if strings.EqualFold(c.Repository, name) {
+			return "build_" + c.Name, nil
+		}
+	}
 	component := strings.TrimSuffix(strings.TrimPrefix(name, "bllvm-"), "-app")
 	component = nonWord.ReplaceAllString(component, "_")
 	if strings.Trim(component, "_") == "" {

@@ -30,6 +30,7 @@ func TestEventType(t *testing.T) {
 		{"node repo", "BTCDecoded/bllvm-node", "BTCDecoded/bllvm", "build_node"},
 		{"sdk repo", "BTCDecoded/bllvm-sdk", "BTCDecoded/bllvm", "build_sdk"},
 		{"app suffix dropped", "BTCDecoded/governance-app", "BTCDecoded/bllvm", "build_governance"},
+		{"the default graph's repository of a component", "BTCDecoded/bllvm-commons", "BTCDecoded/bllvm", "build_governance"},
 		{"orchestrator to itself", "BTCDecoded/bllvm", "BTCDecoded/bllvm", "build_all"},
 		{"orchestrator to itself, other case", "btcdecoded/BLLVM", "BTCDecoded/bllvm", "build_all"},
 		{"other characters become underscores", "BTCDecoded/Release.Action-x", "BTCDecoded/bllvm", "build_release_action_x"},

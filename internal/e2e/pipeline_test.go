@@ -605,9 +605,9 @@ func TestCrossRepoFlow(t *testing.T) {
 		{"bllvm-node", "build_node", []string{"node", "sdk", "bllvm", "governance"}},
 		{"bllvm-sdk", "build_sdk", []string{"sdk", "governance"}},
 		// repo-ci.yml lets trigger-orchestrator derive the type from the
-		// repository's name: bllvm-commons gives build_commons, which no
-		// component has; plan finds governance by client_payload.repo.
-		{"bllvm-commons", "build_commons", []string{"governance"}},
+		// repository's name: bllvm-commons is the default graph's
+		// repository of governance.
+		{"bllvm-commons", "build_governance", []string{"governance"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.repository, func(t *testing.T) {
