@@ -20,10 +20,12 @@ type Tarballs struct {
 // Tarball opens the gzip tarball of owner/repo at sha: GET
 // repos/{owner}/{repo}/tarball/{sha}, which GitHub answers with a redirect
 // to codeload, then GET that. The first request carries the token; the
-// storage's is sent without it, and a redirect of the storage's own is
-// followed only to a host that does not get the token, at most
-// maxStorageRedirects times, as for asset downloads. The body is read as
-// it arrives: an attempt is cut only when it stops moving.
+// second goes through the transport too, which sends the token to
+// GitHub's API hosts only (GitHub Enterprise Server may serve its codeload
+// from its own host), never to codeload or storage. A redirect of the
+// storage's own is followed only to a host that does not get the token,
+// at most maxStorageRedirects times, as for asset downloads. The body is
+// read as it arrives: an attempt is cut only when it stops moving.
 func (t Tarballs) Tarball(ctx context.Context, owner, repo, sha string) (io.ReadCloser, error) {
 	what := fmt.Sprintf("the archive of %s/%s at %s", owner, repo, sha)
 	req, err := t.Client.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/tarball/%s", url.PathEscape(owner), url.PathEscape(repo), url.PathEscape(sha)), nil)
@@ -51,10 +53,6 @@ func (t Tarballs) Tarball(ctx context.Context, owner, repo, sha string) (io.Read
 	tokened := []string{origin(t.Client.BaseURL), origin(t.Client.UploadURL)}
 	if err != nil || len(location) > maxRedirectURL || (target.Scheme != "https" && target.Scheme != resp.Request.URL.Scheme) {
 		return nil, fmt.Errorf("download %s: GitHub redirected to %.100q, not a storage URL", what, location)
-	}
-	if slices.Contains(tokened, origin(target)) {
-		// The transport would send the token along; the archive needs none.
-		return nil, fmt.Errorf("download %s: %w", what, &StorageRedirectError{To: target})
 	}
 	storageReq, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
 	if err != nil {

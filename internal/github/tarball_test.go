@@ -62,9 +62,12 @@ func TestTarball(t *testing.T) {
 		{name: "storage redirecting to the API: not followed, the token stays home", prepare: func(srv *githubtest.Server) {
 			srv.RedirectDownloads("BTCDecoded-bllvm-node-0123456.tar.gz", "https://api.github.com/user?X-Amz-Signature=deadbeef", 1)
 		}, wantErr: "GitHub's storage redirected to https://api.github.com/user, which would receive the token", wantStorage: 1},
-		{name: "the API redirecting to itself: not followed", prepare: func(srv *githubtest.Server) {
-			srv.Fail(http.MethodGet, "/repos/BTCDecoded/bllvm-node/tarball/"+tarballSHA, githubtest.Response{Status: http.StatusFound, Header: map[string]string{"Location": "https://api.github.com/user"}})
-		}, wantErr: "redirected to https://api.github.com/user, which would receive the token"},
+		{name: "the API redirecting to its own host, as GitHub Enterprise Server may: followed", prepare: func(srv *githubtest.Server) {
+			srv.Fail(http.MethodGet, "/repos/BTCDecoded/bllvm-node/tarball/"+tarballSHA, githubtest.Response{Status: http.StatusFound, Header: map[string]string{"Location": "https://api.github.com/repos/BTCDecoded/bllvm-node/tarball/" + tarballSHA}})
+		}, wantStorage: 1},
+		{name: "the API redirecting elsewhere than https: refused", prepare: func(srv *githubtest.Server) {
+			srv.Fail(http.MethodGet, "/repos/BTCDecoded/bllvm-node/tarball/"+tarballSHA, githubtest.Response{Status: http.StatusFound, Header: map[string]string{"Location": "ftp://objects.githubusercontent.com/x"}})
+		}, wantErr: `GitHub redirected to "ftp://objects.githubusercontent.com/x", not a storage URL`},
 		{name: "an unknown commit", prepare: func(srv *githubtest.Server) {
 			srv.Fail(http.MethodGet, "/repos/BTCDecoded/bllvm-node/tarball/"+tarballSHA, githubtest.NotFound())
 		}, wantErr: "download the archive of BTCDecoded/bllvm-node at " + tarballSHA + ": GET https://api.github.com/repos/BTCDecoded/bllvm-node/tarball/" + tarballSHA + ": 404"},
