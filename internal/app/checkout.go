@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -100,7 +101,7 @@ func prepareCheckout(values inputs.Values, ev event.Context, log *report.Log) (p
 				}
 			}
 			opts.Repositories = checkoutRepositories(chosen)
-			laid, err := checkout.Run(ctx, github.Tarballs{Client: client}, opts)
+			laid, err := checkout.Run(ctx, explainedTarballs{Tarballs: github.Tarballs{Client: client}, own: ev.Repository}, opts)
 			var pathErr *checkout.PathError
 			if errors.As(err, &pathErr) {
 				return report.Result{}, pathInputError(err)
@@ -110,6 +111,21 @@ func prepareCheckout(values inputs.Values, ev event.Context, log *report.Log) (p
 			}
 			return checkoutResult(snapshot, laid, source)
 		}}, nil
+}
+
+// explainedTarballs says, when an archive cannot be had, what to change:
+// a 404 is most often a token that cannot read the repository.
+type explainedTarballs struct {
+	github.Tarballs
+	own string
+}
+
+func (t explainedTarballs) Tarball(ctx context.Context, owner, repo, sha string) (io.ReadCloser, error) {
+	body, err := t.Tarballs.Tarball(ctx, owner, repo, sha)
+	if err != nil {
+		return nil, github.Explain(err, github.Access{Repository: owner + "/" + repo, Own: t.own, Permission: "contents: read"})
+	}
+	return body, nil
 }
 
 func checkoutRepositories(m manifest.Manifest) []checkout.Repository {
@@ -194,7 +210,7 @@ func tagSnapshot(ctx context.Context, client *gh.Client, owner, repo, tag string
 		return nil, inputs.Errorf("tag", "%s is not a tag of %s/%s: name a nightly or release of this repository, or pass its manifest", tag, owner, repo)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read tag %s: %w", tag, err)
+		return nil, fmt.Errorf("read tag %s: %w", tag, github.Explain(err, github.Access{Repository: owner + "/" + repo, Own: owner + "/" + repo, Permission: "contents: read"}))
 	}
 	if ref == nil || ref.GetObject().GetSHA() == "" {
 		return nil, github.Malformed("GET /repos/"+owner+"/"+repo+"/git/ref/tags/"+tag, "the answer has no object.sha, what the tag points at")

@@ -493,3 +493,15 @@ func TestCheckoutRerunNeedsNoToken(t *testing.T) {
 	assert.Contains(t, errorLine(t, o.stdout), "input token: is empty")
 	assert.Empty(t, o.requests)
 }
+
+func TestCheckoutExplainsAnArchiveItCannotRead(t *testing.T) {
+	const unknown = "1234567890123456789012345678901234567890"
+	w := checkoutWorld(t)
+	w.vars["INPUT_MANIFEST"] = manifest.Manifest{{Component: "node", Repository: "BTCDecoded/bllvm-node", SHA: unknown}}.String()
+	o := w.run()
+	require.Equal(t, 1, o.code)
+	line := errorLine(t, o.stdout)
+	assert.Contains(t, line, "download the archive of BTCDecoded/bllvm-node at "+unknown+": GET https://api.github.com/repos/BTCDecoded/bllvm-node/tarball/"+unknown+" answered 404 Not Found")
+	assert.Contains(t, line, "contents: read on BTCDecoded/bllvm-node")
+	assert.NoDirExists(t, filepath.Join(w.workspace(), "src", "bllvm-node"))
+}
