@@ -233,6 +233,7 @@ func checkoutResult(snapshot manifest.Manifest, laid []checkout.Laid, source str
 	var paths bytes.Buffer
 	paths.WriteByte('{')
 	summary := report.Summary{Title: "Checkout"}
+	kept, replaced := 0, 0
 	summary.Add("Snapshot", report.Text(source))
 	for i, l := range laid {
 		if i > 0 {
@@ -244,16 +245,26 @@ func checkoutResult(snapshot manifest.Manifest, laid []checkout.Laid, source str
 		paths.WriteByte(':')
 		paths.Write(value)
 		what := "laid out"
-		if l.Kept {
+		switch {
+		case l.Kept:
 			what = "kept (already there)"
+			kept++
+		case l.Replaced:
+			what = "replaced (was at another commit)"
+			replaced++
 		}
 		summary.Add(l.Component, report.Code(l.Path)+" "+report.Text(l.Repository+" at "+l.Commit[:7]+", "+what))
 	}
 	paths.WriteByte('}')
-	return report.Result{
+	res := report.Result{
 		Outputs: []report.Field{{Name: "paths", Value: paths.String()}, {Name: "manifest", Value: snapshot.String()}},
 		Summary: summary,
-	}, nil
+	}
+	if kept > 0 || replaced > 0 {
+		summary.Add("Already there", report.Text(fmt.Sprintf("%s kept at the snapshot's commit, %s replaced from another commit", count(kept, "folder"), count(replaced, "folder"))))
+		res.Summary = summary
+	}
+	return res, nil
 }
 
 func checkoutDone(res report.Result, path string) string {

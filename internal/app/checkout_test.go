@@ -211,6 +211,8 @@ func TestCheckoutRerun(t *testing.T) {
 				assert.Empty(t, o.requests, "a rerun of the same snapshot sends no request")
 			}
 			assertLaidOut(t, w, tt.wantPins)
+			replaced := len(tt.wantTarballs)
+			assert.Contains(t, o.summary, fmt.Sprintf("%s kept at the snapshot's commit, %s replaced from another commit", count(6-replaced, "folder"), count(replaced, "folder")))
 			entries, err := os.ReadDir(filepath.Join(w.workspace(), "src"))
 			require.NoError(t, err)
 			assert.Len(t, entries, 6, "no old or temporary folder left beside them")

@@ -71,6 +71,8 @@ type Laid struct {
 	Path string `json:"path"`
 	// Kept says the folder was already at the commit: nothing was fetched.
 	Kept bool `json:"-"`
+	// Replaced says the folder was the action's at another commit.
+	Replaced bool `json:"-"`
 }
 
 // state is what a repository's folder holds before the run.
@@ -169,6 +171,7 @@ func Run(ctx context.Context, src Source, o Options) ([]Laid, error) {
 	for i := range laid {
 		_, name, _ := strings.Cut(laid[i].Repository, "/")
 		laid[i].Kept = folders[byName[name]].state == current
+		laid[i].Replaced = folders[byName[name]].state == stale
 	}
 	if err := writeSnapshot(workspace, laid, owner); err != nil {
 		return nil, err
