@@ -18,6 +18,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -87,6 +88,8 @@ const (
 type marker struct {
 	Repository string `json:"repository"`
 	Commit     string `json:"commit"`
+	// Partial marks a folder still being laid out.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Run lays out every repository of o under o.Path. Everything that would
@@ -134,6 +137,12 @@ func Run(ctx context.Context, src Source, o Options) ([]Laid, error) {
 		}
 		byName[name] = len(folders)
 		folders = append(folders, folder{name: name, where: where, repo: r, state: st})
+	}
+
+	for _, f := range folders {
+		if err := removeLeftovers(dest, f, o.Logf); err != nil {
+			return nil, err
+		}
 	}
 
 	sem := make(chan struct{}, o.Concurrency)
@@ -211,7 +220,7 @@ func inspect(dest *os.Root, name, where string, r Repository) (state, error) {
 	if !strings.EqualFold(m.Repository, r.Repository) {
 		return 0, foreign(fmt.Sprintf("holds %s, another repository", m.Repository))
 	}
-	if m.Commit == r.SHA {
+	if m.Commit == r.SHA && !m.Partial {
 		return current, nil
 	}
 	return stale, nil
@@ -330,6 +339,13 @@ func (f folder) unpackFresh(ctx context.Context, src Source, dest *os.Root, limi
 		return "", fmt.Errorf("lay out %s: %w", f.where, err)
 	}
 	defer dir.Close()
+	// Marked from the start, so that a rerun after a process killed
+	// mid-archive knows the half-made folder for the action's, and removes
+	// it; the marker is written again once the folder is whole.
+	data, _ := json.Marshal(marker{Repository: f.repo.Repository, Commit: f.repo.SHA, Partial: true})
+	if err := dir.WriteFile(Marker, data, 0o644); err != nil {
+		return "", fmt.Errorf("lay out %s: %w", f.where, err)
+	}
 	ownerName, repoName, _ := strings.Cut(f.repo.Repository, "/")
 	// The source's errors name the archive.
 	body, err := src.Tarball(ctx, ownerName, repoName, f.repo.SHA)
@@ -347,7 +363,7 @@ func (f folder) unpackFresh(ctx context.Context, src Source, dest *os.Root, limi
 		}
 		return "", err
 	}
-	data, _ := json.Marshal(marker{Repository: f.repo.Repository, Commit: f.repo.SHA})
+	data, _ = json.Marshal(marker{Repository: f.repo.Repository, Commit: f.repo.SHA})
 	if err := dir.WriteFile(Marker, append(data, '\n'), 0o644); err != nil {
 		return "", fmt.Errorf("lay out %s: %w", f.where, err)
 	}
@@ -369,6 +385,41 @@ func (r *recordedReader) Read(p []byte) (int, error) {
 		r.err = err
 	}
 	return n, err
+}
+
+// leftoverRE names the sibling folders layOut makes: .<name>.new-<hex>
+// while unpacking, .<name>.old-<hex> while replacing.
+var leftoverRE = regexp.MustCompile(`^\.(.+)\.(new|old)-[0-9a-f]{12}$`)
+
+// removeLeftovers removes what a process killed while laying out f left
+// beside it: a sibling of layOut's naming whose marker names f's
+// repository. Anything else is left alone.
+func removeLeftovers(dest *os.Root, f folder, logf func(string, ...any)) error {
+	dir, err := dest.Open(".")
+	if err != nil {
+		return fmt.Errorf("list %s: %w", path.Dir(f.where), err)
+	}
+	names, err := dir.Readdirnames(-1)
+	dir.Close()
+	if err != nil {
+		return fmt.Errorf("list %s: %w", path.Dir(f.where), err)
+	}
+	for _, name := range names {
+		if m := leftoverRE.FindStringSubmatch(name); m == nil || m[1] != f.name {
+			continue
+		}
+		if info, err := dest.Lstat(name); err != nil || !info.IsDir() {
+			continue
+		}
+		if mk, err := readMarker(dest, name); err != nil || !strings.EqualFold(mk.Repository, f.repo.Repository) {
+			continue
+		}
+		if err := dest.RemoveAll(name); err != nil {
+			return fmt.Errorf("remove %s, left by an earlier run: %w", path.Join(path.Dir(f.where), name), err)
+		}
+		logf("%s: removed %s, left half-made by an earlier run", f.where, name)
+	}
+	return nil
 }
 
 // freshName makes an empty folder of a name nothing else has in dest.

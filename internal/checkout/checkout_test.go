@@ -497,3 +497,42 @@ func TestMarkerNamesInTheErrorAreShort(t *testing.T) {
 	e := &RefusedError{Repository: "o/r", Commit: shaA, Entry: strings.Repeat("x", 5000), Rule: "is bad"}
 	assert.Less(t, len(e.Error()), 400)
 }
+
+func TestLeftoversOfAKilledRunAreRemoved(t *testing.T) {
+	workspace := t.TempDir()
+	plant := func(name, markerJSON string) {
+		dir := filepath.Join(workspace, name)
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, "half"), 0o755))
+		if markerJSON != "" {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, Marker), []byte(markerJSON), 0o644))
+		}
+	}
+	plant(".r.new-0123456789ab", `{"repository":"o/r","commit":"`+shaA+`","partial":true}`)
+	plant(".r.old-0123456789ab", `{"repository":"o/r","commit":"`+shaB+`"}`)
+	plant(".r.new-aaaaaaaaaaaa", `{"repository":"someone/else","commit":"`+shaA+`"}`)
+	plant(".r.new-bbbbbbbbbbbb", "")
+	plant(".r.new-mine", `{"repository":"o/r","commit":"`+shaA+`"}`)
+	plant(".q.new-0123456789ab", `{"repository":"o/q","commit":"`+shaA+`","partial":true}`)
+	src := newArchives()
+	src.files("o/r", shaA, map[string]string{"v": "a\n"})
+	require.NoError(t, layOut(t, src, workspace, shaA))
+	entries, err := os.ReadDir(workspace)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Equal(t, []string{".q.new-0123456789ab", ".r.new-aaaaaaaaaaaa", ".r.new-bbbbbbbbbbbb", ".r.new-mine", Dir, "r"}, names,
+		"only the action's own half-made folders of o/r are removed")
+}
+
+func TestAPartialMarkerIsNeverCurrent(t *testing.T) {
+	workspace := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(workspace, "r"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(workspace, "r", Marker), []byte(`{"repository":"o/r","commit":"`+shaA+`","partial":true}`), 0o644))
+	src := newArchives()
+	src.files("o/r", shaA, map[string]string{"v": "a\n"})
+	require.NoError(t, layOut(t, src, workspace, shaA))
+	assert.Equal(t, []string{"o/r@" + shaA}, src.requests(), "laid out again")
+	assert.Equal(t, map[string]string{"v": "a\n", Marker: `{"repository":"o/r","commit":"` + shaA + `"}` + "\n"}, tree(t, filepath.Join(workspace, "r")))
+}
