@@ -536,3 +536,22 @@ func TestAPartialMarkerIsNeverCurrent(t *testing.T) {
 	assert.Equal(t, []string{"o/r@" + shaA}, src.requests(), "laid out again")
 	assert.Equal(t, map[string]string{"v": "a\n", Marker: `{"repository":"o/r","commit":"` + shaA + `"}` + "\n"}, tree(t, filepath.Join(workspace, "r")))
 }
+
+func TestNamesGitAllows(t *testing.T) {
+	src := newArchives()
+	src.entries["o/r@"+shaA] = func() iter.Seq[githubtest.TarEntry] {
+		return slices.Values([]githubtest.TarEntry{
+			{Name: `docs\windows-path.md`, Body: "backslash\n"},
+			{Name: "a b/ü.txt", Body: "space and umlaut\n"},
+			{Name: "..hidden", Body: "two dots, not a parent\n"},
+			{Name: "x/..y/z", Body: "deep\n"},
+		})
+	}
+	workspace := t.TempDir()
+	require.NoError(t, layOut(t, src, workspace, shaA))
+	got := tree(t, filepath.Join(workspace, "r"))
+	assert.Equal(t, "backslash\n", got[`docs\windows-path.md`])
+	assert.Equal(t, "space and umlaut\n", got["a b/ü.txt"])
+	assert.Equal(t, "two dots, not a parent\n", got["..hidden"])
+	assert.Equal(t, "deep\n", got["x/..y/z"])
+}

@@ -146,7 +146,7 @@ func (u *unpacker) entry(hdr *tar.Header, body io.Reader) error {
 		return nil
 	case tar.TypeSymlink:
 		target := hdr.Linkname
-		if target == "" || path.IsAbs(target) || strings.HasPrefix(target, "\\") {
+		if target == "" || path.IsAbs(target) {
 			return u.refuse(hdr.Name, "is a link to %.200q, outside the repository's folder", target)
 		}
 		if !local(path.Join(path.Dir(name), target)) {
@@ -175,7 +175,8 @@ func (u *unpacker) entry(hdr *tar.Header, body io.Reader) error {
 // folder itself. Every entry must be under the one folder.
 func (u *unpacker) strip(entry string) (string, error) {
 	name := strings.TrimSuffix(entry, "/")
-	if strings.HasPrefix(entry, "/") || strings.Contains(entry, "\\") || strings.ContainsRune(entry, 0) {
+	// A backslash is an ordinary character of a name here, as in git.
+	if strings.HasPrefix(entry, "/") || strings.ContainsRune(entry, 0) {
 		return "", u.refuse(entry, "is not a relative path of the repository")
 	}
 	top, rest, _ := strings.Cut(name, "/")
