@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -506,4 +507,27 @@ func TestCheckoutExplainsAnArchiveItCannotRead(t *testing.T) {
 	assert.Contains(t, line, "download the archive of BTCDecoded/bllvm-node at "+unknown+": GET https://api.github.com/repos/BTCDecoded/bllvm-node/tarball/"+unknown+" answered 404 Not Found")
 	assert.Contains(t, line, "contents: read on BTCDecoded/bllvm-node")
 	assert.NoDirExists(t, filepath.Join(w.workspace(), "src", "bllvm-node"))
+}
+
+func TestCheckoutHandsEverythingToTheWorkspaceOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("handing files to another user needs root, as the action's container runs")
+	}
+	const uid, gid = 4321, 4322
+	w := checkoutWorld(t).with(map[string]string{"INPUT_MANIFEST": snapshotOf(1), "INPUT_COMPONENTS": "node", "INPUT_PATH": "deps/src"})
+	require.NoError(t, os.Chown(w.workspace(), uid, gid))
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	var wrong []string
+	require.NoError(t, filepath.WalkDir(w.workspace(), func(p string, _ fs.DirEntry, err error) error {
+		require.NoError(t, err)
+		info, err := os.Lstat(p)
+		require.NoError(t, err)
+		if st := info.Sys().(*syscall.Stat_t); st.Uid != uid || st.Gid != gid {
+			wrong = append(wrong, p)
+		}
+		return nil
+	}))
+	assert.Empty(t, wrong, "the runner's user can build in and clean up everything laid out, snapshot.json too")
+	assert.FileExists(t, filepath.Join(w.workspace(), ".release-action", "snapshot.json"))
 }
