@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/BTCDecoded/release-action/internal/githubtest"
+	"github.com/BTCDecoded/release-action/internal/nightly"
 )
 
 // zeros reads as endless zero bytes.
@@ -60,8 +61,9 @@ func BenchmarkCarryOverMaxRSS(b *testing.B) {
 		srv.AddCommit("BTCDecoded/bllvm-sdk", heads["sdk"])
 		srv.AddCommit("BTCDecoded/bllvm-sdk", sdkNext)
 		srv.SetBranch(orchestrator, "main", pushSHA)
-		srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, wantManifest(heads, allComponents)))
-		previous := srv.AddRelease(orchestrator, githubtest.Release{TagName: yesterdayOfPush, Prerelease: true, TargetCommitish: pushSHA})
+		object := srv.SetAnnotatedTag(orchestrator, yesterdayOfPush, pushSHA, tagMessage(yesterdayOfPush, wantManifest(heads, allComponents)))
+		// Published complete: the base the carried asset comes from.
+		previous := srv.AddRelease(orchestrator, githubtest.Release{TagName: yesterdayOfPush, Prerelease: true, TargetCommitish: pushSHA, Body: nightly.CompleteMarker(object)})
 		original := srv.AddAssetContent(orchestrator, previous.ID, carried, io.LimitReader(zeros{}, size))
 		srv.SetAnnotatedTag(orchestrator, todayTag, pushSHA, tagMessage(todayTag, wantManifest(pins, []string{"sdk", "governance"})))
 
