@@ -9,7 +9,9 @@
 #      bllvm-consensus, the orchestrator run its dispatch starts, which
 #      builds, tags and publishes in that one run; prerelease.yml run by
 #      hand to republish it; the scheduled nightly with nothing new, whose
-#      orchestrator run builds and tags nothing; then the fake's state.
+#      orchestrator run builds and tags nothing; a consensus commit whose
+#      proof fails, which builds nothing; a bllvm-commons commit, which
+#      rebuilds governance and carries the rest; then the fake's state.
 #   3. figures: image size, start-to-exit of a dispatch in the container
 #      and bare, each act step's time.
 # No registry is reachable: the Dockerfile's bases are stand-ins built
@@ -607,7 +609,16 @@ unproven=0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e
 cp -a "$repos/bllvm-consensus" "$tmp/unproven"
 rm -rf "$tmp/unproven/.git"
 echo '// stand-in: a proof fails' >>"$tmp/unproven/src/lib.rs"
-seeds=(--branch "$owner/bllvm-consensus=main:$unproven" --files "$owner/bllvm-consensus=$unproven:$tmp/unproven")
+# bllvm-commons's main is one commit further too, whose CI has not passed
+# yet: (f) dispatches it, as its repo-ci.yml would once it has.
+commons_next=0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c
+cp -a "$trees/bllvm-commons" "$tmp/commons-next"
+echo '// the next commit' >>"$tmp/commons-next/src/lib.rs"
+seeds=(--branch "$owner/bllvm-consensus=main:$unproven" --files "$owner/bllvm-consensus=$unproven:$tmp/unproven"
+	--branch "$owner/bllvm-commons=main:$commons_next" --files "$owner/bllvm-commons=$commons_next:$tmp/commons-next")
+# digest_at COMMIT: the sources' SHA-256 of the tree served for it.
+declare -A digest_at=([$commons_next]=$(sources_digest "$tmp/commons-next"))
+for r in "${repositories[@]}"; do digest_at[${heads[$r]}]=${digest[$r]}; done
 for r in "${repositories[@]}"; do
 	seeds=(--branch "$owner/$r=main:${heads[$r]}" "${seeds[@]}" --green "$owner/$r=ci.yml:main:${heads[$r]}")
 	if [ "$r" = bllvm ] || [ "$r" = bllvm-consensus ]; then
@@ -821,63 +832,71 @@ declare -A crates_of=([bllvm]="bllvm bllvm-node bllvm-protocol bllvm-consensus" 
 	[governance]="bllvm-commons bllvm-sdk bllvm-node bllvm-protocol bllvm-consensus")
 declare -A bins_of=([bllvm]="bllvm" [sdk]="bllvm-aggregate-signatures bllvm-compose bllvm-keygen bllvm-sign bllvm-sign-binary bllvm-verify bllvm-verify-binary"
 	[governance]="bllvm-commons key-manager nostr-publisher test-content-hash test-content-hash-standalone")
-# want_crates COMPONENT: the crate lines a binary of it must hold.
+# want_crates DIR COMPONENT: the crate lines a binary of it must hold,
+# by DIR/manifest.json.
 want_crates() {
 	local r sha
-	for r in ${crates_of[$1]}; do
-		sha=$(jq -r --arg repo "$owner/$r" '.components[] | select(.repository == $repo) | .sha' "$tmp/downloaded/manifest.json")
+	for r in ${crates_of[$2]}; do
+		sha=$(jq -r --arg repo "$owner/$r" '.components[] | select(.repository == $repo) | .sha' "$1/manifest.json")
 		[ -n "$sha" ] || fail "manifest.json has no component of repository $r"
-		echo "crate $r $sha ${digest[$r]}"
+		echo "crate $r $sha ${digest_at[$sha]:-no tree served}"
 	done | sort
 }
-checked=0
-for name in "${want_assets[@]}"; do
-	case $name in manifest.json | SHA256SUMS) continue ;; esac
-	component=${name%%-*}
-	x="$tmp/unpacked/$name"
-	mkdir -p "$x"
-	case $name in
-	*-image.tar.gz) gunzip -c "$tmp/downloaded/$name" | tar -C "$x" -xf - ;;
-	*.tar.gz) tar -C "$x" -xzf "$tmp/downloaded/$name" ;;
-	*.zip) unzip -q "$tmp/downloaded/$name" -d "$x" ;;
-	esac
-	case $name in
-	*-image.tar.gz)
-		# The image holds the governance binaries its own cargo build made.
-		image=$(find "$x" -type f)
-		[ "$(grep -c '^== /usr/local/bin/' "$image")" = 5 ] || fail "$name does not hold the 5 governance binaries: $(cat "$image")"
-		files=("$image")
-		;;
-	*)
-		exe=""
-		[[ $name != *windows* ]] || exe=.exe
-		want_bins=$(for b in ${bins_of[$component]}; do echo "$b$exe"; done | LC_ALL=C sort)
-		[ "$(cd "$x" && find . -type f -printf '%P\n' | LC_ALL=C sort)" = "$want_bins" ] ||
-			fail "$name holds $(cd "$x" && find . -type f -printf '%P ' | sort), want ${bins_of[$component]} ($exe)"
-		mapfile -t files < <(find "$x" -type f)
-		;;
-	esac
-	for f in "${files[@]}"; do
-		diff <(want_crates "$component") <(grep '^crate ' "$f" | sort -u) >"$tmp/crates.diff" ||
-			{ sed 's/^/  /' "$tmp/crates.diff" >&2; fail "$name: $(basename "$f") was not built from exactly the commits manifest.json pins (> built from, < manifest)"; }
-		checked=$((checked + 1))
+# check_binaries DIR: every asset downloaded into DIR (want_assets) holds
+# the binaries it must, each built from exactly the commits (and those
+# commits' sources) DIR/manifest.json pins, for its platform and variant.
+check_binaries() {
+	local dir=$1 name component x image exe want_bins files f first features target platform
+	checked=0
+	for name in "${want_assets[@]}"; do
+		case $name in manifest.json | SHA256SUMS) continue ;; esac
+		component=${name%%-*}
+		x="$dir.unpacked/$name"
+		mkdir -p "$x"
+		case $name in
+		*-image.tar.gz) gunzip -c "$dir/$name" | tar -C "$x" -xf - ;;
+		*.tar.gz) tar -C "$x" -xzf "$dir/$name" ;;
+		*.zip) unzip -q "$dir/$name" -d "$x" ;;
+		esac
+		case $name in
+		*-image.tar.gz)
+			# The image holds the governance binaries its own cargo build made.
+			image=$(find "$x" -type f)
+			[ "$(grep -c '^== /usr/local/bin/' "$image")" = 5 ] || fail "$name does not hold the 5 governance binaries: $(cat "$image")"
+			files=("$image")
+			;;
+		*)
+			exe=""
+			[[ $name != *windows* ]] || exe=.exe
+			want_bins=$(for b in ${bins_of[$component]}; do echo "$b$exe"; done | LC_ALL=C sort)
+			[ "$(cd "$x" && find . -type f -printf '%P\n' | LC_ALL=C sort)" = "$want_bins" ] ||
+				fail "$name holds $(cd "$x" && find . -type f -printf '%P ' | sort), want ${bins_of[$component]} ($exe)"
+			mapfile -t files < <(find "$x" -type f)
+			;;
+		esac
+		for f in "${files[@]}"; do
+			diff <(want_crates "$dir" "$component") <(grep '^crate ' "$f" | sort -u) >"$tmp/crates.diff" ||
+				{ sed 's/^/  /' "$tmp/crates.diff" >&2; fail "$name: $(basename "$f") was not built from exactly the commits manifest.json pins (> built from, < manifest)"; }
+			checked=$((checked + 1))
+		done
+		# What each variant and platform was built with.
+		first=${files[0]}
+		case $name in
+		bllvm-base-*) features=production ;;
+		bllvm-experimental-*) features=production,${experimental// /,} ;;
+		sdk-base-*) features=default ;;
+		sdk-experimental-*) features=all ;;
+		*) features=default ;;
+		esac
+		# The governance app is built for the runner's own platform (host).
+		target=host
+		case $name in
+		bllvm-* | sdk-*) for platform in "${platforms[@]}"; do [[ $name != *"$platform"* ]] || target=$platform; done ;;
+		esac
+		grep -qF "(cargo build, target $target, features $features)" "$first" || fail "$name was not built for $target with features $features: $(head -n 2 "$first")"
 	done
-	# What each variant and platform was built with.
-	first=${files[0]}
-	case $name in
-	bllvm-base-*) features=production ;;
-	bllvm-experimental-*) features=production,${experimental// /,} ;;
-	sdk-base-*) features=default ;;
-	sdk-experimental-*) features=all ;;
-	*) features=default ;;
-	esac
-	# The governance app is built for the runner's own platform (host).
-	target=host
-	case $name in
-	bllvm-* | sdk-*) for platform in "${platforms[@]}"; do [[ $name != *"$platform"* ]] || target=$platform; done ;;
-	esac
-	grep -qF "(cargo build, target $target, features $features)" "$first" || fail "$name was not built for $target with features $features: $(head -n 2 "$first")"
-done
+}
+check_binaries "$tmp/downloaded"
 echo "ok: every binary of the ${#want_assets[@]} assets ($checked files: the binaries and the image) records exactly the commits manifest.json pins, of every crate it was built from, for its variant and platform"
 
 # After the publish, one deploy signal to bllvm-commons, with the tag.
@@ -932,10 +951,52 @@ curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_f
 [ "$(jq '.repository_dispatches | length' "$tmp/dispatches.json")" = 3 ] || fail "the unproven run dispatched something"
 echo "ok: a consensus commit whose proof fails: verify-consensus fails, nothing built, tagged, published or deployed"
 
+# (f) a dispatch of bllvm-commons's next commit, as its repo-ci.yml sends
+# it (build_commons): only the governance app is built; bllvm's and the
+# sdk's eight archives are carried over from $version byte for byte, and
+# every binary still records exactly the commits the new manifest pins.
+jq -n --arg owner "$owner" --arg sha "$commons_next" '{action: "build_commons", branch: "main",
+	client_payload: {ref: "refs/heads/main", sha: $sha, repo: "bllvm-commons"},
+	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' >"$tmp/commons.json"
+act_run commons bllvm repository_dispatch release_orchestrator.yml 701
+output_was commons changed true
+built=$(find "$artifacts/701" -mindepth 1 -maxdepth 1 -printf '%f ')
+[ "$built" = "governance " ] || fail "the build_commons run built $built, want only governance"
+api GET "/repos/$owner/bllvm/releases" >"$tmp/releases.json"
+version2=$(jq -r --arg v "$version" '[.[] | select(.tag_name != $v)] | if length == 1 then .[0].tag_name else "" end' "$tmp/releases.json")
+[ -n "$version2" ] || { jq -c 'map({tag_name, draft, prerelease})' "$tmp/releases.json" >&2; fail "want one new release after the build_commons run"; }
+got_assets=$(jq -r --arg v "$version2" '.[] | select(.tag_name == $v) | [.assets[].name] | sort | join(" ")' "$tmp/releases.json")
+[ "$got_assets" = "$want_list" ] || fail "$version2's assets are: $got_assets; want: $want_list"
+mkdir -p "$tmp/downloaded2"
+while read -r id name; do
+	curl -fsSL -H "Authorization: token $token" -H 'Accept: application/octet-stream' \
+		-o "$tmp/downloaded2/$name" "$fake_api/repos/$owner/bllvm/releases/assets/$id" || fail "download of the asset $name of $version2 failed"
+done < <(jq -r --arg v "$version2" '.[] | select(.tag_name == $v) | .assets[] | "\(.id) \(.name)"' "$tmp/releases.json")
+(cd "$tmp/downloaded2" && sha256sum --quiet -c SHA256SUMS) || fail "$version2's SHA256SUMS does not verify its assets"
+jq -e --arg sha "$commons_next" '.components.governance.sha == $sha and .components.governance.rebuilt == true and .components.bllvm.rebuilt == false' \
+	"$tmp/downloaded2/manifest.json" >/dev/null || fail "$version2's manifest.json does not pin governance at $commons_next, rebuilt alone: $(cat "$tmp/downloaded2/manifest.json")"
+for name in "${want_assets[@]}"; do
+	case $name in
+	bllvm-* | sdk-*) cmp -s "$tmp/downloaded/$name" "$tmp/downloaded2/$name" || fail "$name of $version2 is not $version's, carried byte for byte" ;;
+	governance-*) ! cmp -s "$tmp/downloaded/$name" "$tmp/downloaded2/$name" || fail "$name of $version2 is $version's: it was not rebuilt" ;;
+	esac
+done
+check_binaries "$tmp/downloaded2"
+want_attested=$(cd "$tmp/downloaded2" && for name in manifest.json SHA256SUMS governance-image.tar.gz governance-x86_64-unknown-linux-gnu.tar.gz; do
+	case $name in manifest.json | SHA256SUMS) job=publish ;; *) job=build-governance ;; esac
+	echo "$job $(sha256sum "$name" | cut -d' ' -f1)  $name"
+done | sort)
+[ "$(attested 701)" = "$want_attested" ] || { diff <(echo "$want_attested") <(attested 701) | sed 's/^/  /' >&2; fail "run 701 attested other than what it built and made (> got, < want)"; }
+curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_fake/dispatches failed"
+jq -e --arg tag "$version2" '(.repository_dispatches | length) == 4 and (.repository_dispatches[3] | .event_type == "deploy" and .repository == "BTCDecoded/bllvm-commons" and .client_payload.tag == $tag)' \
+	"$tmp/dispatches.json" >/dev/null || { cat "$tmp/dispatches.json" >&2; fail "want a deploy dispatch of $version2 after the build_commons run"; }
+echo "ok: build_commons of $commons_next: $version2 rebuilds governance only, carries bllvm's and the sdk's 8 archives byte for byte, every binary at the manifest's commits; deployed"
+state_published=$(release_state)
+
 stage "2. the fake's final state"
 [ "$(jq '.workflow_dispatches | length' "$tmp/dispatches.json")" = 0 ] || { cat "$tmp/dispatches.json" >&2; fail "a workflow was dispatched (above): nothing dispatches prerelease.yml any more"; }
-[ "$(release_state)" = "$state_published" ] || { diff <(echo "$state_published") <(release_state) | sed 's/^/  /' >&2; fail "the fake's tags or releases changed after $version was published (above)"; }
-echo "ok: one nightly tag, $version, one published prerelease, unchanged since the orchestrator published it; no workflow dispatched"
+[ "$(release_state)" = "$state_published" ] || { diff <(echo "$state_published") <(release_state) | sed 's/^/  /' >&2; fail "the fake's tags or releases changed after $version2 was published (above)"; }
+echo "ok: two nightly tags, $version and $version2, each one published prerelease, unchanged since the orchestrator published them; no workflow dispatched"
 
 # --- 7. figures --------------------------------------------------------------
 stage "figures"

@@ -366,7 +366,8 @@ func jobsThatStartWith(t *testing.T, workflow []byte, github map[string]any, out
 	parsed, errs := actionlint.Parse(workflow)
 	require.Empty(t, errs)
 	results := map[string]string{}
-	failed := map[string]bool{} // a job that failed, or one after it
+	failed := map[string]bool{}         // a job that failed, or one after it
+	chainSucceeded := map[string]bool{} // a job and every job before it succeeded
 	var started []string
 	var play func(id string) string
 	play = func(id string) string {
@@ -377,11 +378,12 @@ func jobsThatStartWith(t *testing.T, workflow []byte, github map[string]any, out
 		require.NotNil(t, job, "job %s", id)
 		needs := map[string]any{}
 		var needed []string
-		ancestorFailed := false
+		ancestorFailed, ancestorsSucceeded := false, true
 		for _, n := range job.Needs {
 			needed = append(needed, n.Value)
 			need := map[string]any{"result": play(n.Value), "outputs": map[string]any{}}
 			ancestorFailed = ancestorFailed || failed[n.Value]
+			ancestorsSucceeded = ancestorsSucceeded && chainSucceeded[n.Value]
 			if need["result"] == "success" {
 				need["outputs"] = outputs
 			}
@@ -394,7 +396,7 @@ func jobsThatStartWith(t *testing.T, workflow []byte, github map[string]any, out
 		}
 		expr, err := actionlint.NewExprParser().Parse(actionlint.NewExprLexer(condition + "}}"))
 		require.Nil(t, err, "job %s: if: %s", id, condition)
-		p := &conditionPlayer{t: t, github: github, needs: needs, needed: needed, failed: ancestorFailed}
+		p := &conditionPlayer{t: t, github: github, needs: needs, needed: needed, failed: ancestorFailed, succeeded: ancestorsSucceeded}
 		// Without a status function, success() && goes in front, and
 		// short-circuits as && does.
 		start := (callsStatus(expr) || p.success()) && exprTruthy(p.eval(expr))
@@ -408,6 +410,7 @@ func jobsThatStartWith(t *testing.T, workflow []byte, github map[string]any, out
 				failed[id] = true
 			}
 		}
+		chainSucceeded[id] = ancestorsSucceeded && results[id] == "success"
 		return results[id]
 	}
 	for _, id := range slices.Sorted(maps.Keys(parsed.Jobs)) {
@@ -422,15 +425,15 @@ type conditionPlayer struct {
 	needs  map[string]any
 	needed []string
 	failed bool // a job before this one failed
+	// succeeded: every job before this one, needed directly or not,
+	// succeeded. GitHub's success() asks that: one skipped anywhere before
+	// (actions/runner#2205) makes it false, even when every job needed
+	// directly succeeded.
+	succeeded bool
 }
 
 func (p *conditionPlayer) success() bool {
-	for _, n := range p.needed {
-		if p.needs[n].(map[string]any)["result"] != "success" {
-			return false
-		}
-	}
-	return true
+	return p.succeeded
 }
 
 func (p *conditionPlayer) eval(node actionlint.ExprNode) any {
