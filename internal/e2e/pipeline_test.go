@@ -131,7 +131,18 @@ func commitID(repo, n int) string {
 func (p *pipeline) push(repository, sha string) {
 	p.srv.SetBranch(owner+"/"+repository, "main", sha)
 	p.srv.AddRun(owner+"/"+repository, githubtest.Run{WorkflowID: "ci.yml", Name: "CI", Event: "push", HeadBranch: "main", HeadSHA: sha})
+	p.srv.SetCommitFiles(owner+"/"+repository, sha, sourcesOf(repository, sha))
 	p.heads[repository] = sha
+}
+
+// sourcesOf are the files of a commit of a repository, as its archive
+// holds them: each says which commit it is.
+func sourcesOf(repository, sha string) map[string]string {
+	return map[string]string{
+		"Cargo.toml": "[package]\nname = \"" + repository + "\"\n",
+		"src/COMMIT": sha + "\n",
+		"README.md":  repository + "\n",
+	}
 }
 
 // pushFailing moves the main branch to a commit whose CI fails: its
@@ -365,6 +376,11 @@ func (p *pipeline) planRun(dispatch githubtest.Dispatch) *orchestration {
 		// The build and publish jobs' if: needs.plan.outputs.changed == 'true'.
 		return o
 	}
+	// Each build job first lays out the sources of its component and of
+	// everything it depends on, side by side, at the pinned commits.
+	for _, component := range o.components {
+		orch.layOut(o, component)
+	}
 	built := map[string]string{}
 	for _, job := range o.matrix {
 		component := job["component"].(string)
@@ -379,6 +395,32 @@ func (p *pipeline) planRun(dispatch githubtest.Dispatch) *orchestration {
 		p.afterPlan = nil
 	}
 	return o
+}
+
+// layOut plays the checkout step (id src) of component's build job (the
+// consensus proofs' job for consensus) in the runner's workspace, which
+// keeps the folders of earlier runs, and checks that every repository the
+// component needs is there at the commit the manifest pins.
+func (r *run) layOut(o *orchestration, component string) {
+	r.p.t.Helper()
+	t := r.p.t
+	job := "build-" + component
+	if component == "consensus" {
+		job = "verify-consensus"
+	}
+	out := r.step(job, "src", map[string]string{"needs.plan.outputs.manifest": o.plan["manifest"]})
+	var paths map[string]string
+	require.NoError(t, json.Unmarshal([]byte(out["paths"]), &paths), "%s: paths", job)
+	require.Contains(t, paths, component, "%s lays out its own component", job)
+	for name, path := range paths {
+		entry, ok := o.manifest.Lookup(name)
+		require.True(t, ok, "%s: %s is in the manifest", job, name)
+		_, repo, _ := strings.Cut(entry.Repository, "/")
+		assert.Equal(t, "sources/"+repo, filepath.ToSlash(path), "%s: side by side, under the repository's name", job)
+		got, err := os.ReadFile(filepath.Join(r.workspace, path, "src", "COMMIT"))
+		require.NoError(t, err, "%s: %s laid out", job, name)
+		assert.Equal(t, entry.SHA+"\n", string(got), "%s: %s at the commit the manifest pins", job, name)
+	}
 }
 
 // publish plays the publish job with the outputs of the plan job: empty
@@ -769,9 +811,13 @@ func TestGraphCargoThroughTheOrchestrator(t *testing.T) {
 //     a consensus push whose CI fails (pin: green keeps the good commit);
 //     every job again, which changes nothing.
 //
-// Every published nightly is complete, its manifest.json, notes and
-// SHA256SUMS agree with it, and no nightly holds an older commit of any
-// component than the one before it.
+// Every build job lays out its component's sources and those of
+// everything it depends on with mode: checkout, side by side in the
+// runner's persistent workspace, each at the commit the plan pinned (an
+// earlier run's folders at other commits replaced). Every published
+// nightly is complete, its manifest.json, notes and SHA256SUMS agree with
+// it, and no nightly holds an older commit of any component than the one
+// before it.
 func TestPipelineWeek(t *testing.T) {
 	p := newPipeline(t)
 	base := "nightly-%s-" + bllvmSHA[:7]
