@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -383,11 +384,7 @@ func (p *pipeline) planRun(dispatch githubtest.Dispatch) *orchestration {
 	}
 	built := map[string]string{}
 	for _, job := range o.matrix {
-		component := job["component"].(string)
-		built[component+"-linux-x64.tar.gz"] = fmt.Sprintf("%s built at %s", component, job["sha"])
-		if component == "governance" {
-			built["governance-app-image.tar.gz"] = fmt.Sprintf("governance image at %s", job["sha"])
-		}
+		maps.Copy(built, assetsOf(job["component"].(string), job["sha"].(string)))
 	}
 	p.artifacts[orch.vars["GITHUB_RUN_ID"]] = built
 	if p.afterPlan != nil {
@@ -395,6 +392,37 @@ func (p *pipeline) planRun(dispatch githubtest.Dispatch) *orchestration {
 		p.afterPlan = nil
 	}
 	return o
+}
+
+// assetsOf is what the build jobs of examples/workflows upload for a
+// component built at sha, by asset name: the libraries (consensus,
+// protocol, node) ship nothing; bllvm and the sdk tools an archive per
+// variant and platform; governance its binaries and its image.
+func assetsOf(component, sha string) map[string]string {
+	out := map[string]string{}
+	switch component {
+	case "bllvm", "sdk":
+		for _, variant := range []string{"base", "experimental"} {
+			for platform, ext := range map[string]string{"x86_64-unknown-linux-gnu": "tar.gz", "x86_64-pc-windows-gnu": "zip"} {
+				out[fmt.Sprintf("%s-%s-%s.%s", component, variant, platform, ext)] = fmt.Sprintf("%s %s %s built at %s", component, variant, platform, sha)
+			}
+		}
+	case "governance":
+		out["governance-x86_64-unknown-linux-gnu.tar.gz"] = "governance built at " + sha
+		out["governance-image.tar.gz"] = "governance image at " + sha
+	}
+	return out
+}
+
+// assetNamesOf are the names of assetsOf for each of components.
+func assetNamesOf(components ...string) []string {
+	var names []string
+	for _, c := range components {
+		for name := range assetsOf(c, "") {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // layOut plays the checkout step (id src) of component's build job (the
@@ -530,9 +558,9 @@ func (p *pipeline) assertNightly(tag string, want, before map[string]string) {
 		require.True(t, ok, "asset %s has bytes", a.Name)
 		contents[a.Name] = string(content)
 	}
-	wantAssets := map[string]string{"governance-app-image.tar.gz": fmt.Sprintf("governance image at %s", want["bllvm-commons"])}
+	wantAssets := map[string]string{}
 	for component, repository := range components {
-		wantAssets[component+"-linux-x64.tar.gz"] = fmt.Sprintf("%s built at %s", component, want[repository])
+		maps.Copy(wantAssets, assetsOf(component, want[repository]))
 	}
 	for name, content := range wantAssets {
 		assert.Equal(t, content, contents[name], "%s of %s is the build of the commit the manifest records", name, tag)
@@ -672,7 +700,7 @@ func TestCrossRepoFlow(t *testing.T) {
 			var notRebuilt []string
 			for component := range components {
 				if !slices.Contains(tt.wantComponents, component) {
-					notRebuilt = append(notRebuilt, component+"-linux-x64.tar.gz")
+					notRebuilt = append(notRebuilt, assetNamesOf(component)...)
 				}
 			}
 			assert.ElementsMatch(t, notRebuilt, p.lastCarried, "what was not rebuilt is carried over")
@@ -780,7 +808,7 @@ func TestGraphCargoThroughTheOrchestrator(t *testing.T) {
 	node := p.orchestrate(d)
 	require.True(t, node.published, "the nightly is complete")
 	assert.Equal(t, []string{"node", "bllvm"}, node.components)
-	assert.ElementsMatch(t, []string{"consensus-linux-x64.tar.gz", "protocol-linux-x64.tar.gz", "sdk-linux-x64.tar.gz", "governance-linux-x64.tar.gz", "governance-app-image.tar.gz"}, p.lastCarried)
+	assert.ElementsMatch(t, assetNamesOf("sdk", "governance"), p.lastCarried, "consensus and protocol, libraries, ship nothing to carry")
 	p.assertNightly(node.tagged["tag"], p.snapshot(), p.published[1].commits)
 	assert.NotEqual(t, before["bllvm-node"], p.snapshot()["bllvm-node"])
 
@@ -853,7 +881,7 @@ func TestPipelineWeek(t *testing.T) {
 	assert.Equal(t, tag2, second.tagged["previous-tag"], "-2 comes after the unsuffixed name")
 	at2b := p.snapshot()
 	p.assertNightly(tag2b, at2b, at2)
-	assert.Equal(t, []string{"consensus-linux-x64.tar.gz"}, p.lastCarried)
+	assert.Empty(t, p.lastCarried, "consensus, the one component not rebuilt, is a library: it ships nothing to carry")
 
 	// Day 2's scheduled nightly: nothing new since -2, nothing built or tagged.
 	state := p.state()
@@ -883,7 +911,7 @@ func TestPipelineWeek(t *testing.T) {
 	require.True(t, failed.published)
 	at2c := p.snapshot()
 	p.assertNightly(tag2c, at2c, at2b)
-	assert.ElementsMatch(t, []string{"consensus-linux-x64.tar.gz", "protocol-linux-x64.tar.gz"}, p.lastCarried)
+	assert.Empty(t, p.lastCarried, "consensus and protocol ship nothing")
 
 	// Day 3: two runs at once, as a per-dispatch concurrency group let
 	// them: A (a consensus push) plans, B (a protocol push) plans, B tags
@@ -948,8 +976,8 @@ func TestPipelineWeek(t *testing.T) {
 		assert.Equal(t, p.assetContent(orphan, name), p.assetContent(tag3d, name), "%s carried with the same bytes", name)
 	}
 
-	// Day 4: a governance push; last night's node file is still in dist/
-	// of the runner's workspace. Published without emptying the folder, it
+	// Day 4: a governance push; earlier runs' sdk and bllvm archives are
+	// still in dist/ of the runner's workspace. Published without emptying the folder, it
 	// is refused; the example's job empties it first and publishes.
 	p.day = 3
 	gov := p.planRun(p.pushTo("bllvm-commons", 4))
@@ -957,11 +985,13 @@ func TestPipelineWeek(t *testing.T) {
 	p.tag(gov)
 	tag4 := fmt.Sprintf(base, "20251120")
 	require.Equal(t, tag4, gov.tagged["tag"])
-	gov.orch.download(map[string]string{"node-linux-x64.tar.gz": "node built at an earlier commit"})
+	gov.orch.download(map[string]string{"sdk-base-x86_64-unknown-linux-gnu.tar.gz": "sdk built at an earlier commit"})
 	gov.orch.download(p.artifacts[gov.orch.vars["GITHUB_RUN_ID"]])
 	_, out, err = gov.orch.try("publish", "release", releaseExprs(gov))
 	require.Error(t, err, "a leftover of a component not rebuilt is refused:\n%s", out)
-	assert.Contains(t, out, "node-linux-x64.tar.gz as a fresh build: it belongs to component node, which this nightly did not rebuild")
+	// The runner's dist/ holds earlier runs' builds too (this run did not
+	// empty it): whichever is met first is refused.
+	assert.Regexp(t, `(sdk|bllvm)-[a-z]+-x86_64-[a-z-]+\.(tar\.gz|zip) as a fresh build: it belongs to component (sdk|bllvm), which this nightly did not rebuild`, out)
 	for _, rel := range p.srv.Releases(owner + "/bllvm") {
 		assert.NotEqual(t, tag4, rel.TagName, "nothing is published with it")
 	}
