@@ -331,33 +331,52 @@ func (r Repo) download(ctx context.Context, asset Asset) (io.ReadCloser, error) 
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/octet-stream")
-	noFollow := *r.Client.Client()
+	resp, err := fromStorage(ctx, r.Client, req, fmt.Sprintf("asset %d", asset.ID))
+	if err != nil {
+		return nil, err
+	}
+	return sized(resp, asset)
+}
+
+// fromStorage sends req, an API request that GitHub answers with a
+// redirect to its storage (or, on GitHub Enterprise Server, may answer
+// itself), then GETs the storage URL, and returns the answer whose body
+// is what to download (what names it in errors). The first request goes
+// through the client's transport (token, retries); the second too, and
+// the transport sends the token to GitHub's API hosts only, never to the
+// storage. A redirect of the storage's own is followed only to a host
+// that does not get the token, and at most maxStorageRedirects of them:
+// anything the storage names could be anything, GitHub's API included,
+// whose answer would then be sent with the token and stored. The body is
+// streamed: an attempt is cut only when it stops moving.
+func fromStorage(ctx context.Context, client *gh.Client, req *http.Request, what string) (*http.Response, error) {
+	noFollow := *client.Client()
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := noFollow.Do(req.WithContext(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("download asset %d: %w", asset.ID, err)
+		return nil, fmt.Errorf("download %s: %w", what, err)
 	}
 	switch {
 	case resp.StatusCode == http.StatusOK:
-		return sized(resp, asset)
+		return resp, nil
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		resp.Body.Close()
 	default:
 		defer resp.Body.Close()
-		return nil, fmt.Errorf("download asset %d: %w", asset.ID, gh.CheckResponse(resp))
+		return nil, fmt.Errorf("download %s: %w", what, gh.CheckResponse(resp))
 	}
 	location := resp.Header.Get("Location")
 	target, err := resp.Request.URL.Parse(location)
 	if err != nil || len(location) > maxRedirectURL || (target.Scheme != "https" && target.Scheme != resp.Request.URL.Scheme) {
-		return nil, fmt.Errorf("download asset %d: GitHub redirected to %.100q, not a storage URL", asset.ID, location)
+		return nil, fmt.Errorf("download %s: GitHub redirected to %.100q, not a storage URL", what, location)
 	}
 	storageReq, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("download asset %d: %w", asset.ID, err)
+		return nil, fmt.Errorf("download %s: %w", what, err)
 	}
 	storageReq.Header.Set("Accept", "application/octet-stream")
-	tokened := []string{origin(r.Client.BaseURL), origin(r.Client.UploadURL)}
-	storage := *r.Client.Client()
+	tokened := []string{origin(client.BaseURL), origin(client.UploadURL)}
+	storage := *client.Client()
 	storage.CheckRedirect = func(next *http.Request, via []*http.Request) error {
 		if slices.Contains(tokened, origin(next.URL)) {
 			return &StorageRedirectError{To: next.URL}
@@ -371,16 +390,16 @@ func (r Repo) download(ctx context.Context, asset Asset) (io.ReadCloser, error) 
 	var refused *StorageRedirectError
 	if errors.As(err, &refused) {
 		// Not the url.Error around it, which quotes the signed URL.
-		return nil, fmt.Errorf("download asset %d: %w", asset.ID, refused)
+		return nil, fmt.Errorf("download %s: %w", what, refused)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("download asset %d from GitHub's storage: %w", asset.ID, err)
+		return nil, fmt.Errorf("download %s from GitHub's storage: %w", what, withoutURL(err))
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, fmt.Errorf("download asset %d from GitHub's storage: answered %s", asset.ID, resp.Status)
+		return nil, fmt.Errorf("download %s from GitHub's storage: answered %s", what, resp.Status)
 	}
-	return sized(resp, asset)
+	return resp, nil
 }
 
 // StorageRedirectError is a redirect of GitHub's storage that a download

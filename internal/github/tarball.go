@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 
 	gh "github.com/google/go-github/v66/github"
 )
@@ -32,56 +31,9 @@ func (t Tarballs) Tarball(ctx context.Context, owner, repo, sha string) (io.Read
 	if err != nil {
 		return nil, err
 	}
-	noFollow := *t.Client.Client()
-	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := noFollow.Do(req.WithContext(ctx))
+	resp, err := fromStorage(ctx, t.Client, req, what)
 	if err != nil {
-		return nil, fmt.Errorf("download %s: %w", what, err)
-	}
-	switch {
-	case resp.StatusCode == http.StatusOK:
-		// GitHub Enterprise Server may serve it itself.
-		return archiveBody{ReadCloser: resp.Body, what: what}, nil
-	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		resp.Body.Close()
-	default:
-		defer resp.Body.Close()
-		return nil, fmt.Errorf("download %s: %w", what, gh.CheckResponse(resp))
-	}
-	location := resp.Header.Get("Location")
-	target, err := resp.Request.URL.Parse(location)
-	tokened := []string{origin(t.Client.BaseURL), origin(t.Client.UploadURL)}
-	if err != nil || len(location) > maxRedirectURL || (target.Scheme != "https" && target.Scheme != resp.Request.URL.Scheme) {
-		return nil, fmt.Errorf("download %s: GitHub redirected to %.100q, not a storage URL", what, location)
-	}
-	storageReq, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("download %s: %w", what, err)
-	}
-	// Streamed: cut when idle, never for taking long (see retryTransport).
-	storageReq.Header.Set("Accept", "application/octet-stream")
-	storage := *t.Client.Client()
-	storage.CheckRedirect = func(next *http.Request, via []*http.Request) error {
-		if slices.Contains(tokened, origin(next.URL)) {
-			return &StorageRedirectError{To: next.URL}
-		}
-		if len(via) > maxStorageRedirects {
-			return &StorageRedirectError{}
-		}
-		return nil
-	}
-	resp, err = storage.Do(storageReq)
-	var refused *StorageRedirectError
-	if errors.As(err, &refused) {
-		// Not the url.Error around it, which quotes the signed URL.
-		return nil, fmt.Errorf("download %s: %w", what, refused)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("download %s from GitHub's storage: %w", what, withoutURL(err))
-	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		return nil, fmt.Errorf("download %s from GitHub's storage: answered %s", what, resp.Status)
+		return nil, err
 	}
 	return archiveBody{ReadCloser: resp.Body, what: what}, nil
 }
