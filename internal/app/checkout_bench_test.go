@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -230,15 +229,7 @@ func BenchmarkCheckoutMaxRSS(b *testing.B) {
 				b.Fatalf("%s not laid out whole: %v\n%s", e.Repository, err, stderr.String())
 			}
 		}
-		reported, err := os.ReadFile(rss)
-		if err != nil {
-			b.Fatal(err)
-		}
-		kib, err := strconv.Atoi(strings.TrimSpace(string(reported)))
-		if err != nil {
-			b.Fatalf("read the max RSS %s reported: %v", timeCommand, err)
-		}
-		b.ReportMetric(float64(kib)/1024, "maxrss-MiB")
+		reportMaxRSS(b, rss)
 		b.StartTimer()
 	}
 }

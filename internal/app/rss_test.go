@@ -99,15 +99,22 @@ func BenchmarkCarryOverMaxRSS(b *testing.B) {
 		if copied.Digest != original.Digest || copied.Size != size {
 			b.Fatalf("%s not carried over whole: got %d bytes, %s; want %d, %s\n%s", carried, copied.Size, copied.Digest, size, original.Digest, stderr.String())
 		}
-		reported, err := os.ReadFile(rss)
-		if err != nil {
-			b.Fatal(err)
-		}
-		kib, err := strconv.Atoi(strings.TrimSpace(string(reported)))
-		if err != nil {
-			b.Fatalf("read the max RSS %s reported: %v", timeCommand, err)
-		}
-		b.ReportMetric(float64(kib)/1024, "maxrss-MiB")
+		reportMaxRSS(b, rss)
 		b.StartTimer()
 	}
+}
+
+// reportMaxRSS reports, as maxrss-MiB, the peak memory that timeCommand
+// wrote to the file rss (its -f %M, in KiB).
+func reportMaxRSS(b *testing.B, rss string) {
+	b.Helper()
+	reported, err := os.ReadFile(rss)
+	if err != nil {
+		b.Fatal(err)
+	}
+	kib, err := strconv.Atoi(strings.TrimSpace(string(reported)))
+	if err != nil {
+		b.Fatalf("read the max RSS %s reported: %v", timeCommand, err)
+	}
+	b.ReportMetric(float64(kib)/1024, "maxrss-MiB")
 }
