@@ -191,17 +191,7 @@ func BenchmarkCheckout(b *testing.B) {
 // RELEASE_ACTION_BINARY names a built binary; without it, one is built.
 func BenchmarkCheckoutMaxRSS(b *testing.B) {
 	const botToken = "bench-token"
-	if _, err := os.Stat(timeCommand); err != nil {
-		b.Skipf("%s measures the peak memory: %v", timeCommand, err)
-	}
-	binary := os.Getenv("RELEASE_ACTION_BINARY")
-	if binary == "" {
-		binary = filepath.Join(b.TempDir(), "release-action")
-		build := exec.Command("go", "build", "-o", binary, "github.com/BTCDecoded/release-action")
-		if out, err := build.CombinedOutput(); err != nil {
-			b.Fatalf("build the action: %v\n%s", err, out)
-		}
-	}
+	binary := measuredBinary(b)
 	srv, m := benchWorld(b, botToken)
 	b.ResetTimer()
 	for range b.N {

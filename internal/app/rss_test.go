@@ -43,17 +43,7 @@ func BenchmarkCarryOverMaxRSS(b *testing.B) {
 		carried  = "node-linux-x64.tar.gz"
 		botToken = "bench-token"
 	)
-	if _, err := os.Stat(timeCommand); err != nil {
-		b.Skipf("%s measures the peak memory: %v", timeCommand, err)
-	}
-	binary := os.Getenv("RELEASE_ACTION_BINARY")
-	if binary == "" {
-		binary = filepath.Join(b.TempDir(), "release-action")
-		build := exec.Command("go", "build", "-o", binary, "github.com/BTCDecoded/release-action")
-		if out, err := build.CombinedOutput(); err != nil {
-			b.Fatalf("build the action: %v\n%s", err, out)
-		}
-	}
+	binary := measuredBinary(b)
 	pins := moved(heads, map[string]string{"sdk": sdkNext})
 	for range b.N {
 		b.StopTimer()
@@ -117,4 +107,23 @@ func reportMaxRSS(b *testing.B, rss string) {
 		b.Fatalf("read the max RSS %s reported: %v", timeCommand, err)
 	}
 	b.ReportMetric(float64(kib)/1024, "maxrss-MiB")
+}
+
+// measuredBinary is the action's binary for a benchmark that measures its
+// peak memory with timeCommand (skipped without it): RELEASE_ACTION_BINARY,
+// or one built for the benchmark.
+func measuredBinary(b *testing.B) string {
+	b.Helper()
+	if _, err := os.Stat(timeCommand); err != nil {
+		b.Skipf("%s measures the peak memory: %v", timeCommand, err)
+	}
+	if binary := os.Getenv("RELEASE_ACTION_BINARY"); binary != "" {
+		return binary
+	}
+	binary := filepath.Join(b.TempDir(), "release-action")
+	build := exec.Command("go", "build", "-o", binary, "github.com/BTCDecoded/release-action")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build the action: %v\n%s", err, out)
+	}
+	return binary
 }
