@@ -743,3 +743,19 @@ func TestCreatePrereleaseUnreadableTagManifest(t *testing.T) {
 	assert.Contains(t, errorLine(t, o.stdout), "tag "+todayTag+" records a manifest that cannot be read, so the manifest input cannot be checked against it")
 	assert.Equal(t, 0, countMutating(o.requests), "nothing is written")
 }
+
+// A base asset whose name GitHub would never give is refused as soon as
+// the base's assets are read, before its name reaches a message, the
+// checksums or the log.
+func TestCreatePrereleaseRefusesACraftedBaseAssetName(t *testing.T) {
+	n := newNight(t, moved(heads, map[string]string{"sdk": sdkNext}), []string{"sdk", "governance"})
+	n.srv.AddAssetContent(orchestrator, n.previousID, "node-x\n::warning::forged", strings.NewReader("x"))
+	// Without carry-over nothing copies it, yet its name would reach the
+	// completeness check's message.
+	n.vars["INPUT_CARRY-OVER"] = "false"
+	o := n.run()
+	require.Equal(t, 1, o.code, o.stdout)
+	assert.Contains(t, errorLine(t, o.stdout), `list the assets of `+yesterdayOfPush+`: GitHub answered the name "node-x\n::warning::forged", which is not a name GitHub gives assets`)
+	assert.NotContains(t, o.stdout, "\n::warning::forged")
+	assert.Equal(t, 0, countMutating(o.requests), "nothing is written")
+}

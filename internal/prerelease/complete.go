@@ -60,6 +60,13 @@ func (h *history) sources(ctx context.Context, listed []*gh.RepositoryRelease) (
 	if src.baseAssets, err = assetsOf(ctx, h.c, rel.GetID()); err != nil {
 		return sources{}, fmt.Errorf("list the assets of %s, the newest complete nightly: %w", base.Name, err)
 	}
+	// Their names reach the checks' messages, the checksums and the log:
+	// one GitHub would never give is refused here, before any of them.
+	for _, a := range src.baseAssets {
+		if githubAssetName(a.Name) != a.Name {
+			return sources{}, fmt.Errorf("list the assets of %s: GitHub answered the name %.100q, which is not a name GitHub gives assets", base.Name, a.Name)
+		}
+	}
 	return src, nil
 }
 
