@@ -63,6 +63,10 @@ func prepare(values inputs.Values, ev event.Context, common inputs.Common, env E
 		return preparePlan(in, ev, env)
 	case inputs.ModeCheckout:
 		return prepareCheckout(values, ev, log)
+	case inputs.ModeTriage:
+		return prepareTriage(values, ev, common, env, log)
+	case inputs.ModeLocate:
+		return prepareLocate(values, ev, common, env, log)
 	}
 	// values.Common already rejected the mode.
 	return prepared{}, nil

@@ -22,7 +22,7 @@ type Output struct {
 }
 
 // Modes lists the valid values of the mode input.
-var Modes = []string{ModeTriggerOrchestrator, ModeNightlyTag, ModeCreatePrerelease, ModePlan, ModeCheckout}
+var Modes = []string{ModeTriggerOrchestrator, ModeNightlyTag, ModeCreatePrerelease, ModePlan, ModeCheckout, ModeTriage, ModeLocate}
 
 // The modes.
 const (
@@ -31,6 +31,8 @@ const (
 	ModeCreatePrerelease    = "create-prerelease"    // publish the prerelease with assets, or dispatch a workflow that does
 	ModePlan                = "plan"                 // decide which components a change must rebuild
 	ModeCheckout            = "checkout"             // lay out a snapshot's repositories side by side
+	ModeTriage              = "triage"               // open, update or close the tracking issue of a broken nightly
+	ModeLocate              = "locate"               // find the oldest nightly that holds a commit
 )
 
 var (
@@ -41,16 +43,18 @@ var (
 	waitModes      = []string{ModeTriggerOrchestrator, ModeCreatePrerelease}
 	planOnly       = []string{ModePlan}
 	checkoutOnly   = []string{ModeCheckout}
+	triageOnly     = []string{ModeTriage}
+	locateOnly     = []string{ModeLocate}
 )
 
 // Specs is every input the action reads, in the order --help shows them.
 var Specs = []Spec{
-	{Name: "mode", Default: ModeTriggerOrchestrator, Description: "What to do: trigger-orchestrator, nightly-tag, create-prerelease, plan or checkout."},
+	{Name: "mode", Default: ModeTriggerOrchestrator, Description: "What to do: trigger-orchestrator, nightly-tag, create-prerelease, plan, checkout, triage or locate."},
 	{Name: "token", Default: "${{ github.token }}", Description: "Token for the GitHub API. The default GITHUB_TOKEN only reaches this repository; pass a PAT or GitHub App token to reach another one. Outside Actions, GITHUB_TOKEN or GH_TOKEN from the environment."},
 	{Name: "api-url", Default: "", Description: "GitHub API base URL. Empty means GITHUB_API_URL, else https://api.github.com; GitHub Enterprise Server as https://HOST/api/v3."},
 	{Name: "repository", Default: "", Description: "This repository (owner/name), where tags and releases live. Empty means GITHUB_REPOSITORY, else the GitHub remote of the local git checkout."},
-	{Name: "sha", Default: "", Description: "Commit that triggered the run (40 hex). Empty means the event's commit (workflow_run.head_sha for workflow_run), else GITHUB_SHA, else the local git HEAD."},
-	{Name: "ref", Default: "", Description: "Ref that triggered the run (refs/heads/...). Empty means the event's ref (workflow_run.head_branch for workflow_run), else GITHUB_REF, else the local git branch."},
+	{Name: "sha", Default: "", Description: "Commit that triggered the run (40 hex). Empty means the event's commit (workflow_run.head_sha for workflow_run), else GITHUB_SHA, else the local git HEAD. locate: the component's commit to look for (never defaulted), checked to be on the component's branch."},
+	{Name: "ref", Default: "", Description: "Ref that triggered the run (refs/heads/...). Empty means the event's ref (workflow_run.head_branch for workflow_run), else GITHUB_REF, else the local git branch. locate: instead of sha, a branch, tag or commit of the component's repository, resolved there and checked to be on its branch."},
 	{Name: "app-id", Default: "", Description: "GitHub App ID (or client ID). With app-private-key, the action mints a short-lived installation token for the repository it works on, limited to that repository and the permissions the mode needs, uses it instead of token, and revokes it at the end."},
 	{Name: "app-private-key", Default: "", Description: "The GitHub App's private key (the .pem file GitHub downloads), from a secret. Used with app-id."},
 	{Name: "dry-run", Default: "false", Bool: true, Description: "Send no request that changes anything; print each request that would be sent and set the outputs as a real run would."},
@@ -59,13 +63,13 @@ var Specs = []Spec{
 	{Name: "event-type", Default: "", Modes: dispatchOnly, Description: "Dispatch event type (1-100 characters). Empty means build_<component> derived from this repository's name, or build_all when the orchestrator dispatches to itself."},
 	{Name: "client-payload", Default: "{}", Modes: dispatchOnly, Description: "JSON object merged over the default payload {ref, sha, repo, dispatch_id}; its keys win. A dispatch_id may hold no control character."},
 	{Name: "branches", Default: "main, master", Modes: dispatchOnly, Description: "Dispatch only when the triggering ref is one of these branches (globs, comma or newline separated, ! to exclude); otherwise skip with a notice. * allows every branch; tags and pull-request refs never match."},
-	{Name: "prefix", Default: "nightly", Modes: []string{ModeNightlyTag, ModeCreatePrerelease, ModePlan}, Description: "Tag prefix: tags are <prefix>-<YYYYMMDD>-<short sha>. Must make a valid tag name. plan: the prefix of the nightlies it looks for its base among."},
+	{Name: "prefix", Default: "nightly", Modes: []string{ModeNightlyTag, ModeCreatePrerelease, ModePlan, ModeTriage, ModeLocate}, Description: "Tag prefix: tags are <prefix>-<YYYYMMDD>-<short sha>. Must make a valid tag name. plan, triage and locate: the prefix of the nightlies they look among."},
 	{Name: "date", Default: "", Modes: tagModes, Description: "Date in the tag, YYYY-MM-DD or YYYYMMDD. Empty means today in UTC, or the day of SOURCE_DATE_EPOCH when set."},
 	{Name: "sha-length", Default: "7", Modes: tagModes, Description: "Length of the short sha in the tag (4-40)."},
 	{Name: "push-tag", Default: "false", Bool: true, Modes: nightlyOnly, Description: "Create refs/tags/<tag> at sha. Idempotent: the tag already at sha is success (created=false); at another commit it is an error."},
 	{Name: "skip-unchanged", Default: "false", Bool: true, Modes: nightlyOnly, Description: "When the newest existing <prefix>-* tag already points at sha, create nothing and report changed=false. With manifest: when the newest nightly, or a tag of this day and commit, holds this snapshot (same commit, same manifest) and its prerelease is published."},
-	{Name: "manifest", Default: "", Modes: []string{ModeNightlyTag, ModeCreatePrerelease, ModeCheckout}, Description: "The snapshot: JSON object of every component's {repository, sha, rebuilt}, as plan's manifest output. nightly-tag: the tag is an annotated tag recording it, another snapshot of the same day and commit gets <tag>-2, -3 ..., and a snapshot counts as done only once its prerelease is published. create-prerelease: checked against the tag's record (empty: read from the annotated tag); the release body gets a table of every component's commit and a manifest.json asset. checkout: the snapshot to lay out (or tag)."},
-	{Name: "tag", Default: "", Modes: []string{ModeCreatePrerelease, ModeCheckout}, Description: "Tag of the prerelease. Empty means the nightly tag, computed exactly as nightly-tag computes it. checkout: a nightly or release of this repository whose annotated tag records the snapshot to lay out (or manifest)."},
+	{Name: "manifest", Default: "", Modes: []string{ModeNightlyTag, ModeCreatePrerelease, ModeCheckout, ModeTriage}, Description: "The snapshot: JSON object of every component's {repository, sha, rebuilt}, as plan's manifest output. nightly-tag: the tag is an annotated tag recording it, another snapshot of the same day and commit gets <tag>-2, -3 ..., and a snapshot counts as done only once its prerelease is published. create-prerelease: checked against the tag's record (empty: read from the annotated tag); the release body gets a table of every component's commit and a manifest.json asset. checkout: the snapshot to lay out (or tag). triage: the failing run's snapshot (plan's manifest output), whose commits are compared with the last good nightly's."},
+	{Name: "tag", Default: "", Modes: []string{ModeCreatePrerelease, ModeCheckout, ModeTriage}, Description: "Tag of the prerelease. Empty means the nightly tag, computed exactly as nightly-tag computes it. checkout: a nightly or release of this repository whose annotated tag records the snapshot to lay out (or manifest). triage with outcome: success: the nightly just published, linked from the closing comment."},
 	{Name: "target", Default: "", Modes: prereleaseOnly, Description: "Commit (or branch) the tag is created at if it does not exist yet. Empty means sha."},
 	{Name: "name", Default: "", Modes: prereleaseOnly, Description: "Release title. Empty means the tag."},
 	{Name: "body", Default: "", Modes: prereleaseOnly, Description: "Text placed before the generated notes."},
@@ -84,13 +88,20 @@ var Specs = []Spec{
 	{Name: "tag-input", Default: "version", Modes: prereleaseOnly, Description: "Name of the dispatched workflow's input that receives the tag."},
 	{Name: "wait", Default: "false", Bool: true, Modes: waitModes, Description: "Wait for the run the dispatch started (the orchestrator's, or the workflow's) to complete; fail unless it succeeds."},
 	{Name: "wait-timeout", Default: "", Modes: waitModes, Description: "Longest time to wait for that run (Go duration, 1s to 6h). Empty means 60m for trigger-orchestrator, 30m for create-prerelease."},
-	{Name: "graph", Default: "", Modes: []string{ModePlan, ModeCreatePrerelease, ModeCheckout}, Description: "Components and what each depends on, as YAML or JSON ({name: {repository, branch, depends-on: [names] or cargo, ci: workflow file, assets: [name patterns]}}), or @path to such a file in the workspace (a regular file of at most 16 MiB), or cargo: the default graph's components with the edges each one's Cargo.toml has at its pinned commit (plan with resolve-commits; one more request per component). Empty means BTCDecoded's graph consensus -> protocol -> node -> {sdk -> governance (bllvm-commons), bllvm}."},
+	{Name: "graph", Default: "", Modes: []string{ModePlan, ModeCreatePrerelease, ModeCheckout, ModeTriage, ModeLocate}, Description: "Components and what each depends on, as YAML or JSON ({name: {repository, branch, depends-on: [names] or cargo, ci: workflow file, assets: [name patterns]}}), or @path to such a file in the workspace (a regular file of at most 16 MiB), or cargo: the default graph's components with the edges each one's Cargo.toml has at its pinned commit (plan with resolve-commits; one more request per component). Empty means BTCDecoded's graph consensus -> protocol -> node -> {sdk -> governance (bllvm-commons), bllvm}."},
 	{Name: "resolve-commits", Default: "true", Bool: true, Modes: planOnly, Description: "Pin every component's commit (one request per component, Contents: read on each repository): the dispatched commit for the component a repository_dispatch names, the head of its branch for the others. Sets manifest and a sha in every matrix entry. false sends no request."},
 	{Name: "pin", Default: PinHead, Modes: planOnly, Description: "Which commit of each component that the event does not name is pinned: head, its branch's head; green, the newest commit of its branch whose CI workflow (graph key ci, default ci.yml) succeeded on a push (one request per component; needs Actions: read on each repository). Never older than the base nightly's commit."},
 	{Name: "changed", Default: "", Modes: planOnly, Description: "Components that changed, comma or newline separated, or all. Empty means derived from the event: build_<component> from a repository_dispatch, all for anything else."},
 	{Name: "components", Default: "", Modes: checkoutOnly, Description: "Components of the snapshot to lay out, comma or newline separated, each with everything it depends on in graph. Empty means every component of the snapshot."},
 	{Name: "path", Default: "", Modes: checkoutOnly, Description: "Folder of the workspace (relative to it, through no symbolic link) that receives the repositories, each as <path>/<repository name>. Empty means the workspace itself."},
 	{Name: "max-bytes", Default: "2GiB", Modes: checkoutOnly, Description: "Most bytes of files one repository's archive may lay out (a number of bytes, or with KiB, MiB or GiB); an archive holding more is refused."},
+	{Name: "outcome", Default: "failure", Modes: triageOnly, Description: "How the run ended: failure opens the tracking issue, or comments on the open one once per run attempt; success closes the open one, linking tag."},
+	{Name: "label", Default: "nightly-broken", Modes: triageOnly, Description: "Label of the tracking issue in this repository (1-50 characters); GitHub creates it with the first issue. At most one issue with it is open at a time."},
+	{Name: "base", Default: "", Modes: triageOnly, Description: "The last good nightly, whose commits the run's manifest is compared with to name the suspects. Empty means the one the open tracking issue names, else the newest complete published nightly of prefix."},
+	{Name: "run-id", Default: "", Modes: triageOnly, Description: "The failing workflow run of this repository (a number). Empty means this run (GITHUB_RUN_ID)."},
+	{Name: "max-suspect-commits", Default: "50", Modes: triageOnly, Description: "Most suspect commits whose changed files are read (one request each) to rank them against the failing jobs' logs (0 to 500)."},
+	{Name: "mention", Default: "none", Modes: triageOnly, Description: "none: the issue mentions nobody; authors: it @-mentions the suspect commits' authors (their GitHub logins)."},
+	{Name: "component", Default: "", Modes: locateOnly, Description: "The component (a name of graph) whose commit to look for."},
 	{Name: "max-entries", Default: "200000", Modes: checkoutOnly, Description: "Most entries (files, folders and links) one repository's archive may hold (1 to 10000000); an archive holding more is refused."},
 }
 
@@ -101,7 +112,7 @@ var Outputs = []Output{
 	{Name: "event-type", Modes: dispatchOnly, Description: "Dispatch event type."},
 	{Name: "client-payload", Modes: dispatchOnly, Description: "The client_payload JSON sent."},
 	{Name: "dispatch-id", Modes: dispatchOnly, Description: "Identifier of this dispatch, also sent as client_payload.dispatch_id."},
-	{Name: "tag", Modes: tagModes, Description: "The tag: <prefix>-<YYYYMMDD>-<short sha> (with -2, -3 ... for another snapshot of the same day and commit), the existing tag holding this snapshot, or the tag input."},
+	{Name: "tag", Modes: []string{ModeNightlyTag, ModeCreatePrerelease, ModeLocate}, Description: "The tag: <prefix>-<YYYYMMDD>-<short sha> (with -2, -3 ... for another snapshot of the same day and commit), the existing tag holding this snapshot, or the tag input. locate: the oldest published nightly that holds the commit."},
 	{Name: "version", Modes: nightlyOnly, Description: "The tag without <prefix>-."},
 	{Name: "date", Modes: []string{ModeNightlyTag, ModePlan}, Description: "The date in the tag, YYYYMMDD. From plan: the day the snapshot is taken (today in UTC, or of SOURCE_DATE_EPOCH), to pass to nightly-tag's date input so that a rerun on a later day names the same nightly."},
 	{Name: "sha", Modes: nightlyOnly, Description: "The full commit the tag names."},
@@ -127,6 +138,13 @@ var Outputs = []Output{
 	{Name: "waves", Modes: planOnly, Description: "JSON array of arrays of component names; each wave can build in parallel once the earlier ones are done."},
 	{Name: "build-all", Modes: planOnly, Description: "true when every component is in the plan."},
 	{Name: "paths", Modes: checkoutOnly, Description: "JSON object of every component laid out to its repository's folder, relative to the workspace, such as {\"node\": \"src/bllvm-node\"}."},
+	{Name: "issue", Modes: triageOnly, Description: "Number of the tracking issue opened, commented on or closed; empty when there is none."},
+	{Name: "issue-url", Modes: triageOnly, Description: "Web page of that issue."},
+	{Name: "state", Modes: triageOnly, Description: "What triage did: opened, commented, closed, or unchanged (this run attempt was already reported, or nothing was open to close)."},
+	{Name: "suspects", Modes: triageOnly, Description: "JSON array of the components whose commit differs from the last good nightly's: {component, from, to, commits (the number of commits), matched (true when a commit's changed files appear in a failed job's log)}, matched ones first."},
+	{Name: "url", Modes: locateOnly, Description: "Web page of the nightly that first holds the commit."},
+	{Name: "found", Modes: locateOnly, Description: "true when a published nightly holds the commit; false when none does yet."},
+	{Name: "nightlies", Modes: locateOnly, Description: "How many newer published nightlies also hold the commit."},
 	{Name: "conclusion", Modes: waitModes, Description: "Conclusion of that run, with wait."},
 }
 
