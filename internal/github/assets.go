@@ -331,7 +331,7 @@ func (r Repo) download(ctx context.Context, asset Asset) (io.ReadCloser, error) 
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/octet-stream")
-	resp, err := fromStorage(ctx, r.Client, req, fmt.Sprintf("asset %d", asset.ID))
+	resp, err := fromStorage(ctx, r.Client, req, fmt.Sprintf("asset %d", asset.ID), "")
 	if err != nil {
 		return nil, err
 	}
@@ -348,8 +348,9 @@ func (r Repo) download(ctx context.Context, asset Asset) (io.ReadCloser, error) 
 // that does not get the token, and at most maxStorageRedirects of them:
 // anything the storage names could be anything, GitHub's API included,
 // whose answer would then be sent with the token and stored. The body is
-// streamed: an attempt is cut only when it stops moving.
-func fromStorage(ctx context.Context, client *gh.Client, req *http.Request, what string) (*http.Response, error) {
+// streamed: an attempt is cut only when it stops moving. byteRange, when
+// set, is the Range header sent to the storage, which may answer 206.
+func fromStorage(ctx context.Context, client *gh.Client, req *http.Request, what, byteRange string) (*http.Response, error) {
 	noFollow := *client.Client()
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := noFollow.Do(req.WithContext(ctx))
@@ -375,6 +376,9 @@ func fromStorage(ctx context.Context, client *gh.Client, req *http.Request, what
 		return nil, fmt.Errorf("download %s: %w", what, err)
 	}
 	storageReq.Header.Set("Accept", "application/octet-stream")
+	if byteRange != "" {
+		storageReq.Header.Set("Range", byteRange)
+	}
 	tokened := []string{origin(client.BaseURL), origin(client.UploadURL)}
 	storage := *client.Client()
 	storage.CheckRedirect = func(next *http.Request, via []*http.Request) error {
@@ -395,7 +399,7 @@ func fromStorage(ctx context.Context, client *gh.Client, req *http.Request, what
 	if err != nil {
 		return nil, fmt.Errorf("download %s from GitHub's storage: %w", what, withoutURL(err))
 	}
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode != http.StatusOK && (byteRange == "" || resp.StatusCode != http.StatusPartialContent) {
 		resp.Body.Close()
 		return nil, fmt.Errorf("download %s from GitHub's storage: answered %s", what, resp.Status)
 	}

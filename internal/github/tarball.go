@@ -31,7 +31,7 @@ func (t Tarballs) Tarball(ctx context.Context, owner, repo, sha string) (io.Read
 	if err != nil {
 		return nil, err
 	}
-	resp, err := fromStorage(ctx, t.Client, req, what)
+	resp, err := fromStorage(ctx, t.Client, req, what, "")
 	if err != nil {
 		return nil, err
 	}
