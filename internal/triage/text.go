@@ -59,18 +59,11 @@ func plain(s string, most int) string {
 // Text is s made inert and bounded for Markdown text or a table cell.
 func Text(s string, most int) string { return report.Text(plain(s, most)) }
 
-// Code is s made inert and bounded as an inline code span, outside a
-// table: a backtick, the only thing that could end the span, becomes a
-// quote.
-func Code(s string, most int) string {
-	return "`" + strings.ReplaceAll(plain(s, most), "`", "'") + "`"
-}
-
-// CellCode is Code for a table cell, where a pipe would end the cell even
-// inside a code span.
-func CellCode(s string, most int) string {
-	return "`" + strings.NewReplacer("`", "'", "|", `\|`).Replace(plain(s, most)) + "`"
-}
+// Code is s made inert and bounded in a <code> element: monospace like a
+// code span, but HTML-escaped and Markdown-escaped like any text, so
+// that nothing in it (a backtick, <script>, a pipe in a table) can end
+// it or mean anything.
+func Code(s string, most int) string { return "<code>" + Text(s, most) + "</code>" }
 
 // Title is the first line of a commit message, bounded.
 func Title(message string, most int) string {
