@@ -166,6 +166,7 @@ func Run(ctx context.Context, env Env) int {
 		return fail(log, fmt.Errorf("set outputs: %w", err))
 	}
 	res.Summary.Rows = redactRows(res.Summary.Rows, secrets)
+	res.Summary.Extra = report.Redact(res.Summary.Extra, secrets...)
 	if err := report.WriteSummary(ev.Summary, res.Summary); err != nil {
 		// The work is done; a summary that cannot be written is not worth failing it.
 		log.Warningf("write the step summary: %v", err)

@@ -11,6 +11,7 @@ import (
 
 	gh "github.com/google/go-github/v66/github"
 
+	"github.com/BTCDecoded/release-action/internal/cascade"
 	"github.com/BTCDecoded/release-action/internal/event"
 	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/inputs"
@@ -124,6 +125,15 @@ func (p snapshotPlan) describe(s *report.Summary, base nightly.Base, found bool,
 	for i, wave := range result.Waves {
 		s.Add(fmt.Sprintf("Wave %d", i+1), report.Text(strings.Join(wave, ", ")))
 	}
+	changed := append(slices.Clone(differing), p.forced...)
+	if !found {
+		changed = p.graph.Names()
+	}
+	nodes := cascade.Of(p.graph, pinned.Manifest, changed)
+	s.Extra = "#### The cascade\n\n" + cascade.Mermaid(nodes) + "\n" + cascade.Table(nodes, func(n cascade.Node) string {
+		e, _ := pinned.Manifest.Lookup(n.Component)
+		return report.Link(n.SHA[:7], server+"/"+e.Repository+"/commit/"+n.SHA)
+	})
 	for i, e := range pinned.Manifest {
 		how := pinned.Sources[i].How
 		if !e.Rebuilt {

@@ -662,6 +662,7 @@ func TestPlanAgainstTheBase(t *testing.T) {
 		wantRebuilt   []string
 		wantRequests  int
 		wantNotice    string
+		wantCascade   []string // lines of the summary's cascade table
 	}{
 		{
 			name: "a quiet schedule: everything at the base's commits, nothing to build",
@@ -677,6 +678,7 @@ func TestPlanAgainstTheBase(t *testing.T) {
 			vars:     func(*testing.T) map[string]string { return nil },
 			wantBase: baseTag, wantPins: heads, wantRebuilt: []string{"node", "sdk", "bllvm", "governance"},
 			wantRequests: 2 + len(componentRepos) + 1, // and one compare, for node
+			wantCascade:  []string{"| node | ", " | changed | protocol |", "| sdk | ", " | rebuilt | node |", "| protocol | ", " | carried over | consensus |"},
 		},
 		{
 			name: "a late dispatch behind the base never takes the nightly back",
@@ -728,6 +730,10 @@ func TestPlanAgainstTheBase(t *testing.T) {
 			}
 			if tt.wantBase != "" {
 				assert.Contains(t, o.summary, baseTag)
+			}
+			assert.Contains(t, o.summary, "```mermaid\nflowchart LR\n", "the summary pictures the cascade")
+			for _, cell := range tt.wantCascade {
+				assert.Contains(t, o.summary, cell)
 			}
 		})
 	}

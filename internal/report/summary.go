@@ -9,6 +9,9 @@ import (
 type Summary struct {
 	Title string
 	Rows  []Row
+	// Extra is Markdown, escaped already, shown after the table: a
+	// picture or a second table.
+	Extra string
 }
 
 // Row is one line of the table; Value is Markdown already escaped, built
@@ -35,6 +38,9 @@ func (s Summary) Markdown() string {
 		}
 	}
 	b.WriteString("\n")
+	if s.Extra != "" {
+		b.WriteString(strings.TrimRight(s.Extra, "\n") + "\n\n")
+	}
 	return b.String()
 }
 
