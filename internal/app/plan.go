@@ -150,14 +150,15 @@ func (p snapshotPlan) describe(s *report.Summary, base nightly.Base, found bool,
 type trigger struct {
 	eventType  string
 	dispatched string
-	sha        string // lower case; "" pins the component's branch head
+	sha        string // lower case; "" pins the component's branch head; from inputs.ref, a ref to resolve
 	shaKey     string
 }
 
 // readTrigger checks what the event sent before any request: the two
 // payload forms (client_payload.{repo,sha,ref} and
 // {triggered_by,source_sha,source_ref}) the same way, and a
-// workflow_dispatch's component and set_ref inputs.
+// workflow_dispatch's component and ref (or set_ref, as BTCDecoded's
+// orchestrator names it) inputs.
 func readTrigger(graph *plan.Graph, ev event.Context) (trigger, error) {
 	sent, err := ev.Dispatched()
 	if err != nil {
@@ -179,6 +180,15 @@ func readTrigger(graph *plan.Graph, ev event.Context) (trigger, error) {
 	}
 	if t.dispatched, err = graph.Dispatched(ev.EventName, t.eventType, sent.Repo, sent.RepoKey); err != nil {
 		return trigger{}, err
+	}
+	if t.dispatched != "" && sent.SHAKey == "inputs.ref" && !inputs.IsSHA(sent.SHA) {
+		// A workflow_dispatch's ref: a branch, tag or commit of the
+		// component's repository, which the pin resolves.
+		if inputs.CheckTagName(sent.SHAKey, sent.SHA) != nil {
+			return trigger{}, fmt.Errorf("read the workflow_dispatch: inputs.ref must be a branch, tag or commit of the component's repository; got %.60q", sent.SHA)
+		}
+		t.sha = sent.SHA
+		return t, nil
 	}
 	if t.dispatched != "" && sent.SHA != "" {
 		if inputs.CheckSHA(sent.SHAKey, sent.SHA) != nil {

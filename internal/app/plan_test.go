@@ -408,6 +408,9 @@ func TestPlanBothPayloadFormsPinTheSameCommit(t *testing.T) {
 		{"a workflow_dispatch's component and set_ref", func(t *testing.T, sha string) map[string]string {
 			return workflowDispatchEvent(t, map[string]any{"component": "consensus", "set_ref": sha})
 		}, "inputs.set_ref"},
+		{"a workflow_dispatch's component and ref", func(t *testing.T, sha string) map[string]string {
+			return workflowDispatchEvent(t, map[string]any{"component": "consensus", "ref": sha})
+		}, "inputs.ref"},
 	}
 	for _, form := range forms {
 		t.Run(form.name, func(t *testing.T) {
@@ -497,6 +500,48 @@ func TestPlanWorkflowDispatchInputs(t *testing.T) {
 			}
 			require.Equal(t, 0, o.code, o.stdout)
 			assert.Equal(t, tt.wantComponents, o.outputs["components"])
+		})
+	}
+}
+
+// The orchestrator's workflow_dispatch ref input names a branch, tag or
+// commit of the component: the compare that checks it is on the branch
+// also says which commit it is, so it costs no request more.
+func TestPlanWorkflowDispatchRef(t *testing.T) {
+	tests := []struct {
+		name    string
+		ref     string
+		setup   func(w *world)
+		wantSHA string
+		wantErr string
+	}{
+		{"a tag on the branch", "v0.1.0", func(w *world) { w.srv.SetTag("BTCDecoded/bllvm-consensus", "v0.1.0", dispatchedSHA) }, dispatchedSHA, ""},
+		{"the branch itself", "main", func(*world) {}, heads["consensus"], ""},
+		{"a full commit", dispatchedSHA, func(*world) {}, dispatchedSHA, ""},
+		{"a branch the default branch does not hold", "topic", func(w *world) {
+			w.srv.AddCommitOn("BTCDecoded/bllvm-consensus", heads["consensus"], strings.Repeat("7", 40))
+			w.srv.SetBranch("BTCDecoded/bllvm-consensus", "topic", strings.Repeat("7", 40))
+		}, "", "pin component consensus: commit topic, sent by the workflow_dispatch as inputs.ref, is not on the default branch of BTCDecoded/bllvm-consensus"},
+		{"not a ref name", "main..topic", func(*world) {}, "", `read the workflow_dispatch: inputs.ref must be a branch, tag or commit of the component's repository; got "main..topic"`},
+		{"both ref and set_ref", "main", func(*world) {}, "", "inputs.set_ref is"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := planWorld(t)
+			tt.setup(w)
+			given := map[string]any{"component": "consensus", "ref": tt.ref}
+			if tt.name == "both ref and set_ref" {
+				given["set_ref"] = dispatchedSHA
+			}
+			o := w.with(workflowDispatchEvent(t, given)).run()
+			if tt.wantErr != "" {
+				assert.Equal(t, 1, o.code)
+				assert.Contains(t, errorLine(t, o.stdout), tt.wantErr)
+				return
+			}
+			require.Equal(t, 0, o.code, o.stdout)
+			assert.Equal(t, wantManifest(moved(heads, map[string]string{"consensus": tt.wantSHA}), allComponents), o.outputs["manifest"])
+			assert.Len(t, o.requests, 1+len(componentRepos), "the ref costs no request of its own")
 		})
 	}
 }

@@ -40,7 +40,7 @@ type Context struct {
 	// client_payload.{repo,sha,ref} (the design note's) and
 	// client_payload.{triggered_by,source_sha,source_ref} (what
 	// BTCDecoded's components send), a workflow_dispatch's
-	// inputs.{component,set_ref}. Unchecked; a key absent or null is left
+	// inputs.{component,ref,set_ref}. Unchecked; a key absent or null is left
 	// out, a value of another type than a string is kept as its JSON
 	// (which no check passes). Read it with Dispatched.
 	Sent       map[string]string
@@ -304,7 +304,7 @@ var payloadKeys = []string{"repo", "sha", "ref", "triggered_by", "source_sha", "
 
 // dispatchInputs are the workflow_dispatch inputs a plan reads, named as
 // BTCDecoded's orchestrator names its ref input.
-var dispatchInputs = []string{"component", "set_ref"}
+var dispatchInputs = []string{"component", "ref", "set_ref"}
 
 // sent keeps the given keys of object, each under prefix+key.
 func sent(prefix string, object map[string]any, keys []string) map[string]string {
@@ -349,7 +349,7 @@ func (c Context) Dispatched() (Dispatch, error) {
 		}
 	}
 	pick(&d.Repo, &d.RepoKey, sameRepository, "client_payload.repo", "client_payload.triggered_by")
-	pick(&d.SHA, &d.SHAKey, strings.EqualFold, "client_payload.sha", "client_payload.source_sha", "inputs.set_ref")
+	pick(&d.SHA, &d.SHAKey, strings.EqualFold, "client_payload.sha", "client_payload.source_sha", "inputs.set_ref", "inputs.ref")
 	pick(&d.Ref, &d.RefKey, func(a, b string) bool { return a == b }, "client_payload.ref", "client_payload.source_ref")
 	pick(&d.Component, &d.ComponentKey, func(a, b string) bool { return a == b }, "inputs.component")
 	return d, errors.Join(errs...)

@@ -64,7 +64,10 @@ type Request struct {
 	Own        string // the workflow's repository (owner/name), for error hints
 	Components []plan.Component
 	// Dispatched is the component pinned at DispatchedSHA instead of its
-	// branch head; "" pins every component at its head.
+	// branch head; "" pins every component at its head. DispatchedSHA is
+	// a full commit id, or (from a workflow_dispatch's ref input) a
+	// branch, tag or commit of the component's repository, resolved by
+	// the same compare that checks it is on the branch.
 	Dispatched    string
 	DispatchedSHA string
 	// DispatchedEvent and DispatchedKey say, for messages, which event
@@ -209,7 +212,16 @@ func dispatched(ctx context.Context, c Client, r Request, comp plan.Component) (
 	}
 	switch status := cmp.GetStatus(); status {
 	case "behind", "identical":
-		return r.DispatchedSHA, Source{Component: comp.Name, How: "dispatched commit, on the " + what}, nil
+		if inputs.IsSHA(r.DispatchedSHA) {
+			return r.DispatchedSHA, Source{Component: comp.Name, How: "dispatched commit, on the " + what}, nil
+		}
+		// A ref: what it names is the merge base of the branch head and
+		// it, since the branch holds it.
+		sha := strings.ToLower(cmp.GetMergeBaseCommit().GetSHA())
+		if !inputs.IsSHA(sha) {
+			return "", Source{}, fmt.Errorf("pin component %s: GitHub answered %.60q for the commit %s names in %s, not a commit id", comp.Name, sha, r.DispatchedSHA, repository)
+		}
+		return sha, Source{Component: comp.Name, How: "dispatched ref " + r.DispatchedSHA + ", on the " + what}, nil
 	default:
 		return "", Source{}, fmt.Errorf("pin component %s: commit %s, sent by %s, is not on the %s of %s (GitHub compares it as %.20q of the branch head): a fork's commit, an unmerged pull request's head or a commit of another branch is never built; dispatch a commit that the branch holds", comp.Name, r.DispatchedSHA, by, what, repository, status)
 	}
