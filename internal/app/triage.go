@@ -288,7 +288,7 @@ func (t *triageRun) readBase(ctx context.Context, open *gh.Issue) (lastGood, err
 		}
 	}
 	for _, rel := range nightly.Completes(listed, t.in.Prefix, nil) {
-		if m, ok := markedManifest(rel.GetBody()); ok {
+		if m, ok := nightly.MarkedManifest(rel.GetBody()); ok {
 			return lastGood{rel.GetTagName(), m}, nil
 		}
 		base, ok, note, err := nightly.ReadBase(ctx, t.client.Git, owner, repo, rel)
@@ -305,9 +305,6 @@ func (t *triageRun) readBase(ctx context.Context, open *gh.Issue) (lastGood, err
 	}
 	return lastGood{}, nil
 }
-
-// markedManifest reads the snapshot a nightly's release body records.
-var markedManifest = func(string) (manifest.Manifest, bool) { return nil, false }
 
 // suspects are the components whose commit moved since the base, in the
 // snapshot's order; none without a snapshot or a base.

@@ -659,7 +659,11 @@ func (p *pipeline) nightlySchedule() githubtest.Dispatch {
 	p.t.Helper()
 	before := len(p.srv.Dispatches())
 	nightly := p.run("nightly-prerelease.yml", "bllvm", "schedule", map[string]any{"schedule": "0 2 * * *"}, bllvmSHA, "refs/heads/main")
-	sent := nightly.step("trigger-orchestrator", "", nil)
+	// A schedule has no inputs: the whole nightly.
+	sent := nightly.step("trigger-orchestrator", "", map[string]string{
+		"inputs.component || 'all'": "all",
+		`(inputs.component || 'all') == 'all' && '{"nightly": true}' || '{"nightly": true, "repo": null, "sha": null, "ref": null}'`: `{"nightly": true}`,
+	})
 	assert.Equal(p.t, "build_all", sent["event-type"])
 	require.Len(p.t, p.srv.Dispatches(), before+1)
 	return p.srv.Dispatches()[before]
