@@ -320,6 +320,7 @@ type orchestration struct {
 	tagged     map[string]string // the nightly-tag step's outputs; nil when the publish job did not run
 	published  bool              // the publish job published
 	release    map[string]string // the create-prerelease step's outputs
+	closed     map[string]string // the closing triage step's outputs
 	orch       *run
 }
 
@@ -503,6 +504,8 @@ func (p *pipeline) release(o *orchestration) {
 	if n := len(p.published); n == 0 || p.published[n-1].tag != release["tag"] {
 		p.published = append(p.published, publishedNightly{tag: release["tag"], commits: commits})
 	}
+	// The nightly works again: the tracking issue, if one is open, closes.
+	o.closed = o.orch.step("publish", "close-issue", map[string]string{"steps.release.outputs.tag": release["tag"]})
 }
 
 // emptyDownloadFolder plays the publish job's first step, which the
