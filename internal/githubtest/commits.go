@@ -177,20 +177,31 @@ func (s *Server) getCommit(r *http.Request, repo *repository) Response {
 			Body:   sha,
 		}
 	}
-	return s.jsonResponse(http.StatusOK, s.commitJSON(s.bases(r.Host), repo, sha))
+	return s.commitWithFiles(r, repo, sha)
 }
 
 // commitJSON is a commit as GET commits/{ref} and compare show it, with the
-// fields a client orders commits by, and its parent (see SetCommitDate),
-// all under repo's URLs even for a commit of another repository of its
-// network, as GitHub shows one. The fake's commits belong to no GitHub
-// user, so author and committer are null, as GitHub sends them for an
-// email it cannot match. The caller holds s.mu.
+// fields a client orders commits by, its parent (see SetCommitDate), and
+// its message and author (see SetCommitInfo), all under repo's URLs even
+// for a commit of another repository of its network, as GitHub shows one.
+// A commit without an author login belongs to no GitHub user, so author
+// and committer are null, as GitHub sends them for an email it cannot
+// match. The caller holds s.mu.
 func (s *Server) commitJSON(urls bases, repo *repository, sha string) map[string]any {
 	repoAPI := urls.api + "/repos/" + repo.fullName()
 	repoWeb := urls.web + "/" + repo.fullName()
 	known := repo.network.graph[sha]
 	person := map[string]any{"name": "BTCDecoded", "email": "dev@btcdecoded.example", "date": known.date.UTC().Format(time.RFC3339)}
+	var user any
+	if login := known.info.Author; login != "" {
+		person["name"], person["email"] = login, noreplyEmail(login)
+		user = userJSON(urls, login)
+	}
+	treeSHA := objectSHA(sha, "")
+	message := known.info.Message
+	if message == "" {
+		message = "commit " + sha[:min(len(sha), 7)]
+	}
 	parents := []any{}
 	if parent := known.parent; parent != "" {
 		parents = append(parents, map[string]any{"sha": parent, "url": repoAPI + "/commits/" + parent, "html_url": repoWeb + "/commit/" + parent})
@@ -203,14 +214,15 @@ func (s *Server) commitJSON(urls bases, repo *repository, sha string) map[string
 		"comments_url": repoAPI + "/commits/" + sha + "/comments",
 		"commit": map[string]any{
 			"url":           repoAPI + "/git/commits/" + sha,
+			"tree":          map[string]any{"sha": treeSHA, "url": repoAPI + "/git/trees/" + treeSHA},
 			"author":        person,
 			"committer":     person,
-			"message":       "commit " + sha[:min(len(sha), 7)],
+			"message":       message,
 			"comment_count": 0,
 			"verification":  map[string]any{"verified": false, "reason": "unsigned", "signature": nil, "payload": nil, "verified_at": nil},
 		},
-		"author":    nil,
-		"committer": nil,
+		"author":    user,
+		"committer": user,
 		"parents":   parents,
 	}
 }

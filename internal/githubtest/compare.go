@@ -37,8 +37,9 @@ func WithCompareLimit(n int) Option {
 // HEAD, a full sha of any repository of the fork network (see AddFork), or
 // "owner:ref" for a ref of the network's repository of owner; go-github
 // sends each query-escaped, which the path unescaping undoes
-// ("release%2F1.0" is "release/1.0"). The fake keeps no files, so files is
-// always empty and a diff or patch is empty.
+// ("release%2F1.0" is "release/1.0"). files is the diff of the commits
+// ahead (see SetCommitInfo), 300 at most, on the first page only; a diff
+// or patch is empty.
 func (s *Server) compareCommits(r *http.Request, repo *repository) Response {
 	notFound := errorResponse(http.StatusNotFound, nil, errorBody{Message: "Not Found", DocumentationURL: compareDocsURL, Status: "404"})
 	basehead := r.PathValue("basehead")
@@ -83,6 +84,12 @@ func (s *Server) compareCommits(r *http.Request, repo *repository) Response {
 		status = "diverged"
 	}
 	urls := s.bases(r.Host)
+	query := r.URL.Query()
+	var files []changedFile
+	if positiveOr(query.Get("page"), 1) == 1 {
+		files = graph.diffFiles(ahead)
+		files = files[:min(len(files), filesPerPage)]
+	}
 	comparison := func(commits []string) any {
 		listed := []map[string]any{}
 		for _, sha := range commits {
@@ -102,10 +109,9 @@ func (s *Server) compareCommits(r *http.Request, repo *repository) Response {
 			"behind_by":         len(behind),
 			"total_commits":     len(ahead),
 			"commits":           listed,
-			"files":             []any{},
+			"files":             filesJSON(urls, repo, headSHA, files),
 		}
 	}
-	query := r.URL.Query()
 	if query.Has("page") || query.Has("per_page") {
 		return paginate(s, r, ahead, comparison)
 	}

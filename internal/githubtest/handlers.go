@@ -82,6 +82,18 @@ func validationFailed(resource, code, field string) Response {
 	return Unprocessable("Validation Failed", map[string]string{"resource": resource, "code": code, "field": field})
 }
 
+// validationFailedAt is GitHub's 422 Validation Failed, pointing at the
+// documentation of the endpoint that refused, as newer endpoints' do.
+func validationFailedAt(docs string, problems ...map[string]string) Response {
+	return errorResponse(http.StatusUnprocessableEntity, nil, errorBody{Message: "Validation Failed", Errors: problems, DocumentationURL: docs, Status: "422"})
+}
+
+// notFoundAt is GitHub's 404, pointing at the documentation of the
+// endpoint that did not find what the path names.
+func notFoundAt(docs string) Response {
+	return errorResponse(http.StatusNotFound, nil, errorBody{Message: "Not Found", DocumentationURL: docs, Status: "404"})
+}
+
 func itoa(id int64) string {
 	return strconv.FormatInt(id, 10)
 }
@@ -108,12 +120,5 @@ func nodeID(kind string, key any) string {
 // actor is the user GitHub names as the author of what the fake creates: a
 // workflow's GITHUB_TOKEN.
 func actor(urls bases) map[string]any {
-	return map[string]any{
-		"login":    "github-actions[bot]",
-		"id":       41898282,
-		"node_id":  "MDM6Qm90NDE4OTgyODI=",
-		"type":     "Bot",
-		"url":      urls.api + "/users/github-actions%5Bbot%5D",
-		"html_url": urls.web + "/apps/github-actions",
-	}
+	return userJSON(urls, actorLogin)
 }

@@ -18,9 +18,15 @@ const (
 // are on the host the client addressed, so clients that follow rel="next"
 // (go-github parses its page number) walk every page.
 func paginate[T any](s *Server, r *http.Request, items []T, wrap func(page []T) any) Response {
+	return paginateBy(s, r, items, defaultPerPage, maxPerPage, wrap)
+}
+
+// paginateBy is paginate for the endpoints whose pages have other sizes
+// than GitHub's usual ones, such as the files of a commit.
+func paginateBy[T any](s *Server, r *http.Request, items []T, defaultSize, maxSize int, wrap func(page []T) any) Response {
 	query := r.URL.Query()
-	perPage := positiveOr(query.Get("per_page"), defaultPerPage)
-	perPage = min(perPage, maxPerPage)
+	perPage := positiveOr(query.Get("per_page"), defaultSize)
+	perPage = min(perPage, maxSize)
 	page := positiveOr(query.Get("page"), 1)
 	last := max((len(items)+perPage-1)/perPage, 1)
 

@@ -294,3 +294,18 @@ func (f *fatalRecorder) Fatalf(format string, args ...any) {
 	f.fatal = fmt.Sprintf(format, args...)
 	runtime.Goexit()
 }
+
+// fatalOf runs setup on a fake of BTCDecoded/bllvm and returns the message
+// of the Fatalf that ended it, or "".
+func fatalOf(t *testing.T, setup func(*Server)) string {
+	recorder := &fatalRecorder{TB: t}
+	fake := New(recorder, WithRepository(repoName))
+	// Fatalf ends the goroutine it is called on, as testing.T's does.
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		setup(fake)
+	}()
+	<-ran
+	return recorder.fatal
+}

@@ -26,6 +26,13 @@ type repository struct {
 	// for one that is no fork.
 	parent  *repository
 	network *network
+	// issues are the repository's, by number; lastNumber is the highest
+	// number given, which issues and pull requests share.
+	issues     []*issue
+	lastNumber int
+	// labels are nil until first needed, then GitHub's defaults for a new
+	// repository (see repoLabels).
+	labels []*label
 }
 
 // network is a fork network: a repository and its forks, which share their
@@ -35,11 +42,12 @@ type network struct {
 	graph   map[string]*commit // every commit known in any member, by sha
 }
 
-// commit is a commit of the graph: its one parent ("" for a root commit)
-// and its date.
+// commit is a commit of the graph: its one parent ("" for a root commit),
+// its date, and what SetCommitInfo said of it.
 type commit struct {
 	parent string
 	date   time.Time
+	info   CommitInfo
 }
 
 func (r *repository) fullName() string {

@@ -30,7 +30,8 @@ const (
 	amzDateFormat       = "20060102T150405Z"
 )
 
-// storedObject is an asset as storage knows it.
+// storedObject is an asset as storage knows it, or anything else storage
+// serves the way it serves an asset (an archive, a job's log).
 type storedObject struct {
 	repo  *repository
 	asset *asset
@@ -115,6 +116,16 @@ func (s *Server) takeDownloadFault(name string) (once downloadFault, corrupt boo
 // path and every other parameter, so a URL changed in any way is refused.
 // The caller holds s.mu.
 func (s *Server) storageURL(urls bases, repo *repository, a *asset) string {
+	return s.signedURL(urls, repo, a, storageLinkLifetime, url.Values{
+		"response-content-disposition": {"attachment; filename=" + a.Name},
+		"response-content-type":        {"application/octet-stream"},
+	})
+}
+
+// signedURL is a URL of a's bytes in storage that works for lifetime and
+// makes storage answer with the response-* headers of respond. The caller
+// holds s.mu.
+func (s *Server) signedURL(urls bases, repo *repository, a *asset, lifetime time.Duration, respond url.Values) string {
 	if a.key == "" {
 		a.key = newObjectKey()
 		s.objects[a.key] = storedObject{repo: repo, asset: a}
@@ -122,16 +133,17 @@ func (s *Server) storageURL(urls bases, repo *repository, a *asset) string {
 	path := "/" + storageBucket + "/" + itoa(repo.id) + "/" + a.key
 	now := s.now().UTC()
 	query := url.Values{
-		"X-Amz-Algorithm":              {"AWS4-HMAC-SHA256"},
-		"X-Amz-Credential":             {"releaseassetproduction/" + now.Format("20060102") + "/us-east-1/s3/aws4_request"},
-		"X-Amz-Date":                   {now.Format(amzDateFormat)},
-		"X-Amz-Expires":                {strconv.Itoa(int(storageLinkLifetime.Seconds()))},
-		"X-Amz-SignedHeaders":          {"host"},
-		"actor_id":                     {"0"},
-		"key_id":                       {"0"},
-		"repo_id":                      {itoa(repo.id)},
-		"response-content-disposition": {"attachment; filename=" + a.Name},
-		"response-content-type":        {"application/octet-stream"},
+		"X-Amz-Algorithm":     {"AWS4-HMAC-SHA256"},
+		"X-Amz-Credential":    {"releaseassetproduction/" + now.Format("20060102") + "/us-east-1/s3/aws4_request"},
+		"X-Amz-Date":          {now.Format(amzDateFormat)},
+		"X-Amz-Expires":       {strconv.Itoa(int(lifetime.Seconds()))},
+		"X-Amz-SignedHeaders": {"host"},
+		"actor_id":            {"0"},
+		"key_id":              {"0"},
+		"repo_id":             {itoa(repo.id)},
+	}
+	for name, values := range respond {
+		query[name] = values
 	}
 	query.Set("X-Amz-Signature", s.storageSignature(http.MethodGet, path, query))
 	return urls.storage + path + "?" + encodeS3Query(query)
@@ -261,7 +273,9 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request, path strin
 	defer file.Close()
 	header := w.Header()
 	header.Set("Content-Type", query.Get("response-content-type"))
-	header.Set("Content-Disposition", query.Get("response-content-disposition"))
+	if query.Has("response-content-disposition") {
+		header.Set("Content-Disposition", query.Get("response-content-disposition"))
+	}
 	header.Set("ETag", content.etag)
 	header.Set("x-amz-request-id", s3RequestID())
 	// Both wrappers expose only Read and Seek, so that net/http copies

@@ -62,6 +62,18 @@ func downloadAll(t *testing.T, client *gh.Client, id int64, follow *http.Client)
 	return got.Bytes(), err
 }
 
+// send sends req with client and returns the response with its body, read
+// whole.
+func send(t *testing.T, client *http.Client, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, body
+}
+
 // repositoryID asks the fake for the ID of BTCDecoded/bllvm, which object
 // paths in storage carry.
 func repositoryID(t *testing.T, client *gh.Client) int64 {
@@ -266,12 +278,8 @@ func TestStorageRefusals(t *testing.T) {
 			require.NoError(t, err)
 			tt.change(t, req, clock, client, asset.ID)
 
-			resp, err := followClient(fake).Do(req)
+			resp, body := send(t, followClient(fake), req)
 
-			require.NoError(t, err)
-			defer resp.Body.Close()
-			body, err := io.ReadAll(resp.Body)
-			require.NoError(t, err)
 			assert.Equal(t, tt.wantStatus, resp.StatusCode)
 			if tt.wantStatus == http.StatusOK {
 				assert.Equal(t, content, string(body))

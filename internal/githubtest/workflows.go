@@ -37,6 +37,9 @@ type Run struct {
 	HeadBranch   string
 	HeadSHA      string
 	CreatedAt    time.Time
+	// RunAttempt is the run's latest attempt; AddRun starts at 1, and
+	// SetJobs raises it to the attempts its jobs name.
+	RunAttempt int
 }
 
 // RunStep is what one GET of a scripted run answers.
@@ -65,6 +68,8 @@ type run struct {
 	listedFrom int
 	// script is what the next GETs answer; its last step stays.
 	script []RunStep
+	// jobs are the jobs of each attempt that has any (see SetJobs).
+	jobs map[int][]*job
 }
 
 // WorkflowDispatches returns the workflow_dispatch events accepted so far,
@@ -77,8 +82,8 @@ func (s *Server) WorkflowDispatches() []WorkflowDispatch {
 
 // AddRun plants a run in repo and returns it with its ID. Event defaults
 // to workflow_dispatch, Name to the workflow, CreatedAt to the clock's
-// time, and Status and Conclusion, when both are empty, to completed and
-// success.
+// time, RunAttempt to 1, and Status and Conclusion, when both are empty,
+// to completed and success.
 func (s *Server) AddRun(repo string, r Run) Run {
 	s.t.Helper()
 	s.mu.Lock()
@@ -105,6 +110,7 @@ func (s *Server) addRun(repo *repository, r Run, script []RunStep) *run {
 	if r.Status == "" && r.Conclusion == "" {
 		r.Status, r.Conclusion = "completed", "success"
 	}
+	r.RunAttempt = max(r.RunAttempt, 1)
 	added := &run{Run: r, number: len(repo.runs) + 1, updatedAt: r.CreatedAt, script: script}
 	repo.runs = append(repo.runs, added)
 	return added
@@ -250,9 +256,12 @@ func (s *Server) runJSON(urls bases, repo *repository, r *run) map[string]any {
 	repoAPI := urls.api + "/repos/" + repo.fullName()
 	runAPI := repoAPI + "/actions/runs/" + itoa(r.ID)
 	workflowNumber := s.workflowNumber(r.WorkflowID)
-	var conclusion any
+	var conclusion, previousAttempt any
 	if r.Conclusion != "" {
 		conclusion = r.Conclusion
+	}
+	if r.RunAttempt > 1 {
+		previousAttempt = runAPI + "/attempts/" + strconv.Itoa(r.RunAttempt-1)
 	}
 	repoJSON := map[string]any{
 		"id":        repo.id,
@@ -264,7 +273,7 @@ func (s *Server) runJSON(urls bases, repo *repository, r *run) map[string]any {
 		"html_url":  urls.web + "/" + repo.fullName(),
 		"url":       repoAPI,
 	}
-	return map[string]any{
+	answer := map[string]any{
 		"id":               r.ID,
 		"name":             r.Name,
 		"node_id":          nodeID("WorkflowRun", r.ID),
@@ -273,7 +282,7 @@ func (s *Server) runJSON(urls bases, repo *repository, r *run) map[string]any {
 		"path":             ".github/workflows/" + r.WorkflowID,
 		"display_title":    r.DisplayTitle,
 		"run_number":       r.number,
-		"run_attempt":      1,
+		"run_attempt":      r.RunAttempt,
 		"event":            r.Event,
 		"status":           r.Status,
 		"conclusion":       conclusion,
@@ -297,18 +306,18 @@ func (s *Server) runJSON(urls bases, repo *repository, r *run) map[string]any {
 		"actor":            actor(urls),
 		"triggering_actor": actor(urls),
 	}
+	answer["previous_attempt_url"] = previousAttempt
+	return answer
 }
 
 // GET /repos/{owner}/{repo}/actions/runs/{run_id}, with a strong ETag of
 // the JSON, so a client sending it back in If-None-Match gets 304 while
 // the run is unchanged.
 func (s *Server) getRun(r *http.Request, repo *repository) Response {
-	id := parseID(r.PathValue("run_id"))
-	i := slices.IndexFunc(repo.runs, func(candidate *run) bool { return candidate.ID == id })
-	if i < 0 {
+	found := repo.run(parseID(r.PathValue("run_id")))
+	if found == nil {
 		return NotFound()
 	}
-	found := repo.runs[i]
 	if len(found.script) > 0 {
 		step := found.script[0]
 		if len(found.script) > 1 {

@@ -140,7 +140,7 @@ func TestWorkflowDispatch(t *testing.T) {
 			require.Len(t, runs, 1)
 			want := tt.wantRun
 			want.ID, want.Repository, want.WorkflowID, want.Name, want.DisplayTitle = runs[0].ID, repoName, "release.yml", "release.yml", "release.yml"
-			want.Event, want.Status, want.Conclusion, want.CreatedAt = "workflow_dispatch", "completed", "success", testTime
+			want.Event, want.Status, want.Conclusion, want.CreatedAt, want.RunAttempt = "workflow_dispatch", "completed", "success", testTime, 1
 			assert.Equal(t, want, runs[0])
 			if tt.wantDetails {
 				id := fmt.Sprint(runs[0].ID)
