@@ -319,8 +319,9 @@ func TestOrchestratorExampleStartsNoJobForUntrustedRuns(t *testing.T) {
 }
 
 // The orchestrator example builds what the plan names, each build after
-// the consensus proofs or without them when consensus is not rebuilt, and
-// publishes and deploys only when no job before failed.
+// the consensus proofs or without them when consensus is not rebuilt,
+// publishes and deploys only when no job before failed, and triages only
+// when one did.
 func TestOrchestratorExampleBuildsWhatThePlanNames(t *testing.T) {
 	workflow, err := os.ReadFile(filepath.Join("..", "..", "examples", "workflows", "release_orchestrator.yml"))
 	require.NoError(t, err)
@@ -334,9 +335,10 @@ func TestOrchestratorExampleBuildsWhatThePlanNames(t *testing.T) {
 	}{
 		{"governance only", `["governance"]`, "true", nil, []string{"plan", "build-governance", "publish", "deploy"}},
 		{"node down", `["node","sdk","bllvm","governance"]`, "true", nil, []string{"plan", "build-bllvm", "build-governance", "build-node", "build-sdk", "publish", "deploy"}},
-		{"a failing proof", `["consensus","protocol","node","sdk","bllvm","governance"]`, "true", []string{"verify-consensus"}, []string{"plan", "verify-consensus"}},
-		{"a failing build", `["node","sdk","bllvm","governance"]`, "true", []string{"build-sdk"}, []string{"plan", "build-bllvm", "build-governance", "build-node", "build-sdk"}},
-		{"a failing publish", `["governance"]`, "true", []string{"publish"}, []string{"plan", "build-governance", "publish"}},
+		{"a failing proof", `["consensus","protocol","node","sdk","bllvm","governance"]`, "true", []string{"verify-consensus"}, []string{"plan", "verify-consensus", "triage"}},
+		{"a failing build", `["node","sdk","bllvm","governance"]`, "true", []string{"build-sdk"}, []string{"plan", "build-bllvm", "build-governance", "build-node", "build-sdk", "triage"}},
+		{"a failing publish", `["governance"]`, "true", []string{"publish"}, []string{"plan", "build-governance", "publish", "triage"}},
+		{"a failing deploy", `["governance"]`, "true", []string{"deploy"}, []string{"plan", "build-governance", "publish", "deploy", "triage"}},
 		{"nothing new", `[]`, "false", nil, []string{"plan"}},
 	}
 	for _, tt := range tests {
