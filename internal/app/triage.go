@@ -487,12 +487,17 @@ func (t *triageRun) failureResult(number int, state string, r triage.Report) (re
 		return report.Result{}, fmt.Errorf("write the suspects: %w", err)
 	}
 	var res report.Result
-	res.Set("issue", strconv.Itoa(number))
-	res.Set("issue-url", t.issueURL(number))
+	issue, issueURL := strconv.Itoa(number), t.issueURL(number)
+	if number == 0 {
+		// A dry run opens nothing: there is no number yet.
+		issue, issueURL = "", ""
+	}
+	res.Set("issue", issue)
+	res.Set("issue-url", issueURL)
 	res.Set("state", state)
 	res.Set("suspects", string(suspects))
 	res.Summary = report.Summary{Title: "Nightly triage"}
-	res.Summary.Add("Tracking issue", report.Link("#"+strconv.Itoa(number), t.issueURL(number))+" ("+state+")")
+	res.Summary.Add("Tracking issue", report.Link("#"+orDefault(issue, "(new)"), issueURL)+" ("+state+")")
 	res.Summary.Add("Failed jobs", strconv.Itoa(len(r.Run.Jobs)+r.Unlisted))
 	for _, s := range list {
 		note := report.Count(s.Commits, "commit")
@@ -560,6 +565,9 @@ func triageDone(res report.Result, dryRun bool) string {
 		}
 		return "tracking issue #" + issue + " already holds this run: " + url
 	case stateOpened, stateCommented, stateClosed:
+		if issue == "" {
+			return prefix + state + " a tracking issue"
+		}
 		return prefix + state + " tracking issue #" + issue + ": " + url
 	}
 	return state

@@ -296,3 +296,18 @@ func TestTriageBaseInput(t *testing.T) {
 	assert.True(t, recorded)
 	assert.Contains(t, w.issues()[0].Body, "<!-- release-action: base "+baseTag+" ")
 }
+
+// A dry run reads what a real run reads and writes nothing: it lists the
+// issue it would open.
+func TestTriageDryRun(t *testing.T) {
+	w := newTriageWorld(t)
+	w.vars["INPUT_DRY-RUN"] = "true"
+	o := w.run()
+	require.Equal(t, 0, o.code, o.stdout)
+	assert.Empty(t, w.issues())
+	assert.Equal(t, "opened", o.outputs["state"])
+	assert.Equal(t, "", o.outputs["issue"])
+	assert.Contains(t, o.stdout, "POST https://api.github.com/repos/BTCDecoded/bllvm/issues")
+	assert.Contains(t, o.stdout, "done: dry run: would have opened a tracking issue")
+	assert.Zero(t, countMutating(o.requests))
+}
