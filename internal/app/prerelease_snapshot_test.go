@@ -644,6 +644,9 @@ func TestCreatePrereleaseRefusesIncompleteOrStale(t *testing.T) {
 			object, ok := n.srv.TagObject(orchestrator, todayTag)
 			require.True(t, ok)
 			assert.Contains(t, rel.Body, nightly.CompleteMarker(object.SHA), "published complete: a base for the next plan")
+			marked, ok := nightly.MarkedManifest(rel.Body)
+			require.True(t, ok, "beside it, the manifest marker:\n%s", rel.Body)
+			assert.Equal(t, wantManifest(tt.pins, tt.rebuilt), marked.String(), "the manifest the tag records")
 		})
 	}
 }

@@ -42,6 +42,39 @@ func MarkedTagObject(body string) (string, bool) {
 	return m[1], true
 }
 
+// manifestMarkerPrefix starts the line, beside the complete marker, that
+// carries the nightly's manifest.
+const manifestMarkerPrefix = "<!-- release-action: manifest "
+
+// ManifestMarker is the line create-prerelease puts beside the complete
+// marker: the nightly's manifest as its compact JSON, so that what a
+// nightly holds is read from the listing of releases, without a request
+// for its tag object. encoding/json writes <, > and & as \u escapes and
+// a line break as \n, so the JSON can neither end the comment nor the
+// line.
+func ManifestMarker(m manifest.Manifest) string {
+	return manifestMarkerPrefix + m.String() + " -->"
+}
+
+var manifestMarkerRE = regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(manifestMarkerPrefix) + `(\{.*\}) -->\r?$`)
+
+// MarkedManifest returns the manifest the manifest marker of a release
+// body carries. The last such line counts: the action writes its markers
+// at the end of the body, after any text a person or GitHub's notes put
+// there. A marker whose JSON is not a manifest, by manifest.Parse's rules,
+// is no marker.
+func MarkedManifest(body string) (manifest.Manifest, bool) {
+	found := manifestMarkerRE.FindAllStringSubmatch(body, -1)
+	if found == nil {
+		return nil, false
+	}
+	m, err := manifest.Parse("manifest", found[len(found)-1][1])
+	if err != nil {
+		return nil, false
+	}
+	return m, true
+}
+
 // Base is a complete, published nightly and the snapshot it holds.
 type Base struct {
 	Tag       string
@@ -91,25 +124,26 @@ func Completes(listed []*gh.RepositoryRelease, prefix string, accept func(Tag) b
 }
 
 // ReadBase reads the snapshot of a release Completes returned, from the
-// tag object its marker names: one request. ok is false, with a note,
-// when that object is not the nightly's annotated tag with a manifest.
+// tag object its marker names: one request. ok is false, with a note
+// saying why, when that object is not the nightly's annotated tag with a
+// manifest.
 func ReadBase(ctx context.Context, tags TagObjects, owner, repo string, rel *gh.RepositoryRelease) (Base, bool, string, error) {
 	name := rel.GetTagName()
 	sha, _ := MarkedTagObject(rel.GetBody())
 	obj, err := readTagObject(ctx, tags, owner, repo, sha)
 	if err != nil {
-		return Base{}, false, "", fmt.Errorf("read the tag object of %s, the newest complete nightly: %w", name, err)
+		return Base{}, false, "", fmt.Errorf("read the tag object of %s: %w", name, err)
 	}
 	commit := strings.ToLower(obj.GetObject().GetSHA())
 	switch {
 	case obj.GetTag() != name:
-		return Base{}, false, fmt.Sprintf("%s names the tag object of another tag; it is not taken as a base", name), nil
+		return Base{}, false, fmt.Sprintf("%s names the tag object of another tag", name), nil
 	case obj.GetObject().GetType() != "commit" || !inputs.IsSHA(commit):
-		return Base{}, false, fmt.Sprintf("%s: its tag object tags no commit; it is not taken as a base", name), nil
+		return Base{}, false, fmt.Sprintf("%s: its tag object tags no commit", name), nil
 	}
 	m, found, err := manifest.FromMessage(obj.GetMessage())
 	if err != nil || !found {
-		return Base{}, false, fmt.Sprintf("%s records no manifest that parses; it is not taken as a base", name), nil
+		return Base{}, false, fmt.Sprintf("%s records no manifest that parses", name), nil
 	}
 	return Base{Tag: name, TagObject: sha, Commit: commit, Manifest: m, Release: rel}, true, "", nil
 }
@@ -135,10 +169,13 @@ func FindBase(ctx context.Context, releases ReleaseLister, tags TagObjects, owne
 		}
 		for _, rel := range Completes(listed, prefix, nil) {
 			base, ok, note, err := ReadBase(ctx, tags, owner, repo, rel)
-			if err != nil || ok {
-				return base, ok, notes, err
+			if err != nil {
+				return Base{}, false, notes, fmt.Errorf("find the newest complete nightly: %w", err)
 			}
-			notes = append(notes, note)
+			if ok {
+				return base, true, notes, nil
+			}
+			notes = append(notes, note+"; it is not taken as a base")
 		}
 		next, err := pages.Next(resp)
 		if err != nil {

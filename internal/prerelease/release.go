@@ -197,8 +197,8 @@ func publish(ctx context.Context, c Client, o Options) (report.Result, error) {
 			return report.Result{}, err
 		} else if tagged && own.Annotated() && snap.manifest != nil {
 			// Checked complete above: once published, this nightly is a
-			// base, found by this line.
-			marker = nightly.CompleteMarker(own.SHA)
+			// base, found by these lines.
+			marker = markers(own.SHA, snap.manifest)
 		}
 		if rel, created, err = createDraft(ctx, c, o, previous.Name, table, marker); err != nil {
 			return report.Result{}, err
@@ -561,11 +561,19 @@ func createDraft(ctx context.Context, c Client, o Options, previous, table, mark
 	return winner, false, nil
 }
 
+// markers are the hidden lines that end the body of a complete nightly:
+// the complete marker, naming its tag object, and beside it the manifest
+// marker, so that what the nightly holds is read from the listing of
+// releases alone (locate reads every nightly's so).
+func markers(tagObject string, m manifest.Manifest) string {
+	return nightly.CompleteMarker(tagObject) + "\n" + nightly.ManifestMarker(m)
+}
+
 // MaxBodyChars is GitHub's limit on a release body, in characters.
 const MaxBodyChars = 125_000
 
 // releaseBody is body, then the snapshot table, then GitHub's notes from
-// the previous nightly, then the complete marker (a comment, not shown),
+// the previous nightly, then the markers (comments, not shown),
 // within GitHub's limit: generated notes that would pass it are shortened,
 // with a line that says so and links the full list; the user's text and
 // the table never are (too long together, they are an error).

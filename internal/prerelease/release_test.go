@@ -14,6 +14,7 @@ import (
 
 	"github.com/BTCDecoded/release-action/internal/github"
 	"github.com/BTCDecoded/release-action/internal/githubtest"
+	"github.com/BTCDecoded/release-action/internal/nightly"
 )
 
 const (
@@ -240,4 +241,40 @@ func TestAttachError(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The body of a complete nightly ends with its two markers, the tag object
+// and the manifest, which the next plan and locate read back; they count
+// toward GitHub's limit as the user's text and the table do, and are
+// never cut.
+func TestReleaseBodyMarkers(t *testing.T) {
+	m := chain(map[string]byte{"consensus": 'a', "protocol": 'b', "node": 'c', "sdk": 'd', "governance": 'e', "bllvm": 'f'}, "sdk", "governance")
+	object := sha('7')
+	const table = "### What this nightly holds\n\n| component | repository | commit | since |\n|---|---|---|---|\n"
+	marked := markers(object, m)
+	_, c, o := newFake(t)
+	o.Body = "Built every night.\n"
+
+	body, err := releaseBody(t.Context(), c, o, "", table, marked)
+	require.NoError(t, err)
+	assert.Equal(t, "Built every night.\n\n"+strings.TrimRight(table, "\n")+"\n\n"+
+		"<!-- release-action: complete nightly, tag object "+object+" -->\n"+
+		"<!-- release-action: manifest "+m.String()+" -->", body)
+	gotObject, ok := nightly.MarkedTagObject(body)
+	assert.True(t, ok)
+	assert.Equal(t, object, gotObject)
+	gotManifest, ok := nightly.MarkedManifest(body)
+	assert.True(t, ok)
+	assert.Equal(t, m, gotManifest, "rebuilt too: the manifest whole")
+
+	// Exactly at the limit with the markers; one character more is an
+	// error before anything is written.
+	room := MaxBodyChars - len(strings.TrimRight(table, "\n")) - len(marked) - 4
+	o.Body = strings.Repeat("x", room)
+	body, err = releaseBody(t.Context(), c, o, "", table, marked)
+	require.NoError(t, err)
+	assert.Equal(t, MaxBodyChars, len(body))
+	o.Body = strings.Repeat("x", room+1)
+	_, err = releaseBody(t.Context(), c, o, "", table, marked)
+	require.ErrorContains(t, err, fmt.Sprintf("would be %d characters", MaxBodyChars+1))
 }
