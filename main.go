@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/BTCDecoded/release-action/internal/app"
 )
@@ -31,7 +32,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Stderr:     stderr,
 		HTTPClient: client,
 		Git:        git,
+		GHToken:    ghToken,
 	})
+}
+
+// ghToken is the token of the gh CLI's login, as `gh auth token` prints
+// it, for a person running the action on a laptop. gh missing, logged out
+// or not answering within 10 s: no token, and what it printed is dropped.
+func ghToken(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "gh", "auth", "token").Output()
+	return strings.TrimSpace(string(out)), err
 }
 
 // git runs git in the working directory, for the local fallbacks of the

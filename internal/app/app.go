@@ -37,6 +37,10 @@ type Env struct {
 	Now        func() time.Time                                 // nil: time.Now
 	Sleep      func(ctx context.Context, d time.Duration) error // nil: a real timer
 	Random     io.Reader                                        // nil: crypto/rand
+	// GHToken reads the token of gh's login (gh auth token): outside
+	// Actions, the last place a token is looked for. nil, or an error:
+	// no token from there.
+	GHToken func(ctx context.Context) (string, error)
 	// RevokeTimeout bounds the revocation of a GitHub App token on exit,
 	// which runs even after SIGTERM; 0 is defaultRevokeTimeout.
 	RevokeTimeout time.Duration
@@ -111,6 +115,14 @@ func Run(ctx context.Context, env Env) int {
 	mode, modeErr := prepare(values, ev, common, env, log)
 	if err := errors.Join(commonErr, modeErr); err != nil {
 		return fail(log, err)
+	}
+	if token == "" && !inActions && mode.calls && common.AppID == "" && env.GHToken != nil {
+		// A person on a laptop is usually logged in with gh; asked only
+		// now that a request will be sent, and hidden like any token.
+		if t, err := env.GHToken(ctx); err == nil && strings.TrimSpace(t) != "" {
+			token, tokenVariable = strings.TrimSpace(t), "the output of gh auth token"
+			hide(token)
+		}
 	}
 	apiURL := common.APIURL
 	if apiURL == "" {
@@ -296,7 +308,7 @@ func authenticate(ctx context.Context, config *github.Config, creds credentials,
 		return noop, nil
 	}
 	if common.AppID == "" && config.Token == "" && !common.DryRun {
-		return nil, inputs.Errorf("token", "is empty: pass a token (in a workflow the default is ${{ github.token }}; outside one set GITHUB_TOKEN or --token), or use --dry-run")
+		return nil, inputs.Errorf("token", "is empty: pass a token (in a workflow the default is ${{ github.token }}; outside one set GITHUB_TOKEN or --token, or log in with gh auth login), or use --dry-run")
 	}
 	// net/http refuses such a token on every request, which would read as
 	// GitHub being unreachable and be retried for all of max-wait.
@@ -385,7 +397,8 @@ func dryRunRecorder(on bool, planned *[]plannedRequest) func(method, url string,
 
 // tokenFrom picks the token: the input, else (outside Actions only) the
 // environment variables gh and most tools read; variable names the one it
-// came from, for messages.
+// came from, for messages. gh's own login comes after these (Env.GHToken),
+// asked only by a mode that sends a request.
 func tokenFrom(values inputs.Values, getenv func(string) string, inActions bool) (token, variable string) {
 	if t := values.Get("token"); t != "" || inActions {
 		return t, ""

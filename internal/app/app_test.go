@@ -46,6 +46,8 @@ type world struct {
 	srv   *githubtest.Server
 	vars  map[string]string
 	clock *testClock // shared by the program and the fake
+	// ghToken plays gh auth token; nil: gh is not there.
+	ghToken func(context.Context) (string, error)
 }
 
 // testClock starts at clock and moves only when the program sleeps, so
@@ -109,6 +111,7 @@ func (w *world) run(args ...string) outcome {
 		Stderr:     &stderr,
 		HTTPClient: w.srv.Client(),
 		Now:        w.clock.Now,
+		GHToken:    w.ghToken,
 		Sleep: func(_ context.Context, d time.Duration) error {
 			mu.Lock()
 			defer mu.Unlock()

@@ -50,7 +50,7 @@ var (
 // Specs is every input the action reads, in the order --help shows them.
 var Specs = []Spec{
 	{Name: "mode", Default: ModeTriggerOrchestrator, Description: "What to do: trigger-orchestrator, nightly-tag, create-prerelease, plan, checkout, triage or locate."},
-	{Name: "token", Default: "${{ github.token }}", Description: "Token for the GitHub API. The default GITHUB_TOKEN only reaches this repository; pass a PAT or GitHub App token to reach another one. Outside Actions, GITHUB_TOKEN or GH_TOKEN from the environment."},
+	{Name: "token", Default: "${{ github.token }}", Description: "Token for the GitHub API. The default GITHUB_TOKEN only reaches this repository; pass a PAT or GitHub App token to reach another one. Outside Actions, GITHUB_TOKEN or GH_TOKEN from the environment, else the token of gh's login (gh auth token)."},
 	{Name: "api-url", Default: "", Description: "GitHub API base URL. Empty means GITHUB_API_URL, else https://api.github.com; GitHub Enterprise Server as https://HOST/api/v3."},
 	{Name: "repository", Default: "", Description: "This repository (owner/name), where tags and releases live. Empty means GITHUB_REPOSITORY, else the GitHub remote of the local git checkout."},
 	{Name: "sha", Default: "", Description: "Commit that triggered the run (40 hex). Empty means the event's commit (workflow_run.head_sha for workflow_run), else GITHUB_SHA, else the local git HEAD. locate: the component's commit to look for (never defaulted), checked to be on the component's branch."},
