@@ -18,7 +18,9 @@ import (
 // components, and so does one with graph: cargo whose components are at
 // the base's commits (one compare more per component that moved); a
 // superseded snapshot at most 3 + D for D components differing from the
-// newest nightly.
+// newest nightly. locate over N nightlies sends at most 2 + ⌈log2 N⌉ + 2:
+// the compare that finds the commit, the releases, the probes, and the tag
+// object that checks the answer.
 func BenchmarkRequests(b *testing.B) {
 	const assets = 8
 	release := func(mode string) func(testing.TB) *world {
@@ -92,6 +94,7 @@ func BenchmarkRequests(b *testing.B) {
 		{fmt.Sprintf("create-prerelease/new/%d-assets/manifest", assets), allRebuilt, nil, nil},
 		{fmt.Sprintf("create-prerelease/new/%d-assets/manifest/carry-3", assets), carry3, nil, nil},
 		{fmt.Sprintf("create-prerelease/rerun/%d-assets/manifest/carry-3", assets), carry3, nil, run},
+		{fmt.Sprintf("locate/%d-nightlies", locateNightlies), func(tb testing.TB) *world { return locateWorld(tb, nil) }, map[string]string{"INPUT_SHA": consensusAt(44)}, nil},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
