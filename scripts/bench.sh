@@ -21,6 +21,7 @@ echo "   plan with graph: cargo and a base, every component at the base's commit
 echo "   nightly-tag with a manifest at most 6+D to tag, at most 4 to skip, at most 3+D when superseded (D components differing from the newest nightly);"
 echo "   create-prerelease with a manifest N+6, plus 1 per changed component and 2 per carried asset (storage/op: downloads from storage, counted in requests/op);"
 echo "   locate over N nightlies at most 2+ceil(log2 N)+2 (the compare that finds the commit, the releases, the probes, the answer's tag object): 10 for N = 40"
+echo "   triage on failure with F failed jobs and S suspect commits at most 4+2F+S (opening or commenting), a rerun of a reported attempt 1; on success 1 with nothing open"
 go test -run '^$' -bench 'BenchmarkRequests' -benchtime 5x ./internal/app | grep '^Benchmark'
 
 echo "== 16 uploads with 100 ms latency each, concurrency 1 and 4 (ns/op)"

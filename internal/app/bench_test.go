@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 )
 
@@ -20,7 +21,12 @@ import (
 // superseded snapshot at most 3 + D for D components differing from the
 // newest nightly. locate over N nightlies sends at most 2 + ⌈log2 N⌉ + 2:
 // the compare that finds the commit, the releases, the probes, and the tag
-// object that checks the answer.
+// object that checks the answer. triage on failure with F failed jobs and
+// S suspect commits sends at most 4 + 2F + S (the open issues, the jobs,
+// the base's releases or none when the open issue names it, each log and
+// its download from storage, each commit, then the issue, or the comment
+// and the body's table), a rerun of a reported attempt 1; on success 1
+// when nothing is open, 3 to close.
 func BenchmarkRequests(b *testing.B) {
 	const assets = 8
 	release := func(mode string) func(testing.TB) *world {
@@ -94,6 +100,20 @@ func BenchmarkRequests(b *testing.B) {
 		{fmt.Sprintf("create-prerelease/new/%d-assets/manifest", assets), allRebuilt, nil, nil},
 		{fmt.Sprintf("create-prerelease/new/%d-assets/manifest/carry-3", assets), carry3, nil, nil},
 		{fmt.Sprintf("create-prerelease/rerun/%d-assets/manifest/carry-3", assets), carry3, nil, run},
+		{"triage/failure/open/F-1/S-2", triageBench(1), nil, nil},
+		{"triage/failure/open/F-3/S-2", triageBench(3), nil, nil},
+		{"triage/failure/comment/F-1/S-2", triageBench(1), nil, func(w *world) {
+			run(w)
+			runID, _ := strconv.ParseInt(w.vars["GITHUB_RUN_ID"], 10, 64)
+			failJobs(w, runID, 2, 1)
+		}},
+		{"triage/failure/rerun", triageBench(1), nil, run},
+		{"triage/success/none-open", triageBench(1), map[string]string{"INPUT_OUTCOME": "success"}, nil},
+		{"triage/success/close", triageBench(1), map[string]string{"INPUT_OUTCOME": "success"}, func(w *world) {
+			w.vars["INPUT_OUTCOME"] = "failure"
+			run(w)
+			w.vars["INPUT_OUTCOME"] = "success"
+		}},
 		{fmt.Sprintf("locate/%d-nightlies", locateNightlies), func(tb testing.TB) *world { return locateWorld(tb, nil) }, map[string]string{"INPUT_SHA": consensusAt(44)}, nil},
 	}
 	for _, c := range cases {

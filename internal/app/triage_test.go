@@ -35,7 +35,7 @@ type triageWorld struct {
 	snapshot manifest.Manifest
 }
 
-func newTriageWorld(t *testing.T) *triageWorld {
+func newTriageWorld(t testing.TB) *triageWorld {
 	t.Helper()
 	w := planWorld(t)
 	repo := consensus
@@ -65,6 +65,28 @@ func newTriageWorld(t *testing.T) *triageWorld {
 	return tw
 }
 
+// triageBench is the triage world whose failing run has failed failing
+// jobs, each with the log that names src/script.rs: triage on failure
+// sends at most 4 + 2F + S requests (S = 2 suspect commits).
+func triageBench(failed int) func(testing.TB) *world {
+	return func(tb testing.TB) *world {
+		w := newTriageWorld(tb)
+		failJobs(w.world, w.runID, 1, failed)
+		return w.world
+	}
+}
+
+// failJobs gives attempt of run runID failed jobs, each with the log
+// that names src/script.rs, and makes that attempt this run's.
+func failJobs(w *world, runID int64, attempt, failed int) {
+	var jobs []githubtest.Job
+	for i := range failed {
+		jobs = append(jobs, githubtest.Job{Name: fmt.Sprintf("build-%d", i), Conclusion: "failure", Log: failingLogLines, RunAttempt: attempt})
+	}
+	w.srv.SetJobs(orchestrator, runID, jobs...)
+	w.vars["GITHUB_RUN_ATTEMPT"] = fmt.Sprint(attempt)
+}
+
 // failingRun plants a run of the orchestrator whose build-node job failed
 // with log, and makes it this run.
 func (w *triageWorld) failingRun(attempt int, log string) int64 {
@@ -90,7 +112,7 @@ func (w *triageWorld) issues() []githubtest.Issue { return w.srv.Issues(orchestr
 // triageBase publishes the last good nightly as create-prerelease does:
 // the annotated tag recording the manifest, and the release whose body
 // has the complete marker and the manifest line.
-func triageBase(t *testing.T, w *world, pins map[string]string) {
+func triageBase(t testing.TB, w *world, pins map[string]string) {
 	t.Helper()
 	var m manifest.Manifest
 	for _, c := range componentRepos {
