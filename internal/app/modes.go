@@ -67,6 +67,12 @@ func prepare(values inputs.Values, ev event.Context, common inputs.Common, env E
 		return prepareTriage(values, ev, common, env, log)
 	case inputs.ModeLocate:
 		return prepareLocate(values, ev, common, env, log)
+	case inputs.ModePromote:
+		return preparePromote(values, ev, common, env, log)
+	case inputs.ModeYank:
+		return prepareYank(values, ev, common, env, log)
+	case inputs.ModeVerify:
+		return prepareVerify(values, ev, common, env, log)
 	}
 	// values.Common already rejected the mode.
 	return prepared{}, nil

@@ -90,7 +90,7 @@ type ReleaseLister interface {
 }
 
 // Completes returns the releases of listed that may be bases (published,
-// a nightly of prefix, with the marker), newest first: by the date in the
+// a nightly of prefix, with the marker, not yanked), newest first: by the date in the
 // tag, then by when they were made, then by suffix. accept, when not nil,
 // keeps only the tags it accepts (older than a nightly, say).
 func Completes(listed []*gh.RepositoryRelease, prefix string, accept func(Tag) bool) []*gh.RepositoryRelease {
@@ -105,6 +105,9 @@ func Completes(listed []*gh.RepositoryRelease, prefix string, accept func(Tag) b
 			continue
 		}
 		if _, marked := MarkedTagObject(r.GetBody()); !marked {
+			continue
+		}
+		if _, yanked := Yanked(r.GetBody()); yanked {
 			continue
 		}
 		t := Tag{Name: r.GetTagName(), Date: p.Date, Short: p.Short, Suffix: p.Suffix}

@@ -1,0 +1,11 @@
+package app
+
+import (
+	"github.com/BTCDecoded/release-action/internal/event"
+	"github.com/BTCDecoded/release-action/internal/inputs"
+	"github.com/BTCDecoded/release-action/internal/report"
+)
+
+func prepareVerify(values inputs.Values, ev event.Context, common inputs.Common, env Env, log *report.Log) (prepared, error) {
+	return prepared{}, inputs.Errorf("mode", "verify is not available yet")
+}
