@@ -118,25 +118,32 @@ func BenchmarkRequests(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			var requests, mutating, storage int
-			for range b.N {
-				b.StopTimer()
-				w := c.world(b).with(c.vars)
-				if c.before != nil {
-					c.before(w)
-				}
-				b.StartTimer()
-				o := w.run()
-				if o.code != 0 {
-					b.Fatal(o.stdout)
-				}
-				requests += len(o.requests)
-				mutating += countMutating(o.requests)
-				storage += len(sentTo(o.requests, storageHost))
-			}
-			b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
-			b.ReportMetric(float64(mutating)/float64(b.N), "writes/op")
-			b.ReportMetric(float64(storage)/float64(b.N), "storage/op")
+			measureRequests(b, func(tb testing.TB) *world { return c.world(tb).with(c.vars) }, c.before)
 		})
 	}
+}
+
+// measureRequests runs the world's step b.N times, each in a fresh world
+// after before (when not nil), and reports the requests it sent, those
+// that change something, and the downloads from storage among them.
+func measureRequests(b *testing.B, world func(testing.TB) *world, before func(*world)) {
+	var requests, mutating, storage int
+	for range b.N {
+		b.StopTimer()
+		w := world(b)
+		if before != nil {
+			before(w)
+		}
+		b.StartTimer()
+		o := w.run()
+		if o.code != 0 {
+			b.Fatal(o.stdout)
+		}
+		requests += len(o.requests)
+		mutating += countMutating(o.requests)
+		storage += len(sentTo(o.requests, storageHost))
+	}
+	b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
+	b.ReportMetric(float64(mutating)/float64(b.N), "writes/op")
+	b.ReportMetric(float64(storage)/float64(b.N), "storage/op")
 }
