@@ -127,7 +127,7 @@ func TestPublishDraft(t *testing.T) {
 			draft := fake.AddRelease(testRepo, githubtest.Release{TagName: testTag, Draft: true, TargetCommitish: tt.target})
 			fake.AddAssetContent(testRepo, draft.ID, "a.tar.gz", strings.NewReader("alpha"))
 
-			published, lost, err := publishDraft(t.Context(), c, o, &gh.RepositoryRelease{ID: gh.Int64(draft.ID), TagName: gh.String(testTag), Draft: gh.Bool(true)})
+			published, lost, err := publishDraft(t.Context(), c, o, &gh.RepositoryRelease{ID: gh.Int64(draft.ID), TagName: gh.String(testTag), Draft: gh.Bool(true)}, true, "false")
 
 			assert.Len(t, fake.Releases(testRepo), tt.wantReleases)
 			if tt.wantErr != "" {

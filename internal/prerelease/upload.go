@@ -14,7 +14,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/BTCDecoded/release-action/internal/github"
-	"github.com/BTCDecoded/release-action/internal/report"
 )
 
 // AssetStore is the part of the GitHub API SyncAssets needs; github.Repo implements it.
@@ -64,9 +63,6 @@ type Sync struct {
 	// it got every progressEvery, by the ticker WithTicker put on the
 	// context (else a real one). Nil logs no progress.
 	Now func() time.Time
-	// Group, when set, gathers the lines of more than groupAbove files in
-	// a collapsible group: it opens one titled title, and end closes it.
-	Group func(title string) (end func())
 }
 
 // Ticker calls tick every d until stop is called, never two ticks at
@@ -124,10 +120,6 @@ const progressEvery = 10 * time.Second
 // that would take longer says nothing worth a number.
 const maxEstimate = 100 * time.Hour
 
-// groupAbove is how many files' lines stay in the log as they are; the
-// lines of more are grouped, so that a long list does not bury the rest.
-const groupAbove = 3
-
 // Assets makes the release's assets match files, idempotently: an asset
 // already there with the file's SHA-256 is kept, one with another digest
 // (or none, or a broken upload) is deleted and uploaded again, and a
@@ -143,10 +135,6 @@ func (s Sync) Assets(ctx context.Context, store AssetStore, releaseID int64, exi
 		logMu.Lock()
 		defer logMu.Unlock()
 		s.Logf(format, args...)
-	}
-	endGroup := func() {}
-	if s.Group != nil && len(files) > groupAbove {
-		endGroup = s.Group("Uploading " + report.Count(len(files), "asset"))
 	}
 	byName := make(map[string]github.Asset, len(existing))
 	for _, asset := range existing {
@@ -178,9 +166,8 @@ func (s Sync) Assets(ctx context.Context, store AssetStore, releaseID int64, exi
 		})
 	}
 	err := group.Wait()
-	// The last progress line is in the group, never after the summary.
+	// The last progress line comes before whatever is logged next.
 	flight.close()
-	endGroup()
 
 	var result SyncResult
 	for i, outcome := range outcomes {
@@ -202,10 +189,6 @@ func (s Sync) Assets(ctx context.Context, store AssetStore, releaseID int64, exi
 		if outcome.replaced {
 			result.Replaced = append(result.Replaced, name)
 		}
-	}
-	if s.Group != nil && len(files) > groupAbove && err == nil {
-		// Said outside the group, which the log shows collapsed.
-		log("assets: %d uploaded, %d unchanged, %d replaced", len(result.Uploaded), len(result.Skipped), len(result.Replaced))
 	}
 	return result, err
 }

@@ -698,42 +698,6 @@ func TestSyncAssetsTellsProgress(t *testing.T) {
 	}, logs.lines)
 }
 
-// The lines of many files go in one collapsible group, and what the sync
-// did is said after it, where the collapsed group still shows it.
-func TestSyncAssetsGroupsManyFiles(t *testing.T) {
-	tests := []struct {
-		name  string
-		files int
-		want  []string
-	}{
-		{"three files, as they are", 3, []string{"uploaded f0.bin (1 B)", "uploaded f1.bin (1 B)", "uploaded f2.bin (1 B)"}},
-		{"four files, grouped", 4, []string{
-			"::group::Uploading 4 assets",
-			"uploaded f0.bin (1 B)", "uploaded f1.bin (1 B)", "uploaded f2.bin (1 B)", "uploaded f3.bin (1 B)",
-			"::endgroup::",
-			"assets: 4 uploaded, 0 unchanged, 0 replaced",
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			contents := map[string]string{}
-			for i := range tt.files {
-				contents[fmt.Sprintf("f%d.bin", i)] = fmt.Sprint(i)
-			}
-			files := writeFiles(t, contents)
-			logs := &logRecorder{}
-			group := func(title string) func() {
-				logs.logf("::group::%s", title)
-				return func() { logs.logf("::endgroup::") }
-			}
-			store := &fakeStore{}
-			_, err := Sync{Concurrency: 1, Logf: logs.logf, Group: group, Now: newFakeClock().Now}.Assets(context.Background(), store, 7, nil, files)
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, logs.lines)
-		})
-	}
-}
-
 // TestSyncAssetsReadsWhatWasChecked: a link inside the workspace that is
 // pointed elsewhere after ResolveAssets checked it does not change what is
 // uploaded: the file is read from the path that was checked.
