@@ -81,31 +81,41 @@ func (s *Server) getContents(r *http.Request, repo *repository) Response {
 	if wantsRaw(r.Header.Get("Accept")) {
 		return Response{Status: http.StatusOK, Header: map[string]string{"Content-Type": "application/vnd.github.raw; charset=utf-8"}, Body: content}
 	}
+	file := fileJSON(s.bases(r.Host), repo, filePath, ref, content)
+	file["encoding"], file["content"] = "base64", wrap60(base64.StdEncoding.EncodeToString([]byte(content)))
+	if len(content) > inlineContentLimit {
+		file["encoding"], file["content"] = "none", ""
+	}
+	return s.jsonResponse(http.StatusOK, file)
+}
+
+// blobSHA is the git blob id of content: what the contents API calls a
+// file's sha, and what an update must name.
+func blobSHA(content string) string {
 	blob := sha1.Sum([]byte(fmt.Sprintf("blob %d\x00%s", len(content), content)))
-	blobSHA := hex.EncodeToString(blob[:])
-	urls := s.bases(r.Host)
+	return hex.EncodeToString(blob[:])
+}
+
+// fileJSON is a file at ref as the contents API describes it, without its
+// content: GET answers it with the content, PUT as the file it wrote.
+func fileJSON(urls bases, repo *repository, filePath, ref, content string) map[string]any {
+	sha := blobSHA(content)
 	repoAPI := urls.api + "/repos/" + repo.fullName()
 	self := repoAPI + "/contents/" + filePath + "?ref=" + url.QueryEscape(ref)
-	gitURL := repoAPI + "/git/blobs/" + blobSHA
+	gitURL := repoAPI + "/git/blobs/" + sha
 	htmlURL := urls.web + "/" + repo.fullName() + "/blob/" + ref + "/" + filePath
-	encoding, encoded := "base64", wrap60(base64.StdEncoding.EncodeToString([]byte(content)))
-	if len(content) > inlineContentLimit {
-		encoding, encoded = "none", ""
-	}
-	return s.jsonResponse(http.StatusOK, map[string]any{
+	return map[string]any{
 		"type":         "file",
-		"encoding":     encoding,
 		"size":         len(content),
 		"name":         path.Base(filePath),
 		"path":         filePath,
-		"content":      encoded,
-		"sha":          blobSHA,
+		"sha":          sha,
 		"url":          self,
 		"git_url":      gitURL,
 		"html_url":     htmlURL,
 		"download_url": "https://raw.githubusercontent.com/" + repo.fullName() + "/" + ref + "/" + filePath,
 		"_links":       map[string]any{"self": self, "git": gitURL, "html": htmlURL},
-	})
+	}
 }
 
 // wrap60 breaks base64 text into lines of 60 characters, each ending in a

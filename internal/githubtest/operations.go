@@ -22,6 +22,7 @@ var operations = []operation{
 	{"GET", "/repos/{owner}/{repo}/compare/{basehead}"},
 	{"GET", "/repos/{owner}/{repo}/tarball/{ref}"},
 	{"GET", "/repos/{owner}/{repo}/contents/{path}"},
+	{"PUT", "/repos/{owner}/{repo}/contents/{path}"},
 	{"GET", "/repos/{owner}/{repo}/git/ref/{ref}"},
 	{"GET", "/repos/{owner}/{repo}/git/matching-refs/{ref}"},
 	{"POST", "/repos/{owner}/{repo}/git/refs"},

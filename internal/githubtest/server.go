@@ -181,6 +181,7 @@ func (s *Server) routes() (api, uploads *http.ServeMux) {
 	api.HandleFunc("GET /repos/{owner}/{repo}/compare/{basehead...}", s.withRepository(s.compareCommits))
 	api.HandleFunc("GET /repos/{owner}/{repo}/tarball/{ref...}", s.withRepository(s.getTarball))
 	api.HandleFunc("GET /repos/{owner}/{repo}/contents/{path...}", s.withRepository(s.getContents))
+	api.HandleFunc("PUT /repos/{owner}/{repo}/contents/{path...}", s.withRepository(s.putContents))
 
 	api.HandleFunc("GET /repos/{owner}/{repo}/releases", s.withRepository(s.listReleases))
 	api.HandleFunc("POST /repos/{owner}/{repo}/releases", s.withRepository(s.createRelease))
