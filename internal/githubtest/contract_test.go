@@ -156,7 +156,7 @@ func TestContractValidatesRequests(t *testing.T) {
 			name:      "release id that is not a number",
 			newClient: dotcom,
 			call: func(ctx context.Context, c *github.Client) error {
-				req, err := c.NewRequest(http.MethodGet, "repos/BTCDecoded/bllvm/releases/latest", nil)
+				req, err := c.NewRequest(http.MethodGet, "repos/BTCDecoded/bllvm/releases/newest", nil)
 				if err != nil {
 					return err
 				}

@@ -33,6 +33,7 @@ var operations = []operation{
 	{"GET", "/repos/{owner}/{repo}/releases"},
 	{"POST", "/repos/{owner}/{repo}/releases"},
 	{"POST", "/repos/{owner}/{repo}/releases/generate-notes"},
+	{"GET", "/repos/{owner}/{repo}/releases/latest"},
 	{"GET", "/repos/{owner}/{repo}/releases/tags/{tag}"},
 	{"GET", "/repos/{owner}/{repo}/releases/{release_id}"},
 	{"PATCH", "/repos/{owner}/{repo}/releases/{release_id}"},

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -21,7 +22,8 @@ type Release struct {
 	Draft           bool
 	Prerelease      bool
 	// MakeLatest is make_latest as last sent: "true", "false", "legacy" or
-	// empty.
+	// empty. Planted by AddRelease, "true" makes a full release the
+	// latest, as if marked so when it was published.
 	MakeLatest string
 	// Immutable is set when a release is published under
 	// WithImmutableReleases: its assets and tag can no longer change.
@@ -62,6 +64,10 @@ type release struct {
 	assets    []*asset
 	uploads   map[string]int // by asset name
 	updatedAt time.Time
+	// latestMark orders the times a release was made the latest: the
+	// highest mark among full releases is the repository's latest; 0:
+	// never marked.
+	latestMark int64
 }
 
 type asset struct {
@@ -105,6 +111,9 @@ func (s *Server) AddRelease(repo string, r Release) Release {
 	}
 	rel := &release{Release: r, uploads: map[string]int{}, updatedAt: now}
 	rel.Release.Assets = nil
+	if r.MakeLatest == "true" {
+		rel.makeLatest(target, &r.MakeLatest, false)
+	}
 	target.releases = append(target.releases, rel)
 	for _, a := range r.Assets {
 		s.plantAsset(rel, a)
@@ -280,6 +289,9 @@ func (s *Server) getUnderReleases(r *http.Request, repo *repository) Response {
 	if tag, ok := strings.CutPrefix(rest, "tags/"); ok {
 		return s.getReleaseByTag(r, repo, tag)
 	}
+	if rest == "latest" {
+		return s.getLatestRelease(r, repo)
+	}
 	first, second, nested := strings.Cut(rest, "/")
 	switch {
 	case first == "assets" && nested && !strings.Contains(second, "/"):
@@ -403,6 +415,7 @@ func (s *Server) createRelease(r *http.Request, repo *repository) Response {
 	if !rel.Draft {
 		s.publish(repo, rel, now)
 	}
+	rel.makeLatest(repo, body.MakeLatest, !rel.Draft)
 	repo.releases = append(repo.releases, rel)
 	answer := s.releaseJSON(s.bases(r.Host), repo, rel)
 	resp := s.jsonResponse(http.StatusCreated, answer)
@@ -498,10 +511,12 @@ func (s *Server) updateRelease(r *http.Request, repo *repository) Response {
 	}
 
 	now := s.now()
+	wasDraft := rel.Draft
 	rel.Release, rel.updatedAt = updated.Release, now
 	if !rel.Draft {
 		s.publish(repo, rel, now)
 	}
+	rel.makeLatest(repo, body.MakeLatest, wasDraft && !rel.Draft)
 	return s.jsonResponse(http.StatusOK, s.releaseJSON(s.bases(r.Host), repo, rel))
 }
 
@@ -559,4 +574,84 @@ func (s *Server) releaseNotes(urls bases, repo *repository, tag, previous string
 		changelog = repoWeb + "/compare/" + previous + "..." + tag
 	}
 	return tag, "## What's Changed\n* Changes up to " + tag + " by @github-actions in " + changelog + "\n\n\n**Full Changelog**: " + changelog
+}
+
+// latestMarks numbers the times a release is made the latest, in every
+// fake: only their order within a repository matters.
+var latestMarks atomic.Int64
+
+// full tells whether rel may be the latest release: published, and not
+// a prerelease.
+func (rel *release) full() bool { return !rel.Draft && !rel.Prerelease }
+
+// makeLatest plays make_latest as sent with a create or an update (nil:
+// not sent), once the request has changed rel. GitHub documents "true",
+// the default for a newly published release; that drafts and prereleases
+// cannot be latest (it ignores the field for them: release-please's
+// prereleases, created with the default, were published without an
+// error, BlindspotSoftware/dutctl#385); and "legacy", the latest by
+// creation date and version, which the fake reads as the repository going
+// back to the newest full release by creation date. "false" leaves the
+// latest where it is, even on the latest release itself
+// (ncipollo/release-action#466, #483): only marking another release moves
+// it; a new release sent "false" is not made the latest. The caller
+// holds s.mu.
+func (rel *release) makeLatest(repo *repository, sent *string, newlyPublished bool) {
+	if !rel.full() {
+		return
+	}
+	switch {
+	case sent != nil && *sent == "legacy":
+		for _, other := range repo.releases {
+			other.latestMark = 0
+		}
+		rel.latestMark = 0
+	case sent != nil && *sent == "true", sent == nil && newlyPublished:
+		rel.latestMark = latestMarks.Add(1)
+	}
+}
+
+// latest is the repository's latest release, or nil: the full release
+// last made the latest, else (none was, or none of those is full any
+// more) the newest full release by creation date, as GET releases/latest
+// documents, passing over one sent make_latest "false" (made so, a new
+// release is not the latest). The caller holds s.mu.
+func (repo *repository) latest() *release {
+	var marked *release
+	for _, rel := range repo.releases {
+		if rel.full() && rel.latestMark > 0 && (marked == nil || rel.latestMark > marked.latestMark) {
+			marked = rel
+		}
+	}
+	if marked != nil {
+		return marked
+	}
+	for _, rel := range repo.newestReleases() {
+		if rel.full() && rel.MakeLatest != "false" {
+			return rel
+		}
+	}
+	return nil
+}
+
+// GET /repos/{owner}/{repo}/releases/latest: 404 when no release is a
+// published full release.
+func (s *Server) getLatestRelease(r *http.Request, repo *repository) Response {
+	rel := repo.latest()
+	if rel == nil {
+		return NotFound()
+	}
+	return s.jsonResponse(http.StatusOK, s.releaseJSON(s.bases(r.Host), repo, rel))
+}
+
+// LatestRelease returns the release GET releases/latest answers for repo.
+func (s *Server) LatestRelease(repo string) (Release, bool) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rel := s.mustRepository(repo).latest()
+	if rel == nil {
+		return Release{}, false
+	}
+	return rel.export(), true
 }
