@@ -40,10 +40,11 @@ type snapshotPlan struct {
 // run is the plan's steps: find the base, pin every component against it,
 // decide what is rebuilt, and say so.
 func (p snapshotPlan) run(ctx context.Context, client *gh.Client, summary report.Summary) (report.Result, error) {
-	base, found, notes, err := p.findBase(ctx, client)
+	search, err := p.findBase(ctx, client)
 	if err != nil {
 		return report.Result{}, err
 	}
+	base, found, notes := search.Base, search.Found, search.Notes
 	if found {
 		p.request.Base, p.request.BaseTag = base.Manifest, base.Tag
 	}
@@ -60,12 +61,19 @@ func (p snapshotPlan) run(ctx context.Context, client *gh.Client, summary report
 			return report.Result{}, err
 		}
 	}
-	result, differing, err := p.rebuild(pinned.Manifest, base, found)
+	// A snapshot a yanked nightly holds is never built and published
+	// again, whatever differs from the base or is forced.
+	withdrawn, isWithdrawn := search.Holding(pinned.Manifest)
+	result, differing, err := p.rebuild(pinned.Manifest, base, found, isWithdrawn)
 	if err != nil {
 		return report.Result{}, err
 	}
 	summary.Rows = slices.DeleteFunc(summary.Rows, func(r report.Row) bool { return r.Key == "Changed" || strings.HasPrefix(r.Key, "Wave ") })
 	p.describe(&summary, base, found, differing, result, pinned)
+	if isWithdrawn {
+		// Under the base's row.
+		summary.Rows = slices.Insert(summary.Rows, 1, report.Row{Key: "Yanked", Value: report.Text(withdrawn.Tag + " holds this snapshot and was withdrawn: nothing is built or published")})
+	}
 	res, err := planResult(p.graph, result, pinned.Manifest, p.date, summary)
 	if err != nil {
 		return report.Result{}, err
@@ -74,27 +82,35 @@ func (p snapshotPlan) run(ctx context.Context, client *gh.Client, summary report
 	res.Set("changed", strconv.FormatBool(len(result.Components) > 0))
 	res.Notices = append(append(res.Notices, notes...), pinned.Notices...)
 	res.Warnings = append(append(res.Warnings, pinned.Warnings...), cargoWarnings...)
-	if len(result.Components) == 0 {
+	switch {
+	case isWithdrawn:
+		res.Notices = append(res.Notices, fmt.Sprintf("every component is at the commit %s holds, a nightly yanked (%s): nothing is built, and it is not published again; take the yank back (mode yank, undo: true) to make it a base again", withdrawn.Tag, report.Quote(withdrawn.Reason)))
+	case len(result.Components) == 0:
 		res.Notices = append(res.Notices, fmt.Sprintf("every component is at the commit %s holds: nothing to build", base.Tag))
 	}
 	return res, nil
 }
 
 // findBase reads the newest complete, published nightly of the
-// orchestrator: one page of releases and one tag object.
-func (p snapshotPlan) findBase(ctx context.Context, client *gh.Client) (nightly.Base, bool, []string, error) {
-	return nightly.FindBase(ctx, client.Repositories, client.Git, p.ev.Owner(), p.ev.Name(), p.prefix)
+// orchestrator, and the yanked nightlies newer than it: one page of
+// releases and one tag object.
+func (p snapshotPlan) findBase(ctx context.Context, client *gh.Client) (nightly.BaseSearch, error) {
+	return nightly.SearchBase(ctx, client.Repositories, client.Git, p.ev.Owner(), p.ev.Name(), p.prefix)
 }
 
 // rebuild marks rebuilt every component whose commit differs from the
 // base's, what the changed input forces, and everything downstream of
-// them; without a base, everything (nothing could be carried).
-func (p snapshotPlan) rebuild(m manifest.Manifest, base nightly.Base, found bool) (plan.Result, []string, error) {
+// them; without a base, everything (nothing could be carried); nothing
+// when a yanked nightly holds the snapshot (withdrawn).
+func (p snapshotPlan) rebuild(m manifest.Manifest, base nightly.Base, found, withdrawn bool) (plan.Result, []string, error) {
 	changed := []string{plan.All}
 	var differing []string
 	if found {
 		differing = pin.Differing(m, base.Manifest)
 		changed = append(slices.Clone(differing), p.forced...)
+	}
+	if withdrawn {
+		changed = nil
 	}
 	result, err := p.graph.Plan(changed)
 	if err != nil {
@@ -126,7 +142,10 @@ func (p snapshotPlan) describe(s *report.Summary, base nightly.Base, found bool,
 		s.Add(fmt.Sprintf("Wave %d", i+1), report.Text(strings.Join(wave, ", ")))
 	}
 	changed := append(slices.Clone(differing), p.forced...)
-	if !found {
+	switch {
+	case len(result.Components) == 0:
+		changed = nil // a snapshot a yanked nightly holds: nothing is built
+	case !found:
 		changed = p.graph.Names()
 	}
 	nodes := cascade.Of(p.graph, pinned.Manifest, changed)

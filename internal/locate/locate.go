@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"math/bits"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -441,31 +440,11 @@ func describe(e manifest.Entry, found bool) string {
 
 func short(sha string) string { return sha[:min(7, len(sha))] }
 
-// URL is the web page of the answer's release: its html_url when that is
-// an https address on the server's host, else the address GitHub gives
-// every release, built from the server's. "" when nothing was found.
+// URL is the web page of the answer's release (nightly.ReleaseURL); ""
+// when nothing was found.
 func (r Result) URL(serverURL, orchestrator string) string {
 	if !r.Found {
 		return ""
 	}
-	server := strings.TrimRight(serverURL, "/")
-	if server == "" {
-		server = "https://github.com"
-	}
-	if u := r.Release.GetHTMLURL(); onHost(u, server) {
-		return u
-	}
-	return server + "/" + orchestrator + "/releases/tag/" + url.PathEscape(r.Tag)
-}
-
-// onHost tells whether address is an https URL of server's host, plain
-// enough to print and to set as an output as it is.
-func onHost(address, server string) bool {
-	if address == "" || len(address) > 2000 || strings.ContainsFunc(address, func(r rune) bool { return r <= ' ' || r > '~' || strings.ContainsRune(`"'<>\`+"`", r) }) {
-		return false
-	}
-	u, err := url.Parse(address)
-	s, serr := url.Parse(server)
-	return err == nil && serr == nil && u.Scheme == "https" && u.User == nil && u.RawQuery == "" && u.Fragment == "" &&
-		u.Host != "" && strings.EqualFold(u.Host, s.Host)
+	return nightly.ReleaseURL(r.Release, serverURL, orchestrator, r.Tag)
 }

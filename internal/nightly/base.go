@@ -158,36 +158,96 @@ const maxBasePages = 10
 // owner/repo: one page of releases and one tag object in the usual case.
 // Notes say which nightlies were passed over, and why.
 func FindBase(ctx context.Context, releases ReleaseLister, tags TagObjects, owner, repo, prefix string) (Base, bool, []string, error) {
+	found, err := SearchBase(ctx, releases, tags, owner, repo, prefix)
+	return found.Base, found.Found, found.Notes, err
+}
+
+// BaseSearch is what SearchBase found.
+type BaseSearch struct {
+	Base  Base
+	Found bool
+	// Yanked are the yanked nightlies of prefix on the pages of releases
+	// read, newest first, each with the manifest its body records: what a
+	// plan must never build and publish again.
+	Yanked []YankedNightly
+	// Notes say which nightlies were passed over, and why.
+	Notes []string
+}
+
+// YankedNightly is a yanked nightly as the releases listing shows it.
+type YankedNightly struct {
+	Tag      string
+	Reason   string
+	Manifest manifest.Manifest
+}
+
+// Holding returns the yanked nightly whose manifest holds every
+// component of m at the same commit.
+func (s BaseSearch) Holding(m manifest.Manifest) (YankedNightly, bool) {
+	for _, y := range s.Yanked {
+		if y.Manifest.SameCommits(m) {
+			return y, true
+		}
+	}
+	return YankedNightly{}, false
+}
+
+// SearchBase finds the base as FindBase does, and the yanked nightlies
+// the pages of releases it read show, at no request more: their
+// manifests come from the manifest line of their bodies (a nightly
+// published before that line is not among them).
+func SearchBase(ctx context.Context, releases ReleaseLister, tags TagObjects, owner, repo, prefix string) (BaseSearch, error) {
 	opts := &gh.ListOptions{PerPage: 100}
 	route := "GET /repos/" + owner + "/" + repo + "/releases"
 	pages := github.Pages{Route: route}
-	var notes []string
+	var found BaseSearch
 	for page := 0; page < maxBasePages; page++ {
 		listed, resp, err := releases.ListReleases(ctx, owner, repo, opts)
 		if err == nil && nullList(listed, resp) {
 			err = github.Malformed(route, "the answer is null, not the list of releases")
 		}
 		if err != nil {
-			return Base{}, false, notes, fmt.Errorf("list the releases of %s/%s to find the newest complete nightly: %w", owner, repo, err)
+			return found, fmt.Errorf("list the releases of %s/%s to find the newest complete nightly: %w", owner, repo, err)
 		}
+		found.Yanked = append(found.Yanked, yankedNightlies(listed, prefix)...)
 		for _, rel := range Completes(listed, prefix, nil) {
 			base, ok, note, err := ReadBase(ctx, tags, owner, repo, rel)
 			if err != nil {
-				return Base{}, false, notes, fmt.Errorf("find the newest complete nightly: %w", err)
+				return found, fmt.Errorf("find the newest complete nightly: %w", err)
 			}
 			if ok {
-				return base, true, notes, nil
+				found.Base, found.Found = base, true
+				return found, nil
 			}
-			notes = append(notes, note+"; it is not taken as a base")
+			found.Notes = append(found.Notes, note+"; it is not taken as a base")
 		}
 		next, err := pages.Next(resp)
 		if err != nil {
-			return Base{}, false, notes, fmt.Errorf("list the releases of %s/%s to find the newest complete nightly: %w", owner, repo, err)
+			return found, fmt.Errorf("list the releases of %s/%s to find the newest complete nightly: %w", owner, repo, err)
 		}
 		if next == 0 {
 			break
 		}
 		opts.Page = next
 	}
-	return Base{}, false, notes, nil
+	return found, nil
+}
+
+// yankedNightlies are the published, yanked nightlies of prefix among
+// listed whose bodies record a manifest, in the listing's order.
+func yankedNightlies(listed []*gh.RepositoryRelease, prefix string) []YankedNightly {
+	var out []YankedNightly
+	for _, r := range listed {
+		if _, ok := ParseTag(prefix, r.GetTagName()); !ok || r.Draft == nil || r.GetDraft() {
+			continue
+		}
+		reason, yanked := Yanked(r.GetBody())
+		if !yanked {
+			continue
+		}
+		if m, ok := MarkedManifest(r.GetBody()); ok {
+			out = append(out, YankedNightly{Tag: r.GetTagName(), Reason: reason, Manifest: m})
+		}
+	}
+	return out
 }

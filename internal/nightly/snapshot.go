@@ -116,20 +116,20 @@ func (r *Reader) Snapshot(ctx context.Context, t Tag) (Snapshot, error) {
 	return s, nil
 }
 
-// Published tells whether the tag has a published release: GET
-// releases/tags/{tag} never answers with a draft.
-func Published(ctx context.Context, releases Releases, owner, repo, tag string) (bool, error) {
+// Published returns the published release of the tag, nil when it has
+// none: GET releases/tags/{tag} never answers with a draft.
+func Published(ctx context.Context, releases Releases, owner, repo, tag string) (*gh.RepositoryRelease, error) {
 	if releases == nil {
-		return false, errors.New("check the release: this run cannot read releases")
+		return nil, errors.New("check the release: this run cannot read releases")
 	}
-	_, _, err := releases.GetReleaseByTag(ctx, owner, repo, url.PathEscape(tag))
+	rel, _, err := releases.GetReleaseByTag(ctx, owner, repo, url.PathEscape(tag))
 	switch {
 	case err == nil:
-		return true, nil
+		return rel, nil
 	case github.IsStatus(err, http.StatusNotFound):
-		return false, nil
+		return nil, nil
 	}
-	return false, fmt.Errorf("look for the published release of %s: %w", tag, err)
+	return nil, fmt.Errorf("look for the published release of %s: %w", tag, err)
 }
 
 // runSnapshot is nightly-tag with a manifest: the nightly is the snapshot
@@ -179,6 +179,7 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 	var res report.Result
 	name := o.Name
 	changed, created := true, false
+	withdrawn := "" // the yanked nightly that holds this snapshot
 	recorded := o.Manifest
 	switch {
 	case found:
@@ -186,11 +187,18 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 		name = Name{Prefix: o.Name.Prefix, Tag: own.Name, Version: strings.TrimPrefix(own.Name, o.Name.Prefix+"-"), Date: own.Date, SHA: o.Name.SHA, ShortSHA: own.Short}
 		s, _ := r.Snapshot(ctx, own)
 		recorded = s.Manifest
-		done, err := Published(ctx, c.Releases, o.Owner, o.Repo, own.Name)
+		rel, err := Published(ctx, c.Releases, o.Owner, o.Repo, own.Name)
 		if err != nil {
 			return report.Result{}, err
 		}
+		done := rel != nil
+		reason, yanked := Yanked(rel.GetBody())
 		switch {
+		case done && yanked:
+			// Whatever skip-unchanged says: a withdrawn snapshot is
+			// never published again under its tag.
+			changed, withdrawn = false, own.Name
+			res.Notices = append(res.Notices, fmt.Sprintf("%s holds this snapshot and is yanked (%s): it is not tagged or published again; take the yank back (mode yank, undo: true) to publish it", own.Name, report.Quote(reason)))
 		case done && o.SkipUnchanged:
 			// The newest nightly, or a rerun's own tag found by its name.
 			changed = false
@@ -257,6 +265,9 @@ func runSnapshot(ctx context.Context, c Client, o Options) (report.Result, error
 	res.Set("superseded-by", "")
 	res.Notices = append(res.Notices, r.Notes...)
 	res.Summary = summary(o, name, previous.Name, changed, created, changedComponents)
+	if withdrawn != "" {
+		res.Summary.Rows[0].Value = report.Text("yanked: " + withdrawn + " holds this snapshot and was withdrawn, so nothing is tagged or published")
+	}
 	return res, nil
 }
 
@@ -328,7 +339,9 @@ const maxSuffix = inputs.MaxSuffix
 // NewestPublished returns the newest of tags that has a published release,
 // read from the releases listing (newest first, a page of 100 at a time,
 // at most maxBasePages): a tag left without a release by a cancelled or
-// failed run is never the previous nightly.
+// failed run is never the previous nightly, and neither is a yanked one,
+// so that the next nightly's notes say what changed since the last one
+// not withdrawn.
 func NewestPublished(ctx context.Context, dater Dater, releases ReleaseLister, owner, repo string, tags []Tag) (Tag, bool, error) {
 	if len(tags) == 0 {
 		return Tag{}, false, nil
@@ -353,7 +366,7 @@ func NewestPublished(ctx context.Context, dater Dater, releases ReleaseLister, o
 		}
 		published := map[string]bool{}
 		for _, r := range listed {
-			if !r.GetDraft() && wanted[r.GetTagName()] {
+			if _, yanked := Yanked(r.GetBody()); !r.GetDraft() && !yanked && wanted[r.GetTagName()] {
 				published[r.GetTagName()] = true
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+
+	"github.com/BTCDecoded/release-action/internal/report"
 )
 
 // A yanked nightly or release keeps its assets and links; the top of its
@@ -41,7 +43,68 @@ func Yanked(body string) (reason string, yanked bool) {
 	return r.Reason, true
 }
 
-// WithoutYank is body without the yank marker line.
-func WithoutYank(body string) string {
-	return strings.TrimLeft(yankRE.ReplaceAllString(body, ""), "\r\n")
+// YankLinePrefix starts the line people read under the marker.
+const YankLinePrefix = "**Yanked:** "
+
+// YankLine is the line people read under the marker.
+func YankLine(reason string) string { return YankLinePrefix + YankText(reason) }
+
+// YankText is the reason as people read it: escaped for Markdown and HTML
+// (report.Text), and with every @ a look-alike that mentions nobody.
+func YankText(reason string) string { return strings.ReplaceAll(report.Text(reason), "@", "＠") }
+
+// YankedBody is body withdrawn for reason: the marker and the line at its
+// top, above a blank line and the notes as they were. A body yanked
+// already has its yank replaced.
+func YankedBody(body, reason string) string {
+	notes := WithoutYank(body)
+	top := YankMarker(reason) + "\n" + YankLine(reason)
+	if notes == "" {
+		return top
+	}
+	return top + "\n\n" + notes
 }
+
+// WithoutYank is body without what YankedBody added: the marker line, the
+// line under it when it is the yank's, and the blank line after them.
+// WithoutYank(YankedBody(body, reason)) is body, byte for byte.
+func WithoutYank(body string) string {
+	loc := yankRE.FindStringIndex(body)
+	if loc == nil {
+		return body
+	}
+	rest := afterLine(body[loc[0]:])
+	if strings.HasPrefix(rest, YankLinePrefix) {
+		rest = afterLine(rest)
+		if blank := strings.TrimPrefix(rest, "\r"); strings.HasPrefix(blank, "\n") {
+			rest = blank[1:]
+		}
+	}
+	return body[:loc[0]] + rest
+}
+
+// afterLine is s without its first line and that line's break.
+func afterLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return ""
+}
+
+// YankTitlePrefix starts the title of a yanked release.
+const YankTitlePrefix = "Yanked: "
+
+// YankedTitle is the title of a release named name (its tag when empty,
+// as GitHub shows it) once yanked; a title that says so already is kept.
+func YankedTitle(name, tag string) string {
+	if name == "" {
+		name = tag
+	}
+	if strings.HasPrefix(name, YankTitlePrefix) {
+		return name
+	}
+	return YankTitlePrefix + name
+}
+
+// WithoutYankTitle is name without the prefix YankedTitle added.
+func WithoutYankTitle(name string) string { return strings.TrimPrefix(name, YankTitlePrefix) }
