@@ -208,22 +208,32 @@ func (r *run) step(job, id string, exprs map[string]string) map[string]string {
 // instead of failing the test.
 func (r *run) try(job, id string, exprs map[string]string) (map[string]string, string, error) {
 	r.p.t.Helper()
-	with := exampleStep(r.p.t, r.workflow, job, id)
+	with := map[string]string{}
+	for key, value := range exampleStep(r.p.t, r.workflow, job, id) {
+		with[key] = r.expand(value, exprs)
+	}
+	r.vars["GITHUB_JOB"], r.vars["GITHUB_ACTION"] = job, "__BTCDecoded_release-action_"+id
+	return r.action(with)
+}
+
+// action runs the built action as a step whose with: block is with, its
+// values as the runner passes them (expressions replaced), and returns
+// its outputs and its log.
+func (r *run) action(with map[string]string) (map[string]string, string, error) {
+	r.p.t.Helper()
 	dir := r.p.t.TempDir()
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
 	for k, v := range r.vars {
 		env = append(env, k+"="+v)
 	}
 	env = append(env,
-		"GITHUB_JOB="+job,
-		"GITHUB_ACTION=__BTCDecoded_release-action_"+id,
 		"GITHUB_OUTPUT="+filepath.Join(dir, "output"),
 		"GITHUB_STEP_SUMMARY="+filepath.Join(dir, "summary"),
 		// action.yml's default, ${{ github.token }}.
 		"INPUT_TOKEN="+token,
 	)
 	for key, value := range with {
-		env = append(env, "INPUT_"+strings.ToUpper(key)+"="+r.expand(value, exprs))
+		env = append(env, "INPUT_"+strings.ToUpper(key)+"="+value)
 	}
 	cmd := exec.Command(binary)
 	cmd.Dir = r.workspace
