@@ -247,6 +247,12 @@ func nightlyDone(res report.Result, pushTag bool, repository, serverURL string, 
 	tag, sha := output(res, "tag"), output(res, "sha")
 	where := orDefault(serverURL, "https://github.com") + "/" + repository + "/tree/" + url.PathEscape(tag)
 	switch {
+	case output(res, "changed") == "false" && output(res, "superseded-by") != "":
+		return fmt.Sprintf("nothing to tag: %s holds this snapshot or newer", output(res, "superseded-by"))
+	case output(res, "changed") == "false" && output(res, "manifest") != "":
+		// With a snapshot, tag is the nightly that holds it: published,
+		// or yanked (a notice said which).
+		return fmt.Sprintf("nothing to tag: %s holds this snapshot already", tag)
 	case output(res, "changed") == "false":
 		return fmt.Sprintf("nothing to tag: the newest nightly already points at %s", sha)
 	case !pushTag:

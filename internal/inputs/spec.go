@@ -105,7 +105,7 @@ var Specs = []Spec{
 	{Name: "make-latest", Default: "true", Bool: true, Modes: promoteOnly, Description: "Mark the release as the repository's latest release."},
 	{Name: "prerelease", Default: "false", Bool: true, Modes: promoteOnly, Description: "Publish the release as a prerelease (a release candidate, say)."},
 	{Name: "tag-components", Default: "false", Bool: true, Modes: promoteOnly, Description: "Also tag every component repository at the commit the nightly pins, with an annotated tag of the same name: a release set. A tag of that name already at that commit is kept; one at another commit is an error before anything is written."},
-	{Name: "reason", Default: "", Modes: yankOnly, Description: "Why the release is withdrawn: one line (at most 200 characters), shown at the top of its notes and title. Required unless undo."},
+	{Name: "reason", Default: "", Modes: yankOnly, Description: "Why the release is withdrawn: one line (at most 200 characters), shown at the top of its notes; its title gains Yanked: . Required unless undo."},
 	{Name: "undo", Default: "false", Bool: true, Modes: yankOnly, Description: "Take a yank back: the marker and the line go, the release is a nightly or release like any other again."},
 	{Name: "files", Default: "", Modes: verifyOnly, Description: "The builder's files: glob patterns (** allowed), comma or newline separated, relative to the workspace, under the rules of assets (in the workspace once links are resolved, regular files, none empty)."},
 	{Name: "builder", Default: "", Modes: verifyOnly, Description: "Who built the files: 1 to 39 characters of a-z, 0-9 and -, such as gha-ubuntu or a person's name; the column of the reproduction grid and the folder in sigs-repository."},
