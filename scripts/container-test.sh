@@ -10,8 +10,11 @@
 #      builds, tags and publishes in that one run; prerelease.yml run by
 #      hand to republish it; the scheduled nightly with nothing new, whose
 #      orchestrator run builds and tags nothing; a consensus commit whose
-#      proof fails, which builds nothing; a bllvm-commons commit, which
-#      rebuilds governance and carries the rest; then the fake's state.
+#      proof fails, which builds nothing and whose triage job opens the
+#      tracking issue (the run's jobs and log planted in the fake, as
+#      GitHub would show them); a bllvm-commons commit, which rebuilds
+#      governance, carries the rest and closes that issue; then the
+#      fake's state.
 #   3. figures: image size, start-to-exit of a dispatch in the container
 #      and bare, each act step's time.
 # No registry is reachable: the Dockerfile's bases are stand-ins built
@@ -744,6 +747,31 @@ attested() {
 	sort "$artifacts/attestations/$1"
 }
 
+# plant WHAT PATH: POSTs the JSON on stdin to the fake's control route
+# PATH (/_fake/runs, /_fake/commits): what GitHub would know that act
+# cannot tell it; prints the answer.
+plant() {
+	curl -sS --fail-with-body -X POST -H 'Content-Type: application/json' --data-binary @- "$fake_root$2" >"$tmp/planted.json" ||
+		fail "planting $1 in the fake (POST $2) failed: $(cat "$tmp/planted.json")"
+	cat "$tmp/planted.json"
+}
+
+# tracking_issues: the issues of bllvm labelled nightly-broken, open or
+# closed, one line each: number, state, comments, title.
+triage_label=nightly-broken
+tracking_issues() {
+	api GET "/repos/$owner/bllvm/issues?labels=$triage_label&state=all&per_page=100" |
+		jq -r '.[] | "#\(.number) \(.state) comments=\(.comments) \(.title)"'
+}
+
+# github_log: stdin as GitHub keeps a job's log, a timestamp before every
+# line.
+github_log() {
+	local at
+	at=$(date -u +%Y-%m-%dT%H:%M:%S)
+	sed "s/^/$at.0000000Z /"
+}
+
 # (a) a push to bllvm-consensus: one repository_dispatch to the orchestrator.
 jq -n --arg sha "$consensus_head" --arg owner "$owner" \
 	'{ref: "refs/heads/main", after: $sha, before: ("0" * 40), repository: {full_name: ($owner + "/bllvm-consensus"), name: "bllvm-consensus", owner: {login: $owner}}}' >"$tmp/push.json"
@@ -763,6 +791,12 @@ act_run orchestrator bllvm repository_dispatch release_orchestrator.yml 201
 log_has orchestrator 'done: planned 6 components' "plan's done: line"
 log_has orchestrator 'done: tagged nightly-' "nightly-tag's done: line"
 log_has orchestrator 'done: published nightly-' "create-prerelease's done: line"
+# Nothing failed yet: the publish job's close-issue step finds no
+# tracking issue open (one request), and the triage job never starts.
+log_has orchestrator 'done: no tracking issue is open; nothing to do' "close-issue's done: line"
+grep -qE '\[Release Orchestrator/triage[^]]*\] +⭐ Run ' "$tmp/act-orchestrator.log" && fail "the triage job started in a run where nothing failed"
+[ -z "$(tracking_issues)" ] || { tracking_issues >&2; fail "an issue labelled $triage_label exists (above) after a run where nothing failed"; }
+echo "ok: run 201's close-issue step found no tracking issue open and wrote nothing; its triage job did not start"
 output_was orchestrator changed true
 # The first nightly: no base to plan against (base empty, or not set).
 ! sed -n 's/^.*::set-output:: base=//p' "$tmp/act-orchestrator.log" | grep -q '[^[:space:]]' ||
@@ -927,6 +961,7 @@ jq -e '(.repository_dispatches | length) == 3 and .repository_dispatches[2].repo
 	{ cat "$tmp/dispatches.json" >&2; fail "nightly-prerelease.yml: want a third repository_dispatch (after build_consensus and deploy), build_all to $owner/bllvm"; }
 jq --arg owner "$owner" '{action: .repository_dispatches[2].event_type, branch: "main", client_payload: .repository_dispatches[2].client_payload,
 	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' "$tmp/dispatches.json" >"$tmp/quiet.json"
+issues_before=$(tracking_issues)
 act_run quiet bllvm repository_dispatch release_orchestrator.yml 501
 output_was quiet base "$version"
 output_was quiet changed false
@@ -935,13 +970,60 @@ output_was quiet changed false
 grep -qE '\| done: (tagged|published|nothing to tag)' "$tmp/act-quiet.log" && fail "the orchestrator ran its publish job on a night with nothing new"
 curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_fake/dispatches failed"
 [ "$(jq '.repository_dispatches | length' "$tmp/dispatches.json")" = 3 ] || { cat "$tmp/dispatches.json" >&2; fail "the orchestrator dispatched (above) on a night with nothing new: no deploy without a new nightly"; }
-echo "ok: the scheduled nightly with nothing new: plan against $version, changed=false, nothing built, tagged or published"
+grep -qE '\| done: .*tracking issue' "$tmp/act-quiet.log" && fail "a triage step ran on a night with nothing new: $(grep -E '\| done: .*tracking issue' "$tmp/act-quiet.log")"
+[ "$(tracking_issues)" = "$issues_before" ] || { diff <(echo "$issues_before") <(tracking_issues) | sed 's/^/  /' >&2; fail "the tracking issues changed (above) on a night with nothing new"; }
+echo "ok: the scheduled nightly with nothing new: plan against $version, changed=false, nothing built, tagged or published; no tracking issue touched"
 
 # (e) a dispatch of bllvm-consensus's newest commit, whose proof fails:
-# verify-consensus fails, and no build, tag, publish or deploy follows.
+# verify-consensus fails, and no build, tag, publish or deploy follows;
+# the triage job opens the tracking issue.
 jq -n --arg owner "$owner" --arg sha "$unproven" '{action: "build_consensus", branch: "main",
 	client_payload: {ref: "refs/heads/main", sha: $sha, repo: "bllvm-consensus"},
 	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' >"$tmp/unproven.json"
+# What GitHub knows that act cannot tell the fake. The unproven commit
+# changed src/lib.rs. Run 601, when its triage job asks: plan passed,
+# verify-consensus failed in its proof with Kani's report naming
+# src/lib.rs at the end of its log, every job after it skipped, triage
+# itself running.
+jq -n --arg owner "$owner" --arg sha "$unproven" '{repository: ($owner + "/bllvm-consensus"), sha: $sha,
+	message: "Check every script in one pass\n\nThe proofs cover the new path.", author: "consensus-dev", files: ["src/lib.rs"]}' |
+	plant "the unproven commit's message, author and files" /_fake/commits >/dev/null
+github_log >"$tmp/verify-consensus.log" <<'LOG'
+##[group]Run cd "$SRC"
+cd "$SRC"
+cargo test --all-features -- --test-threads=1
+cargo kani
+shell: /usr/bin/bash -e {0}
+env:
+  SRC: sources/bllvm-consensus
+##[endgroup]
+   Compiling bllvm-consensus v0.1.0 (/home/runner/work/bllvm/bllvm/sources/bllvm-consensus)
+    Finished `test` profile [unoptimized + debuginfo] target(s) in 2.71s
+     Running unittests src/lib.rs (target/debug/deps/bllvm_consensus-5c1f0e2a9b7d4e61)
+test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s
+Kani Rust Verifier 0.56.0 (cargo plugin)
+Checking harness proofs::verify_script...
+RESULTS:
+Check 1: proofs::verify_script.assertion.1
+	 - Status: FAILURE
+	 - Description: "assertion failed: verify(&script)"
+	 - Location: src/lib.rs:3:5 in function proofs::verify_script
+SUMMARY:
+ ** 1 of 1 failed
+VERIFICATION:- FAILED
+##[error]Process completed with exit code 1.
+LOG
+jq -n --arg owner "$owner" --arg sha "$bllvm_head" --rawfile log "$tmp/verify-consensus.log" \
+	--arg plan_step "Decide what to build against the newest nightly, and pin every repository's commit" '
+	{repository: ($owner + "/bllvm"), id: 601, workflow: "release_orchestrator.yml", name: "Release Orchestrator",
+	 event: "repository_dispatch", status: "in_progress", head_branch: "main", head_sha: $sha,
+	 jobs: ([{name: "plan", conclusion: "success", steps: [{name: "Set up job"}, {name: $plan_step}, {name: "Complete job"}]},
+		{name: "verify-consensus", conclusion: "failure", log: $log, steps: [{name: "Set up job"},
+			{name: "Lay out bllvm-consensus at its pinned commit"}, {name: "Test, then prove", conclusion: "failure"}, {name: "Complete job"}]}]
+		+ [("build-protocol", "build-node", "build-sdk", "build-bllvm", "build-governance", "publish", "deploy") | {name: ., conclusion: "skipped"}]
+		+ [{name: "triage", status: "in_progress", steps: [{name: "Set up job"}, {name: "Open or update the tracking issue", status: "in_progress"}]}])}' |
+	plant "run 601 and its jobs" /_fake/runs >"$tmp/run-601.json"
+verify_job=$(jq -r '.jobs[] | select(.name == "verify-consensus") | .id' "$tmp/run-601.json")
 ACT_FAILING="verify-consensus: Test, then prove" act_run unproven bllvm repository_dispatch release_orchestrator.yml 601
 grep -qF "VERIFICATION:- FAILED" "$tmp/act-unproven.log" || fail "the unproven run did not fail in cargo kani"
 [ ! -e "$artifacts/601" ] || { ls -R "$artifacts/601" >&2; fail "a build ran after the consensus proof failed (above)"; }
@@ -950,6 +1032,33 @@ grep -qE '\[Release Orchestrator/(build-|publish|deploy)[^]]*\] +⭐ Run ' "$tmp
 curl -fsS "$fake_root/_fake/dispatches" >"$tmp/dispatches.json" || fail "GET /_fake/dispatches failed"
 [ "$(jq '.repository_dispatches | length' "$tmp/dispatches.json")" = 3 ] || fail "the unproven run dispatched something"
 echo "ok: a consensus commit whose proof fails: verify-consensus fails, nothing built, tagged, published or deployed"
+# The triage job read run 601's failed job and its log, and the unproven
+# commit, and opened the one tracking issue: it names the job and its
+# step, bllvm-consensus moved since $version, and ranks the unproven
+# commit first, by the line of the log that names src/lib.rs.
+log_has unproven "done: opened tracking issue #[0-9]+: $fake_root/$owner/bllvm/issues/[0-9]+" "triage's done: line"
+api GET "/repos/$owner/bllvm/issues?labels=$triage_label&state=open" >"$tmp/issues.json"
+[ "$(jq length "$tmp/issues.json")" = 1 ] ||
+	{ jq -c 'map({number, state, title})' "$tmp/issues.json" >&2; fail "want exactly one open issue labelled $triage_label after the unproven run (above)"; }
+tracking=$(jq -r '.[0].number' "$tmp/issues.json")
+# The body as a person reads it: Markdown's escapes and <code> dropped.
+jq -r '.[0].body' "$tmp/issues.json" | sed 's/\\\(.\)/\1/g; s/<\/\{0,1\}code>//g' >"$tmp/issue.md"
+# issue_has WHAT TEXT: tracking issue's body holds TEXT.
+issue_has() {
+	grep -qF -- "$2" "$tmp/issue.md" || { sed 's/^/  | /' "$tmp/issue.md" >&2; fail "tracking issue #$tracking does not name $1: no '$2' in its body (above)"; }
+}
+issue_has "run 601" "<!-- release-action: run 601 attempt 1 -->"
+issue_has "the last good nightly" "Last good nightly: [$version]($fake_root/$owner/bllvm/releases/tag/$version)"
+issue_has "the failed job verify-consensus at its step" "- [verify-consensus]($fake_root/$owner/bllvm/actions/runs/601/job/$verify_job) (failure): failed at Test, then prove"
+issue_has "bllvm-consensus as the one suspect" "**consensus** ($owner/bllvm-consensus): [${consensus_head:0:7}…${unproven:0:7}, 1 commit]"
+issue_has "the unproven commit ranked first" "1. **consensus** [${unproven:0:7}]($fake_root/$owner/bllvm-consensus/commit/$unproven) Check every script in one pass:"
+issue_has "the log's line that names src/lib.rs" "src/lib.rs in verify-consensus: - Location: src/lib.rs:3:5 in function proofs::verify_script"
+jq -e --arg want "$triage_label" '.[0].labels | map(.name) == [$want]' "$tmp/issues.json" >/dev/null || fail "tracking issue #$tracking is not labelled $triage_label alone"
+output_was unproven state opened
+output_was unproven suspects "[{\"component\":\"consensus\",\"from\":\"$consensus_head\",\"to\":\"$unproven\",\"commits\":1,\"matched\":true}]"
+expect_request triage "GET /api/v3/repos/$owner/bllvm/actions/jobs/$verify_job/logs 302"
+expect_request triage "GET /api/v3/repos/$owner/bllvm-consensus/commits/$unproven 200"
+echo "ok: run 601's triage job opened tracking issue #$tracking: verify-consensus failed at Test, then prove; suspect bllvm-consensus, $unproven ranked first by its log's src/lib.rs"
 
 # (f) a dispatch of bllvm-commons's next commit, as its repo-ci.yml sends
 # it (build_commons): only the governance app is built; bllvm's and the
@@ -992,11 +1101,25 @@ jq -e --arg tag "$version2" '(.repository_dispatches | length) == 4 and (.reposi
 	"$tmp/dispatches.json" >/dev/null || { cat "$tmp/dispatches.json" >&2; fail "want a deploy dispatch of $version2 after the build_commons run"; }
 echo "ok: build_commons of $commons_next: $version2 rebuilds governance only, carries bllvm's and the sdk's 8 archives byte for byte, every binary at the manifest's commits; deployed"
 state_published=$(release_state)
+# A nightly is published again: the publish job's close-issue step closed
+# the tracking issue with one comment that links $version2.
+log_has commons "done: closed tracking issue #$tracking: $fake_root/$owner/bllvm/issues/$tracking" "close-issue's done: line"
+api GET "/repos/$owner/bllvm/issues/$tracking" | jq -e '.state == "closed" and .state_reason == "completed"' >/dev/null ||
+	fail "tracking issue #$tracking is not closed as completed after $version2 was published"
+api GET "/repos/$owner/bllvm/issues/$tracking/comments" >"$tmp/comments.json"
+jq -e --arg link "]($fake_root/$owner/bllvm/releases/tag/$version2)" 'length == 1 and (.[0].body | contains($link) and contains("the pipeline works again"))' "$tmp/comments.json" >/dev/null ||
+	{ jq -r '.[].body' "$tmp/comments.json" >&2; fail "tracking issue #$tracking: want one comment linking $version2 (its comments above)"; }
+issues_closed=$(tracking_issues)
+echo "ok: run 701's close-issue step closed tracking issue #$tracking with one comment linking $version2"
 
 stage "2. the fake's final state"
 [ "$(jq '.workflow_dispatches | length' "$tmp/dispatches.json")" = 0 ] || { cat "$tmp/dispatches.json" >&2; fail "a workflow was dispatched (above): nothing dispatches prerelease.yml any more"; }
 [ "$(release_state)" = "$state_published" ] || { diff <(echo "$state_published") <(release_state) | sed 's/^/  /' >&2; fail "the fake's tags or releases changed after $version2 was published (above)"; }
 echo "ok: two nightly tags, $version and $version2, each one published prerelease, unchanged since the orchestrator published them; no workflow dispatched"
+[ "$(tracking_issues)" = "$issues_closed" ] || { diff <(echo "$issues_closed") <(tracking_issues) | sed 's/^/  /' >&2; fail "the tracking issues changed after $version2 closed #$tracking (above)"; }
+api GET "/repos/$owner/bllvm/issues?state=all&per_page=100" | jq -e --argjson n "$tracking" 'map(.number) == [$n]' >/dev/null ||
+	fail "bllvm has issues other than tracking issue #$tracking"
+echo "ok: one issue in bllvm, tracking issue #$tracking, opened by run 601 and closed by run 701 with one comment; none open"
 
 # --- 7. figures --------------------------------------------------------------
 stage "figures"

@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"flag"
@@ -111,7 +110,7 @@ func (cfg Standalone) Start(opts ...Option) (s *Server, baseURL string, certPEM 
 	s.scheme = "http"
 	// HTTP/1.1 only, over TLS too: the faults that drop a connection hijack
 	// it, which HTTP/2 cannot do.
-	server := &http.Server{Handler: s.debugged(s.logged(cfg.LogRequests)), TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
+	server := &http.Server{Handler: s.controlled(s.logged(cfg.LogRequests)), TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
 	if cfg.TLS {
 		s.scheme = "https"
 		cert, pemBytes, err := selfSignedCertificate(s.now())
@@ -208,56 +207,6 @@ func (s *Server) logged(all bool) http.Handler {
 	})
 }
 
-// dispatchesPath is the standalone server's one read-only debug route:
-// the dispatches it received, for a script that plays the workflow a
-// dispatch starts, as GitHub would, with the payload or inputs sent. It is
-// outside /api/v3, where no GitHub route is.
-const dispatchesPath = "/_fake/dispatches"
-
-// dispatchesJSON is what GET /_fake/dispatches answers.
-type dispatchesJSON struct {
-	RepositoryDispatches []repositoryDispatchJSON `json:"repository_dispatches"`
-	WorkflowDispatches   []workflowDispatchJSON   `json:"workflow_dispatches"`
-}
-
-type repositoryDispatchJSON struct {
-	Repository    string         `json:"repository"`
-	EventType     string         `json:"event_type"`
-	ClientPayload map[string]any `json:"client_payload"`
-}
-
-type workflowDispatchJSON struct {
-	Repository string         `json:"repository"`
-	Workflow   string         `json:"workflow"`
-	Ref        string         `json:"ref"`
-	Inputs     map[string]any `json:"inputs"`
-}
-
-// debugged serves GET /_fake/dispatches and hands every other request to
-// next.
-func (s *Server) debugged(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != dispatchesPath {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if r.Method != http.MethodGet {
-			w.Header().Set("Allow", http.MethodGet)
-			http.Error(w, "only GET", http.StatusMethodNotAllowed)
-			return
-		}
-		answer := dispatchesJSON{RepositoryDispatches: []repositoryDispatchJSON{}, WorkflowDispatches: []workflowDispatchJSON{}}
-		for _, d := range s.Dispatches() {
-			answer.RepositoryDispatches = append(answer.RepositoryDispatches, repositoryDispatchJSON{d.Repository, d.EventType, d.ClientPayload})
-		}
-		for _, d := range s.WorkflowDispatches() {
-			answer.WorkflowDispatches = append(answer.WorkflowDispatches, workflowDispatchJSON{d.Repository, d.Workflow, d.Ref, d.Inputs})
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_ = json.NewEncoder(w).Encode(answer)
-	})
-}
-
 // routed tells whether a route of the fake, not its catch-all 404, handles r.
 func (s *Server) routed(r *http.Request) bool {
 	where, apiPath, err := splitGitHubURL(r.Host, r.URL.EscapedPath())
@@ -340,10 +289,16 @@ func parseGreen(value string, repos []string) (seed, error) {
 		return seed{}, fmt.Errorf("--green %q: want %s", value, want)
 	}
 	sd := seed{repo: repo, workflow: parts[0], branch: parts[1], sha: parts[2]}
-	if strings.Contains(sd.workflow, "/") || !(strings.HasSuffix(sd.workflow, ".yml") || strings.HasSuffix(sd.workflow, ".yaml")) {
+	if !isWorkflowFile(sd.workflow) {
 		return seed{}, fmt.Errorf("--green %q: %q is not a workflow file name such as ci.yml", value, sd.workflow)
 	}
 	return sd, checkSeed("green", value, sd, repos)
+}
+
+// isWorkflowFile tells whether name is a workflow's file name, such as
+// ci.yml, not a path.
+func isWorkflowFile(name string) bool {
+	return !strings.Contains(name, "/") && (strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml"))
 }
 
 // checkSeed refuses a seed whose sha is not a full one or whose
@@ -368,6 +323,10 @@ func RunStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "usage: fakegithub [--port N] [--token T] [--repo owner/name]... [--immutable-releases] [--branch owner/name=branch:sha]... [--commit owner/name=sha]... [--green owner/name=workflow:branch:sha]... [--files owner/name=sha:dir]... [--tls [--cert-out FILE]] [--log-requests]")
 		fmt.Fprintln(stderr, "Serves a fake GitHub on 127.0.0.1 as GitHub Enterprise Server is served, and prints its API base URL.")
 		fmt.Fprintln(stderr, "GET /_fake/dispatches lists the repository_dispatch and workflow_dispatch events received, as JSON.")
+		fmt.Fprintln(stderr, `POST /_fake/runs plants a workflow run under the id its runner gave it, with its jobs and their logs:`)
+		fmt.Fprintln(stderr, `  {"repository", "id", "workflow" (ci.yml), "name", "event", "status", "conclusion", "head_branch", "head_sha",`)
+		fmt.Fprintln(stderr, `   "jobs": [{"name", "status", "conclusion", "run_attempt", "steps": [{"name", "status", "conclusion"}], "log"}]}`)
+		fmt.Fprintln(stderr, `POST /_fake/commits gives a seeded commit its message, author and changed files: {"repository", "sha", "message", "author", "files": []}`)
 		fmt.Fprintln(stderr, "Requests are checked against GitHub's REST description (scripts/fetch-openapi.sh, or RELEASE_ACTION_OPENAPI); one it would refuse is answered 400 and reported.")
 		flags.PrintDefaults()
 	}

@@ -3,6 +3,7 @@ package githubtest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -25,6 +26,7 @@ type WorkflowDispatch struct {
 
 // Run is a workflow run as the fake keeps it.
 type Run struct {
+	// ID is the fake's to give, except to AddRunWithID.
 	ID         int64
 	Repository string
 	// WorkflowID is the workflow's file name (release.yml) or numeric ID.
@@ -88,12 +90,48 @@ func (s *Server) AddRun(repo string, r Run) Run {
 	s.t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	r.ID = 0
 	return s.addRun(s.mustRepository(repo), r, nil).Run
 }
 
-// addRun fills in r's defaults and adds it to repo. The caller holds s.mu.
+// AddRunWithID plants a run in repo as AddRun does, but under r.ID: the
+// id a runner outside the fake gave the run (GITHUB_RUN_ID under act), so
+// that its jobs can be planted for a step of that run to read. No other
+// run of any repository may have that id; IDs the fake hands out later are
+// above it.
+func (s *Server) AddRunWithID(repo string, r Run) Run {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	planted, err := s.addRunWithID(s.mustRepository(repo), r)
+	if err != nil {
+		s.t.Fatalf("githubtest: add run %d to %s: %v", r.ID, repo, err)
+		return Run{}
+	}
+	return planted.Run
+}
+
+// addRunWithID is AddRunWithID, with an error for an id that is not
+// free. The caller holds s.mu.
+func (s *Server) addRunWithID(repo *repository, r Run) (*run, error) {
+	if r.ID < 1 {
+		return nil, errors.New("the id must be positive")
+	}
+	for _, other := range s.repos {
+		if other.run(r.ID) != nil {
+			return nil, fmt.Errorf("%s has a run with that id already", other.fullName())
+		}
+	}
+	s.lastID = max(s.lastID, r.ID)
+	return s.addRun(repo, r, nil), nil
+}
+
+// addRun fills in r's defaults, an ID among them unless r has one, and
+// adds it to repo. The caller holds s.mu.
 func (s *Server) addRun(repo *repository, r Run, script []RunStep) *run {
-	r.ID = s.nextID()
+	if r.ID == 0 {
+		r.ID = s.nextID()
+	}
 	r.Repository = repo.fullName()
 	if r.Event == "" {
 		r.Event = "workflow_dispatch"

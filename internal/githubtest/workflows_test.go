@@ -314,6 +314,62 @@ func TestScriptRun(t *testing.T) {
 	assert.Equal(t, "cancelled", fake.Runs(repoName)[0].Conclusion)
 }
 
+func TestAddRunWithID(t *testing.T) {
+	const consensus = "BTCDecoded/bllvm-consensus"
+	fixed := func(id int64) func(*Server) int64 { return func(*Server) int64 { return id } }
+	tests := []struct {
+		name string
+		// setup plants what the fake holds first, and returns the id to
+		// plant the run under.
+		setup     func(fake *Server) int64
+		wantAbove int64 // what the next ID AddRun gives is above
+		wantFatal string
+	}{
+		{"a free id", fixed(601), 601, ""},
+		{"a free id below those handed out", func(fake *Server) int64 {
+			fake.AddRunWithID(repoName, Run{ID: 601, WorkflowID: "ci.yml"})
+			return 7
+		}, 601, ""},
+		{"the id of a run the fake gave", func(fake *Server) int64 {
+			return fake.AddRun(repoName, Run{WorkflowID: "ci.yml"}).ID
+		}, 0, "to BTCDecoded/bllvm: BTCDecoded/bllvm has a run with that id already"},
+		{"the id of a run of another repository", func(fake *Server) int64 {
+			fake.AddRepository(consensus)
+			return fake.AddRunWithID(consensus, Run{ID: 601, WorkflowID: "ci.yml"}).ID
+		}, 0, "BTCDecoded/bllvm-consensus has a run with that id already"},
+		{"no id", fixed(0), 0, "the id must be positive"},
+		{"a negative id", fixed(-601), 0, "the id must be positive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plant := func(fake *Server, id int64) Run {
+				return fake.AddRunWithID(repoName, Run{ID: id, WorkflowID: "release_orchestrator.yml", Event: "repository_dispatch", Status: "in_progress", HeadBranch: "main", HeadSHA: shaMain})
+			}
+			if tt.wantFatal != "" {
+				fatal := fatalOf(t, func(fake *Server) { plant(fake, tt.setup(fake)) })
+				assert.Contains(t, fatal, tt.wantFatal)
+				return
+			}
+			fake, client := newGitHub(t)
+			id := tt.setup(fake)
+
+			planted := plant(fake, id)
+
+			assert.Equal(t, id, planted.ID)
+			assert.Equal(t, 1, planted.RunAttempt, "AddRun's defaults")
+			got, _, err := client.Actions.GetWorkflowRunByID(t.Context(), testOwner, testRepo, id)
+			require.NoError(t, err)
+			assert.Equal(t, []any{id, "in_progress", "", "repository_dispatch", shaMain}, []any{got.GetID(), got.GetStatus(), got.GetConclusion(), got.GetEvent(), got.GetHeadSHA()})
+			assert.Greater(t, fake.AddRun(repoName, Run{WorkflowID: "ci.yml"}).ID, tt.wantAbove, "IDs handed out later are above it")
+			fake.SetJobs(repoName, id, Job{Name: "verify-consensus", Conclusion: "failure"})
+			jobs, _, err := client.Actions.ListWorkflowJobs(t.Context(), testOwner, testRepo, id, nil)
+			require.NoError(t, err)
+			require.Len(t, jobs.Jobs, 1, "its jobs can be planted")
+			assert.Equal(t, id, jobs.Jobs[0].GetRunID())
+		})
+	}
+}
+
 func TestListRuns(t *testing.T) {
 	at := func(hour int) time.Time { return time.Date(2025, 11, 17, hour, 0, 0, 0, time.UTC) }
 	tests := []struct {
