@@ -1,6 +1,8 @@
-// Package prerelease is the create-prerelease mode: it publishes the
-// prerelease for a tag with its assets, safely under reruns and races, or
-// dispatches a workflow that does.
+// Package prerelease is the release lifecycle: create-prerelease publishes
+// a nightly's prerelease with its assets (or dispatches a workflow that
+// does), and promote publishes a release from a published nightly, with
+// its bytes. Both are lists of steps over one publishing sequence (see
+// sequence.go), safe under reruns, racing runs and immutable releases.
 package prerelease
 
 import (
@@ -48,6 +50,8 @@ type Client struct {
 	Tags     nightly.TagObjects // reads the annotated nightly tags' manifests
 	Compare  Compare
 	Assets   AssetStore
+	// Read reads a small asset whole: promote's SHA256SUMS.
+	Read AssetReader
 	// Dispatch sends a workflow_dispatch; see github.DispatchWorkflow.
 	Dispatch func(ctx context.Context, workflow, ref string, inputs map[string]string) (github.RunDetails, error)
 	GetRun   runs.Getter
@@ -227,7 +231,7 @@ func (n *nightlyRelease) body(ctx context.Context) (string, error) {
 	table := ""
 	if n.snap.manifest != nil {
 		var tableNotes []string
-		table, tableNotes = snapshotTable(ctx, n.c, n.o, n.snap, n.previous.Name, n.before)
+		table, tableNotes = snapshotTable(ctx, n.c, n.o, "nightly", n.snap, n.previous.Name, n.before)
 		n.notes = append(n.notes, tableNotes...)
 	}
 	marker := ""
@@ -369,22 +373,6 @@ func shorten(text string, room int) string {
 }
 
 func publishResult(o Options, rel *gh.RepositoryRelease, created bool, synced SyncResult, pruned []string, files []File) report.Result {
-	type asset struct {
-		Name string `json:"name"`
-		Size int64  `json:"size"`
-		URL  string `json:"url"`
-	}
-	assets := make([]asset, 0, len(files))
-	for i, f := range files {
-		a := asset{Name: f.Name, Size: f.Size}
-		if i < len(synced.Assets) {
-			a.URL = synced.Assets[i].BrowserDownloadURL
-			if a.Size == 0 {
-				a.Size = synced.Assets[i].Size
-			}
-		}
-		assets = append(assets, a)
-	}
 	if pruned == nil {
 		pruned = []string{}
 	}
@@ -393,7 +381,7 @@ func publishResult(o Options, rel *gh.RepositoryRelease, created bool, synced Sy
 	res.Set("release-id", strconv.FormatInt(rel.GetID(), 10))
 	res.Set("release-url", rel.GetHTMLURL())
 	res.Set("upload-url", rel.GetUploadURL())
-	res.Set("assets", mustJSON(assets))
+	res.Set("assets", assetsJSON(files, synced.Assets))
 	res.Set("created", strconv.FormatBool(created))
 	res.Set("pruned", mustJSON(pruned))
 
@@ -413,6 +401,28 @@ func publishResult(o Options, rel *gh.RepositoryRelease, created bool, synced Sy
 	}
 	res.Summary = s
 	return res
+}
+
+// assetsJSON is the assets output: each file's name, size and download
+// URL, from the release's assets synced for them, in the same order.
+func assetsJSON(files []File, synced []github.Asset) string {
+	type asset struct {
+		Name string `json:"name"`
+		Size int64  `json:"size"`
+		URL  string `json:"url"`
+	}
+	assets := make([]asset, 0, len(files))
+	for i, f := range files {
+		a := asset{Name: f.Name, Size: f.Size}
+		if i < len(synced) {
+			a.URL = synced[i].BrowserDownloadURL
+			if a.Size == 0 {
+				a.Size = synced[i].Size
+			}
+		}
+		assets = append(assets, a)
+	}
+	return mustJSON(assets)
 }
 
 func joinText(parts ...string) string {

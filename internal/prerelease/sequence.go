@@ -78,6 +78,14 @@ type publication struct {
 	// makeLatest is make_latest when the draft is published: "true" or
 	// "false".
 	makeLatest string
+	// exact makes the release hold files and nothing else: an asset of
+	// another name is deleted from a draft (a published one the mode
+	// refused already). Without it such an asset is kept and listed, as
+	// create-prerelease keeps what a release being completed holds.
+	exact bool
+	// verify, when set, checks the assets of a release another run
+	// published before this run attaches anything to it.
+	verify func(assets []github.Asset) error
 
 	created       bool           // this run made the release
 	existing      []github.Asset // its assets before attach
@@ -107,6 +115,13 @@ func (p *publication) draft(ctx context.Context) (string, error) {
 	}
 	if p.created {
 		return fmt.Sprintf("release %s: created as a draft", p.o.Tag), nil
+	}
+	if p.verify != nil && !p.rel.GetDraft() {
+		// Published by another run between this run's listing and its
+		// create: checked as the listing's would have been.
+		if err := p.verify(p.existing); err != nil {
+			return "", err
+		}
 	}
 	return fmt.Sprintf("release %s: found (%s)", p.o.Tag, state(p.rel)), nil
 }
@@ -152,6 +167,11 @@ func (p *publication) publish(ctx context.Context) (string, error) {
 	if p.existing, err = p.c.Assets.ListAssets(ctx, published.GetID()); err != nil {
 		return "", fmt.Errorf("list assets of release %s: %w", p.o.Tag, err)
 	}
+	if p.verify != nil {
+		if err := p.verify(p.existing); err != nil {
+			return "", err
+		}
+	}
 	if p.synced, p.checksumsFile, err = p.sync(ctx); err != nil {
 		return "", err
 	}
@@ -164,14 +184,20 @@ func (p *publication) publish(ctx context.Context) (string, error) {
 // ("" without).
 func (p *publication) sync(ctx context.Context) (SyncResult, string, error) {
 	c, o, rel, existing, files := p.c, p.o, p.rel, p.existing, p.files
-	// Assets the release already holds that this run does not attach (a
-	// draft an earlier attempt left, a published release being completed)
-	// are published too: they are listed, with GitHub's digests, not left
-	// out of SHA256SUMS and the assets output.
+	if p.exact {
+		var err error
+		if existing, err = p.dropStrays(ctx); err != nil {
+			return SyncResult{}, "", err
+		}
+	}
 	synced, err := o.sync(o.Concurrency).Assets(ctx, c.Assets, rel.GetID(), existing, files)
 	if err != nil {
 		return SyncResult{}, "", attachError(o, rel, "assets", err)
 	}
+	// Assets the release already holds that this run does not attach (a
+	// draft an earlier attempt left, a published release being completed)
+	// are published too: they are listed, with GitHub's digests, not left
+	// out of SHA256SUMS and the assets output.
 	strays, err := strayAssets(existing, files, o.Checksums)
 	if err != nil {
 		return SyncResult{}, "", fmt.Errorf("release %s: %w", o.Tag, err)
@@ -203,6 +229,32 @@ func (p *publication) sync(ctx context.Context) (SyncResult, string, error) {
 		return SyncResult{}, "", attachError(o, rel, o.Checksums, err)
 	}
 	return mergeSync(synced, sums), filepath.ToSlash(filepath.Join(Dir, o.Checksums)), nil
+}
+
+// dropStrays deletes the assets of a draft that are not among the files,
+// and returns the others; a published release keeps every asset it has.
+func (p *publication) dropStrays(ctx context.Context) ([]github.Asset, error) {
+	attached := map[string]bool{p.o.Checksums: true}
+	for _, f := range p.files {
+		attached[f.Name] = true
+	}
+	var kept []github.Asset
+	for _, a := range p.existing {
+		switch {
+		case attached[a.Name]:
+			kept = append(kept, a)
+			continue
+		case githubAssetName(a.Name) != a.Name:
+			return nil, fmt.Errorf("release %s holds an asset GitHub names %.100q, which is not a name GitHub gives assets", p.o.Tag, a.Name)
+		case !p.rel.GetDraft():
+			return nil, fmt.Errorf("release %s is published and holds %s, which is not among the assets to attach; its assets are not changed", p.o.Tag, a.Name)
+		}
+		if err := p.c.Assets.DeleteAsset(ctx, a.ID); err != nil {
+			return nil, fmt.Errorf("delete %s from draft release %s, which is not among the assets to attach (rerun to finish): %w", a.Name, p.o.Tag, err)
+		}
+		p.o.Logf("deleted %s from the draft: it is not among the assets to attach", a.Name)
+	}
+	return kept, nil
 }
 
 // mergeSync adds what a later SyncAssets did to an earlier result.

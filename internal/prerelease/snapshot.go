@@ -189,25 +189,25 @@ func differences(recorded, given manifest.Manifest) string {
 func short(sha string) string { return sha[:min(7, len(sha))] }
 
 // snapshotTable is the part of the release body that says what the
-// nightly holds: every component's commit and, since the previous nightly,
-// "unchanged" or a compare link with the number of commits (one compare
+// nightly (or the release: kind) holds: every component's commit and,
+// since the previous one, "unchanged" or a compare link with the number of commits (one compare
 // request per changed component). Every value in it was checked (names,
 // owner/name, 40-hex shas) or is a number; links are built here, never
 // taken from a server's answer. A compare that fails, whatever the
 // reason, makes its row "not counted" and a note (the notes table is a
 // nicety, never worth failing a publish for).
-func snapshotTable(ctx context.Context, c Client, o Options, s snapshot, previous string, before manifest.Manifest) (string, []string) {
+func snapshotTable(ctx context.Context, c Client, o Options, kind string, s snapshot, previous string, before manifest.Manifest) (string, []string) {
 	server := strings.TrimRight(o.ServerURL, "/")
 	if server == "" {
 		server = "https://github.com"
 	}
 	var b strings.Builder
 	var notes []string
-	b.WriteString("### What this nightly holds\n\n")
+	b.WriteString("### What this " + kind + " holds\n\n")
 	if s.commit != "" {
 		fmt.Fprintf(&b, "%s at %s.\n\n", report.Text(o.Owner+"/"+o.Repo), report.Link(short(s.commit), server+"/"+o.Owner+"/"+o.Repo+"/commit/"+s.commit))
 	}
-	since := "since the first nightly"
+	since := "since the first " + kind
 	if previous != "" {
 		since = "since " + previous
 	}
