@@ -83,6 +83,8 @@ awk '/^BenchmarkCarryOverMaxRSS/ {
 }
 END { if (!found) exit 1 }' "$tmp/carry" || { echo "the carry-over benchmark reported nothing:" >&2; cat "$tmp/carry" >&2; exit 1; }
 
+echo "== promote: requests for N assets (target 2N+8, N from storage; rerun 4), peak memory promoting a 1 GiB asset (target under 64 MiB)" && RELEASE_ACTION_BINARY="$tmp/release-action" go test -run '^$' -bench 'BenchmarkPromoteRequests|BenchmarkPromoteMaxRSS' -benchtime 1x ./internal/app | grep '^Benchmark'
+
 echo "== checkout of six repositories of 50 MiB each, at once (300 ms latency, 50 MiB/s per download)"
 echo "   targets: wall time at most 1.5x the slowest laid out alone (x-slowest), peak memory under 64 MiB, rerun 0 requests"
 go test -run '^$' -bench 'BenchmarkCheckout$' -benchtime 3x ./internal/app | grep '^Benchmark'

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -200,23 +199,12 @@ func BenchmarkCheckoutMaxRSS(b *testing.B) {
 			srv.BeforeNext(http.MethodGet, "/repos/"+e.Repository+"/tarball/"+e.SHA, func() { time.Sleep(benchLatency) })
 		}
 		workspace := b.TempDir()
-		rss := filepath.Join(b.TempDir(), "rss")
-		var stdout, stderr bytes.Buffer
-		cmd := exec.Command(timeCommand, "-f", "%M", "-o", rss, binary, "--mode=checkout", "--api-url="+srv.URL(),
+		rss, log := runMeasured(b, binary, workspace, botToken, "--mode=checkout", "--api-url="+srv.URL(),
 			"--repository="+orchestrator, "--manifest="+m.String(), "--path=./src")
-		cmd.Dir = workspace
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "GITHUB_TOKEN=" + botToken}
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		b.StartTimer()
-		err := cmd.Run()
-		b.StopTimer()
-		if err != nil {
-			b.Fatalf("run the action: %v\n%s%s", err, stdout.String(), stderr.String())
-		}
 		for _, e := range m {
 			_, name, _ := strings.Cut(e.Repository, "/")
 			if _, err := os.Stat(filepath.Join(workspace, "src", name, "src", "part-49.bin")); err != nil {
-				b.Fatalf("%s not laid out whole: %v\n%s", e.Repository, err, stderr.String())
+				b.Fatalf("%s not laid out whole: %v\n%s", e.Repository, err, log)
 			}
 		}
 		reportMaxRSS(b, rss)

@@ -64,34 +64,50 @@ func BenchmarkCarryOverMaxRSS(b *testing.B) {
 		if err := os.WriteFile(filepath.Join(workspace, "dist", builds["sdk"]), []byte(buildOf("sdk", sdkNext)), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		var stdout, stderr bytes.Buffer
-		rss := filepath.Join(b.TempDir(), "rss")
-		cmd := exec.Command(timeCommand, "-f", "%M", "-o", rss, binary, "--mode=create-prerelease", "--api-url="+srv.URL(),
+		rss, log := runMeasured(b, binary, workspace, botToken, "--mode=create-prerelease", "--api-url="+srv.URL(),
 			"--repository="+orchestrator, "--sha="+pushSHA, "--ref=refs/heads/main", "--tag="+todayTag,
 			"--assets=dist/*", "--carry-over=true", "--checksums=SHA256SUMS", "--generate-notes=false")
-		cmd.Dir = workspace
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "GITHUB_TOKEN=" + botToken}
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		b.StartTimer()
-		err := cmd.Run()
-		b.StopTimer()
-		if err != nil {
-			b.Fatalf("run the action: %v\n%s%s", err, stdout.String(), stderr.String())
-		}
-		var copied githubtest.Asset
-		for _, r := range srv.Releases(orchestrator) {
-			for _, a := range r.Assets {
-				if r.TagName == todayTag && a.Name == carried {
-					copied = a
-				}
-			}
-		}
-		if copied.Digest != original.Digest || copied.Size != size {
-			b.Fatalf("%s not carried over whole: got %d bytes, %s; want %d, %s\n%s", carried, copied.Size, copied.Digest, size, original.Digest, stderr.String())
+		if copied := releaseAsset(srv, todayTag, carried); copied.Digest != original.Digest || copied.Size != size {
+			b.Fatalf("%s not carried over whole: got %d bytes, %s; want %d, %s\n%s", carried, copied.Size, copied.Digest, size, original.Digest, log)
 		}
 		reportMaxRSS(b, rss)
 		b.StartTimer()
 	}
+}
+
+// runMeasured runs the action's binary with args in dir under
+// timeCommand, with nothing of the environment but PATH and GITHUB_TOKEN
+// (token), timed as the benchmark's operation. It returns the file
+// timeCommand wrote the peak memory to, for reportMaxRSS, and the log; a
+// failed run fails the benchmark.
+func runMeasured(b *testing.B, binary, dir, token string, args ...string) (rss, log string) {
+	b.Helper()
+	var stdout, stderr bytes.Buffer
+	rss = filepath.Join(b.TempDir(), "rss")
+	cmd := exec.Command(timeCommand, append([]string{"-f", "%M", "-o", rss, binary}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "GITHUB_TOKEN=" + token}
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	b.StartTimer()
+	err := cmd.Run()
+	b.StopTimer()
+	if err != nil {
+		b.Fatalf("run the action: %v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	return rss, stderr.String()
+}
+
+// releaseAsset is the asset called name of the release of tag in the
+// orchestrator; its zero value when there is none.
+func releaseAsset(srv *githubtest.Server, tag, name string) githubtest.Asset {
+	for _, r := range srv.Releases(orchestrator) {
+		for _, a := range r.Assets {
+			if r.TagName == tag && a.Name == name {
+				return a
+			}
+		}
+	}
+	return githubtest.Asset{}
 }
 
 // reportMaxRSS reports, as maxrss-MiB, the peak memory that timeCommand
