@@ -205,6 +205,13 @@ func TestPromote(t *testing.T) {
 			rel := n.assertPromoted(t, o)
 			assert.Equal(t, tt.wantPrerelease, rel.Prerelease)
 			assert.Equal(t, tt.wantLatest, rel.MakeLatest)
+			latest, _, err := n.otherRun().Repositories.GetLatestRelease(t.Context(), "BTCDecoded", "bllvm")
+			require.NoError(t, err)
+			if tt.wantLatest == "true" {
+				assert.Equal(t, releaseTag, latest.GetTagName(), "the repository's latest release")
+			} else {
+				assert.Equal(t, lastRelease, latest.GetTagName(), "the latest release stays where it was")
+			}
 			assert.Equal(t, releaseTag, rel.Name)
 			n.assertTagged(t, promotedPins)
 			assert.Equal(t, releaseTag, o.outputs["tag"])
