@@ -11,6 +11,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -71,7 +73,11 @@ func prepareVerify(values inputs.Values, ev event.Context, common inputs.Common,
 	if in.Record || in.SigsRepository != "" {
 		contents = "write"
 	}
-	v := &verifyRun{in: in, ev: ev, files: files, log: log, dryRun: common.DryRun}
+	workspace, err := filepath.Abs(ev.WorkspaceDir())
+	if err != nil {
+		return prepared{}, fmt.Errorf("find the workspace %s: %w", ev.WorkspaceDir(), err)
+	}
+	v := &verifyRun{in: in, ev: ev, files: files, workspace: workspace, log: log, dryRun: common.DryRun}
 	return prepared{calls: true, target: ev.Repository, repositories: repositories,
 		permissions: map[string]string{"contents": contents}, done: verifyDone,
 		run: func(ctx context.Context, client *gh.Client) (report.Result, error) {
@@ -98,12 +104,14 @@ func renameInput(err error, from, to string) error {
 
 // verifyRun is one builder's comparison with a release.
 type verifyRun struct {
-	in     inputs.Verify
-	ev     event.Context
-	files  []prerelease.File
-	log    *report.Log
-	dryRun bool // writes are planned, not sent: say "would"
-	client *gh.Client
+	in    inputs.Verify
+	ev    event.Context
+	files []prerelease.File
+	// workspace is absolute: the builder's SHA256SUMS goes to its Dir.
+	workspace string
+	log       *report.Log
+	dryRun    bool // writes are planned, not sent: say "would"
+	client    *gh.Client
 }
 
 // did words what a write did, or in a dry run would have done.
@@ -124,11 +132,15 @@ func (v *verifyRun) run(ctx context.Context) (report.Result, error) {
 	if err != nil {
 		return report.Result{}, err
 	}
-	// The builder's own SHA256SUMS, what sigs-repository receives.
-	// prerelease does not export the writer of .release-action/ files
-	// yet, so it is not written to the workspace and checksums-file is
-	// empty: see the report of the verify mode.
-	sums, checksumsFile := verify.Text(built), ""
+	// The builder's own SHA256SUMS, what sigs-repository receives, in the
+	// workspace for a later step (an attestation, an upload): written
+	// before any request, so that a build that differs leaves it too.
+	sums := verify.Text(built)
+	name := sumsAsset + "-" + v.in.Builder
+	if _, err := prerelease.WriteWorkspaceFile(v.workspace, name, []byte(sums)); err != nil {
+		return report.Result{}, err
+	}
+	checksumsFile := path.Join(prerelease.Dir, name)
 	owner, repo, tag := v.ev.Owner(), v.ev.Name(), v.in.Tag
 	access := github.Access{Repository: v.ev.Repository, Own: v.ev.Repository, Permission: "contents: read"}
 	rel, assets, err := github.ReleaseByTag(ctx, v.client, owner, repo, tag)

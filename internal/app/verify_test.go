@@ -177,6 +177,7 @@ func TestVerifyTwoBuildersInEitherOrder(t *testing.T) {
 				assert.Equal(t, []string{}, jsonList(t, o.outputs["differed"]))
 				assert.Equal(t, []string{"manifest.json"}, jsonList(t, o.outputs["missing"]))
 				assert.Equal(t, "https://github.com/"+orchestrator+"/releases/tag/"+todayTag, o.outputs["release-url"])
+				assert.Equal(t, ".release-action/SHA256SUMS-gha-ubuntu", o.outputs["checksums-file"], "relative to the workspace")
 				assert.Contains(t, o.stdout, "done: reproduced 4 files of https://github.com/"+orchestrator+"/releases/tag/"+todayTag)
 			}
 			body := w.body(id)
@@ -508,4 +509,42 @@ func TestVerifyDryRun(t *testing.T) {
 	assert.Contains(t, o.stdout, "Dry run: 2 requests that would change something, not sent")
 	assert.Equal(t, nightlyNotes, w.body(id))
 	assert.Equal(t, "true", o.outputs["reproduced"])
+}
+
+// The builder's own SHA256SUMS is in the workspace before any request,
+// also when its build differs and the step fails, and through no link.
+func TestVerifyWritesTheBuildersChecksums(t *testing.T) {
+	tests := []struct {
+		name     string
+		builder  string
+		files    map[string]string
+		setup    func(w *world)
+		wantCode int
+		wantErr  string
+	}{
+		{"reproduced", "gha-ubuntu", ubuntuFiles, nil, 0, ""},
+		{"differs: written all the same", "alice", aliceFiles, nil, 1, ""},
+		{"a link in its place: refused, nothing sent", "gha-ubuntu", ubuntuFiles, func(w *world) {
+			w.link(".release-action/SHA256SUMS-gha-ubuntu", filepath.Join(t.TempDir(), "elsewhere"))
+		}, 1, "it is a symbolic link"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, _ := verifyWorld(t, nightlyNotes, sumsOf(published))
+			w.builder(tt.builder, tt.files)
+			if tt.setup != nil {
+				tt.setup(w)
+			}
+			o := w.run()
+			assert.Equal(t, tt.wantCode, o.code, o.stdout)
+			if tt.wantErr != "" {
+				assert.Contains(t, errorLine(t, o.stdout), tt.wantErr)
+				assert.Empty(t, o.requests)
+				return
+			}
+			data, err := os.ReadFile(filepath.Join(w.workspace(), ".release-action", "SHA256SUMS-"+tt.builder))
+			require.NoError(t, err)
+			assert.Equal(t, sumsOf(tt.files), string(data), "sha256sum -c verifies the builder's files with it")
+		})
+	}
 }

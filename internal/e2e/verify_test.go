@@ -132,6 +132,12 @@ func TestReproduceANightly(t *testing.T) {
 	assert.Equal(t, slices.Sorted(maps.Keys(built)), matched)
 	assert.Equal(t, []string{"manifest.json"}, missing)
 	assert.Equal(t, "[]", out["differed"])
+	assert.Equal(t, ".release-action/SHA256SUMS-gha-ubuntu", out["checksums-file"])
+	own, err := os.ReadFile(filepath.Join(verifyJob.workspace, out["checksums-file"]))
+	require.NoError(t, err, "the builder's own SHA256SUMS is in the workspace")
+	back, err := verify.Parse(own)
+	require.NoError(t, err)
+	assert.Len(t, back, len(built))
 	assert.Equal(t, 1, p.writes(before), "the notes, once")
 	assert.LessOrEqual(t, len(p.srv.Requests())-before, 4)
 

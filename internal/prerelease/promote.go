@@ -201,7 +201,7 @@ func (pr *promotion) files(ctx context.Context, writes bool) ([]File, error) {
 	if err := checkSums(pr.from.Tag, data, pr.assets); err != nil {
 		return nil, err
 	}
-	path, err := writeWorkspaceFile(pr.o.Workspace, ChecksumsAsset, data)
+	path, err := WriteWorkspaceFile(pr.o.Workspace, ChecksumsAsset, data)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func (pr *promotion) releasePage(tag string) string {
 func (pr *promotion) result() (report.Result, error) {
 	o, p := pr.o, pr.p
 	toml := versionsTOML(o.Tag, o.Owner+"/"+o.Repo, pr.from, pr.tagged)
-	if _, err := writeWorkspaceFile(o.Workspace, VersionsFile, []byte(toml)); err != nil {
+	if _, err := WriteWorkspaceFile(o.Workspace, VersionsFile, []byte(toml)); err != nil {
 		return report.Result{}, err
 	}
 	var res report.Result

@@ -216,7 +216,7 @@ func (p *publication) sync(ctx context.Context) (SyncResult, string, error) {
 	for _, a := range strays {
 		names = append(names, a.Name)
 	}
-	path, err := writeWorkspaceFile(o.Workspace, o.Checksums, []byte(checksumsText(names, synced.Digests)))
+	path, err := WriteWorkspaceFile(o.Workspace, o.Checksums, []byte(checksumsText(names, synced.Digests)))
 	if err != nil {
 		return SyncResult{}, "", err
 	}

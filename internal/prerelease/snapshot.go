@@ -277,7 +277,7 @@ func writeManifest(o Options, s snapshot) (File, error) {
 	if err != nil {
 		return File{}, fmt.Errorf("write %s: %w", ManifestAsset, err)
 	}
-	path, err := writeWorkspaceFile(o.Workspace, ManifestAsset, append(data, '\n'))
+	path, err := WriteWorkspaceFile(o.Workspace, ManifestAsset, append(data, '\n'))
 	if err != nil {
 		return File{}, err
 	}
@@ -295,7 +295,7 @@ func checksumsText(names, digests []string) string {
 	return strings.Join(lines, "")
 }
 
-// writeWorkspaceFile writes name into Dir of the workspace and returns its
+// WriteWorkspaceFile writes name into Dir of the workspace and returns its
 // path. The action runs as root in its container, and a self-hosted
 // runner's workspace keeps whatever an earlier job left in it (a checked
 // out repository, a build script's output): so nothing here follows a
@@ -307,7 +307,7 @@ func checksumsText(names, digests []string) string {
 // runner's user must be able to remove what the action leaves, so folder
 // and file are handed to the workspace's owner (nothing changes where the
 // action is that owner).
-func writeWorkspaceFile(workspace, name string, data []byte) (string, error) {
+func WriteWorkspaceFile(workspace, name string, data []byte) (string, error) {
 	fail := func(err error) (string, error) { return "", fmt.Errorf("write %s: %w", name, err) }
 	root, err := os.OpenRoot(workspace)
 	if err != nil {

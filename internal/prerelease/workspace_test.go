@@ -43,7 +43,7 @@ func TestWriteWorkspaceFileFollowsNoLink(t *testing.T) {
 			workspace, outside := t.TempDir(), t.TempDir()
 			require.NoError(t, os.WriteFile(filepath.Join(outside, "victim"), []byte("keep me"), 0o644))
 			tt.plant(t, workspace, outside)
-			_, err := writeWorkspaceFile(workspace, "SHA256SUMS", []byte("sums\n"))
+			_, err := WriteWorkspaceFile(workspace, "SHA256SUMS", []byte("sums\n"))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			victim, err := os.ReadFile(filepath.Join(outside, "victim"))
@@ -58,7 +58,7 @@ func TestWriteWorkspaceFileFollowsNoLink(t *testing.T) {
 	// A real folder: written, and written again over the old file.
 	workspace := t.TempDir()
 	for _, content := range []string{"one\n", "two\n"} {
-		path, err := writeWorkspaceFile(workspace, "SHA256SUMS", []byte(content))
+		path, err := WriteWorkspaceFile(workspace, "SHA256SUMS", []byte(content))
 		require.NoError(t, err)
 		assert.Equal(t, filepath.Join(workspace, Dir, "SHA256SUMS"), path)
 		got, err := os.ReadFile(path)
