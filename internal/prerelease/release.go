@@ -359,17 +359,7 @@ func releaseBody(ctx context.Context, c Client, o Options, previous, table, mark
 
 // shorten keeps the first lines of text that fit in room characters.
 func shorten(text string, room int) string {
-	var b strings.Builder
-	used := 0
-	for line := range strings.Lines(text) {
-		n := utf8.RuneCountInString(line)
-		if used+n > room {
-			break
-		}
-		b.WriteString(line)
-		used += n
-	}
-	return strings.TrimRight(b.String(), "\n")
+	return strings.TrimRight(report.FirstLines(text, room), "\n")
 }
 
 func publishResult(o Options, rel *gh.RepositoryRelease, created bool, synced SyncResult, pruned []string, files []File) report.Result {

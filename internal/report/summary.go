@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Summary is a short Markdown table for the step summary.
@@ -111,3 +112,19 @@ var urlSafe = func() (safe [128]bool) {
 	}
 	return safe
 }()
+
+// FirstLines keeps the first whole lines of text that fit in room
+// characters: what a body held to GitHub's limit keeps of a long part.
+func FirstLines(text string, room int) string {
+	var b strings.Builder
+	used := 0
+	for line := range strings.Lines(text) {
+		n := utf8.RuneCountInString(line)
+		if used+n > room {
+			break
+		}
+		b.WriteString(line)
+		used += n
+	}
+	return b.String()
+}

@@ -261,16 +261,5 @@ func containsFold(list []string, s string) bool {
 // line that says so.
 func cut(md string, room int) string {
 	const note = "\n*This report is cut to keep it within GitHub's limit.*\n"
-	room -= utf8.RuneCountInString(note)
-	var b strings.Builder
-	used := 0
-	for line := range strings.Lines(md) {
-		n := utf8.RuneCountInString(line)
-		if used+n > room {
-			break
-		}
-		b.WriteString(line)
-		used += n
-	}
-	return b.String() + note
+	return report.FirstLines(md, room-utf8.RuneCountInString(note)) + note
 }
