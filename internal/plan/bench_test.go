@@ -45,7 +45,7 @@ func randomDAG(n, edges int, seed uint64) []Component {
 	return components
 }
 
-// The size the brief asks to stay well under a second for.
+// A graph far larger than any real one, which must plan well under a second.
 const (
 	largeComponents = 10_000
 	largeEdges      = 50_000
