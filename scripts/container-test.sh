@@ -13,8 +13,12 @@
 #      proof fails, which builds nothing and whose triage job opens the
 #      tracking issue (the run's jobs and log planted in the fake, as
 #      GitHub would show them); a bllvm-commons commit, which rebuilds
-#      governance, carries the rest and closes that issue; then the
-#      fake's state.
+#      governance, carries the rest and closes that issue; reproduce.yml
+#      on that nightly's release: GitHub-hosted jobs rebuild it and
+#      record the reproduction grid in its notes, twice (a rerun changes
+#      nothing); release.yml by hand to release it as v0.2.0, tagging
+#      every repository, with versions.toml proposed in a pull request
+#      (stand-in gh); then the fake's state.
 #   3. figures: image size, start-to-exit of a dispatch in the container
 #      and bare, each act step's time.
 # No registry is reachable: the Dockerfile's bases are stand-ins built
@@ -560,7 +564,7 @@ fi
 
 repos="$tmp/repos"
 artifacts="$tmp/artifacts"
-mkdir -p "$repos" "$artifacts" "$tmp/act-home"
+mkdir -p "$repos" "$artifacts/git" "$tmp/act-home"
 workflows="$root/examples/workflows"
 if [ "${CONTAINER_TEST_PLANT:-}" = needs-output ]; then
 	# The planted defect: the publish job's nightly-tag step reads an
@@ -575,7 +579,10 @@ fi
 
 # make_repo NAME FILE=WORKFLOW...: a git checkout of BTCDecoded/NAME with
 # its stand-in sources and those workflows, as act reads the repository,
-# ref and sha from it.
+# ref and sha from it. Its origin fetches from GitHub's address (act
+# reads the repository from it) but pushes to a bare repository under
+# /artifacts (git/NAME.git on the host): a job's git push never leaves
+# this machine.
 make_repo() {
 	local dir="$repos/$1" pair
 	shift
@@ -589,6 +596,8 @@ make_repo() {
 	done
 	git -C "$dir" init -q -b main
 	git -C "$dir" remote add origin "https://github.com/$owner/$(basename "$dir").git"
+	git init -q --bare "$artifacts/git/$(basename "$dir").git"
+	git -C "$dir" remote set-url --push origin "/artifacts/git/$(basename "$dir").git"
 	git -C "$dir" add -A
 	GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com GIT_COMMITTER_NAME=ci GIT_COMMITTER_EMAIL=ci@example.com \
 		git -C "$dir" commit -q -m "workflows"
@@ -596,7 +605,7 @@ make_repo() {
 }
 consensus_head=$(make_repo bllvm-consensus ci.yml=repo-ci.yml)
 bllvm_head=$(make_repo bllvm release_orchestrator.yml=release_orchestrator.yml prerelease.yml=prerelease.yml \
-	nightly-prerelease.yml=nightly-prerelease.yml)
+	nightly-prerelease.yml=nightly-prerelease.yml reproduce.yml=reproduce.yml release.yml=release.yml)
 # actionlint, as scripts/test.sh runs it, on what act is about to run.
 go tool actionlint "$repos"/*/.github/workflows/*.yml >"$tmp/actionlint.log" 2>&1 ||
 	{ cat "$tmp/actionlint.log" >&2; fail "actionlint refuses the workflows act would run (above)"; }
@@ -664,7 +673,11 @@ cargo_refuses "a sibling missing" "dependency .bllvm-protocol. of bllvm-node: .*
 echo "ok: the stand-in cargo records every crate's commit, and refuses a sibling missing or at another commit, naming it"
 
 # act's config: no interactive choice of a default image.
-echo "-P self-hosted=release-action-standin/runner:bookworm" >"$tmp/act-home/.actrc"
+# The one runner stand-in plays GitHub's hosted ubuntu-latest too
+# (reproduce.yml's jobs, release.yml's versions job), with the hosted
+# runner's rustup, sudo, apt-get and gh as stand-ins.
+runner=release-action-standin/runner:bookworm
+printf -- '-P self-hosted=%s\n-P ubuntu-latest=%s\n' "$runner" "$runner" >"$tmp/act-home/.actrc"
 act_times=()
 # act runs the image built above from the real Dockerfile (under the name
 # act gives the action's image) instead of building its own copy for each
@@ -679,7 +692,7 @@ act_run() {
 	t0=$(now_ms)
 	(cd "$repos/$repo" && HOME="$tmp/act-home" XDG_CONFIG_HOME="$tmp/act-home/.config" XDG_CACHE_HOME="$tmp/act-home/.cache" \
 		"$act" "$event_name" -W ".github/workflows/$workflow" -e "$tmp/$name.json" \
-		-P self-hosted=release-action-standin/runner:bookworm --pull=false --rebuild=false --bind --network host \
+		-P self-hosted="$runner" -P ubuntu-latest="$runner" --pull=false --rebuild=false --bind --network host \
 		--concurrent-jobs 1 \
 		--container-options "--network host -v $artifacts:/artifacts" \
 		-s REPO_ACCESS_TOKEN="$token" -s GITHUB_TOKEN="$token" \
@@ -1112,10 +1125,132 @@ jq -e --arg link "]($fake_root/$owner/bllvm/releases/tag/$version2)" 'length == 
 issues_closed=$(tracking_issues)
 echo "ok: run 701's close-issue step closed tracking issue #$tracking with one comment linking $version2"
 
+# (g) reproduce.yml on $version2's release, as its publishing starts it
+# (release: published): GitHub-hosted jobs lay out the nightly's commits
+# from its tag, build and package with the orchestrator's commands, and
+# verify records their column, gha-ubuntu, in the release's notes. The
+# stand-in cargo and the packaging are deterministic, so every archive
+# matches; the image is not rebuilt, and manifest.json is no build: both
+# "not built" (—).
+# A hosted job starts in an empty workspace; act binds the one checkout,
+# where the earlier runs left their sources/ and dist/ (run 701's image
+# among them, which verify would find and match): it goes first.
+fresh_workspace() {
+	git -C "$repos/$1" clean -ffdxq || fail "could not empty the workspace of $1"
+}
+jq -n --arg owner "$owner" --arg tag "$version2" '{action: "published", release: {tag_name: $tag, name: $tag, draft: false, prerelease: true},
+	repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' >"$tmp/reproduce.json"
+fresh_workspace bllvm
+act_run reproduce bllvm release reproduce.yml 801
+output_was reproduce reproduced true
+log_has reproduce "stand-in apt-get: install gcc-mingw-w64-x86-64" "the Windows jobs' MinGW install"
+[ "$(release_state)" = "$state_published" ] || { diff <(echo "$state_published") <(release_state) | sed 's/^/  /' >&2; fail "reproduce.yml changed $version2's assets or the tags (above)"; }
+# grid_rows: the rows of the grid in $version2's notes, sorted.
+grid_rows() {
+	api GET "/repos/$owner/bllvm/releases/tags/$version2" | jq -r .body >"$tmp/notes.md"
+	sed -n '/^<!-- release-action: reproduction grid -->$/,/^<!-- release-action: reproduction grid end -->$/p' "$tmp/notes.md" |
+		grep -E '^\| ' | LC_ALL=C sort
+}
+want_grid=$( (echo '| asset | gha-ubuntu |'
+	for name in "${want_assets[@]}"; do
+		case $name in
+		SHA256SUMS) ;;
+		manifest.json | governance-image.tar.gz) echo "| \`$name\` | — |" ;;
+		*) echo "| \`$name\` | ✅ |" ;;
+		esac
+	done) | LC_ALL=C sort)
+got_grid=$(grid_rows)
+[ "$got_grid" = "$want_grid" ] || { sed 's/^/  | /' "$tmp/notes.md" >&2; diff <(echo "$want_grid") <(echo "$got_grid") | sed 's/^/  /' >&2; fail "$version2's notes do not hold the grid with gha-ubuntu's column as it must be (notes, then > got, < want)"; }
+notes_reproduced=$(cat "$tmp/notes.md")
+matched=$(grep -c '✅' <<<"$got_grid")
+echo "ok: reproduce.yml rebuilt $version2 on ubuntu-latest: its $matched archives match SHA256SUMS (✅), manifest.json and the image not built (—), in the grid of its notes; reproduced=true"
+# A rerun (the same run, its artifacts overwritten) records the same.
+cp "$tmp/reproduce.json" "$tmp/reproduce-rerun.json"
+fresh_workspace bllvm
+act_run reproduce-rerun bllvm release reproduce.yml 801
+output_was reproduce-rerun reproduced true
+grid_rows >/dev/null
+[ "$(cat "$tmp/notes.md")" = "$notes_reproduced" ] || { diff <(echo "$notes_reproduced") "$tmp/notes.md" | sed 's/^/  /' >&2; fail "rerunning reproduce.yml changed $version2's notes (> now, < before)"; }
+[ "$(release_state)" = "$state_published" ] || fail "rerunning reproduce.yml changed $version2's assets or the tags"
+echo "ok: reproduce.yml rerun: $version2's notes unchanged"
+
+# (h) release.yml run by hand: $version2 released as v0.2.0, its files
+# byte for byte; v0.2.0 tagged in bllvm at the nightly's commit and in
+# every component repository at the commit its manifest pins; then the
+# versions job pushes versions.toml to a branch (the bare repository
+# make_repo pushes to) and opens its pull request with gh. GitHub's
+# hosted runner has gh, the runner stand-in has a stand-in (scripts/
+# container/runner/gh) that records its calls in /artifacts/gh/<run id>:
+# the step runs exactly as on GitHub, nothing in the example skipped.
+release=v0.2.0
+jq -n --arg owner "$owner" --arg from "$version2" --arg version "$release" '{inputs: {from: $from, version: $version}, ref: "refs/heads/main",
+	workflow: ".github/workflows/release.yml", repository: {full_name: ($owner + "/bllvm"), name: "bllvm", owner: {login: $owner}}}' >"$tmp/release.json"
+act_run release bllvm workflow_dispatch release.yml 901
+output_was release tag "$release"
+output_was release from "$version2"
+api GET "/repos/$owner/bllvm/releases/tags/$release" >"$tmp/release-v.json"
+jq -e '.draft == false and .prerelease == false' "$tmp/release-v.json" >/dev/null || fail "$release is not a published release: $(jq -c '{draft, prerelease}' "$tmp/release-v.json")"
+got_assets=$(jq -r '[.assets[].name] | sort | join(" ")' "$tmp/release-v.json")
+[ "$got_assets" = "$want_list" ] || fail "$release's assets are: $got_assets; want: $want_list"
+mkdir -p "$tmp/released"
+while read -r id name; do
+	curl -fsSL -H "Authorization: token $token" -H 'Accept: application/octet-stream' \
+		-o "$tmp/released/$name" "$fake_api/repos/$owner/bllvm/releases/assets/$id" || fail "download of the asset $name of $release failed"
+	cmp -s "$tmp/downloaded2/$name" "$tmp/released/$name" || fail "$name of $release is not $version2's byte for byte"
+done < <(jq -r '.assets[] | "\(.id) \(.name)"' "$tmp/release-v.json")
+echo "ok: release.yml released $version2 as $release: its ${#want_assets[@]} assets are $version2's byte for byte"
+# peel REPOSITORY TAG: the commit the tag names, through its tag object.
+peel() {
+	local object
+	object=$(api GET "/repos/$owner/$1/git/ref/tags/$2" | jq -r '.object | "\(.type) \(.sha)"')
+	while [ "${object%% *}" = tag ]; do
+		object=$(api GET "/repos/$owner/$1/git/tags/${object#* }" | jq -r '.object | "\(.type) \(.sha)"')
+	done
+	[ "${object%% *}" = commit ] || fail "the tag $2 of $1 names a ${object%% *}, not a commit"
+	echo "${object#* }"
+}
+nightly_commit=$(peel bllvm "$version2")
+[ "$(peel bllvm "$release")" = "$nightly_commit" ] || fail "$release in bllvm is at $(peel bllvm "$release"), not at $version2's commit $nightly_commit"
+for r in "${repositories[@]:1}"; do
+	want=$(jq -r --arg repo "$owner/$r" '.components[] | select(.repository == $repo) | .sha' "$tmp/downloaded2/manifest.json")
+	[ -n "$want" ] || fail "$version2's manifest.json pins no commit of $r"
+	got=$(peel "$r" "$release")
+	[ "$got" = "$want" ] || fail "$release in $r is at $got, not at the commit $version2's manifest pins, $want"
+done
+echo "ok: $release tagged in bllvm at $version2's commit ${nightly_commit:0:7}, and in the 5 component repositories at the commits its manifest pins"
+# The versions job: versions.toml on the branch versions/$release, each
+# of the six repositories at its release tag and commit, one commit on
+# bllvm's main; then one pull request of that branch.
+branch="versions/$release"
+toml=$(git -C "$artifacts/git/bllvm.git" show "$branch:versions.toml" 2>/dev/null) || fail "the versions job pushed no branch $branch holding versions.toml"
+for r in "${repositories[@]}"; do
+	want=$(jq -r --arg repo "$owner/$r" '[.components[] | select(.repository == $repo) | .sha][0] // empty' "$tmp/downloaded2/manifest.json")
+	want=${want:-$nightly_commit}
+	grep -qxF "$r = { version = \"${release#v}\", git_tag = \"$release\", git_commit = \"$want\" }" <<<"$toml" ||
+		{ sed 's/^/  | /' <<<"$toml" >&2; fail "the pushed versions.toml does not record $r at $release, $want (above)"; }
+done
+[ "$(git -C "$artifacts/git/bllvm.git" log --format=%s "$branch")" = "versions.toml: $release, promoted from $version2"$'\n'workflows ] ||
+	fail "$branch is not bllvm's main and one commit of versions.toml: $(git -C "$artifacts/git/bllvm.git" log --oneline "$branch")"
+# Each call as the stand-in records it (printf %q of every argument).
+[ -s "$artifacts/gh/901" ] || fail "the versions job never ran gh"
+mapfile -t gh_calls <"$artifacts/gh/901"
+[ "${#gh_calls[@]}" = 2 ] && [ "${gh_calls[0]}" = "versions gh pr list --head $branch --state open --json number --jq .\\[\\].number" ] &&
+	[[ ${gh_calls[1]} == "versions gh pr create --head $branch --title versions.toml:\\ $release --body "* ]] ||
+	{ sed 's/^/  | /' "$artifacts/gh/901" >&2; fail "the versions job's gh calls (above) are not: list the open pull requests of $branch, then open one"; }
+grep -qF "promoted\\ from\\ $version2" "$artifacts/gh/901" || fail "the pull request's body does not name $version2: $(cat "$artifacts/gh/901")"
+echo "ok: the versions job pushed $branch with versions.toml (6 repositories at $release and their commits) and opened its pull request with gh"
+# The nightlies' releases and tags are as they were; $release is one
+# release more.
+state_released=$(release_state)
+[ "$(awk -v r="release $release " 'index($0, r) == 1 {skip = 1; next} /^release / {skip = 0} !skip' <<<"$state_released")" = "$state_published" ] ||
+	{ diff <(echo "$state_published") <(echo "$state_released") | sed 's/^/  /' >&2; fail "release.yml changed the nightlies' releases or tags (> now, < before)"; }
+
 stage "2. the fake's final state"
 [ "$(jq '.workflow_dispatches | length' "$tmp/dispatches.json")" = 0 ] || { cat "$tmp/dispatches.json" >&2; fail "a workflow was dispatched (above): nothing dispatches prerelease.yml any more"; }
-[ "$(release_state)" = "$state_published" ] || { diff <(echo "$state_published") <(release_state) | sed 's/^/  /' >&2; fail "the fake's tags or releases changed after $version2 was published (above)"; }
-echo "ok: two nightly tags, $version and $version2, each one published prerelease, unchanged since the orchestrator published them; no workflow dispatched"
+[ "$(release_state)" = "$state_released" ] || { diff <(echo "$state_released") <(release_state) | sed 's/^/  /' >&2; fail "the fake's tags or releases changed after $release was released (above)"; }
+[ "$(release_state | grep -c '^release ')" = 3 ] || fail "want three releases, $version, $version2 and $release: $(release_state | grep '^release ')"
+[ "$(api GET "/repos/$owner/bllvm/releases/tags/$version2" | jq -r .body)" = "$notes_reproduced" ] || fail "$version2's notes changed after reproduce.yml recorded its grid"
+echo "ok: two nightly tags, $version and $version2, each one published prerelease, unchanged since the orchestrator published them but for $version2's grid; $release released from $version2; no workflow dispatched"
 [ "$(tracking_issues)" = "$issues_closed" ] || { diff <(echo "$issues_closed") <(tracking_issues) | sed 's/^/  /' >&2; fail "the tracking issues changed after $version2 closed #$tracking (above)"; }
 api GET "/repos/$owner/bllvm/issues?state=all&per_page=100" | jq -e --argjson n "$tracking" 'map(.number) == [$n]' >/dev/null ||
 	fail "bllvm has issues other than tracking issue #$tracking"
