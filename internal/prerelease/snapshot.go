@@ -516,17 +516,6 @@ func checkOwners(names []string, m manifest.Manifest) error {
 	return nil
 }
 
-// releaseOf finds the published release of tag among every release
-// findRelease listed, or nil.
-func releaseOf(tag string, listed []*gh.RepositoryRelease) *gh.RepositoryRelease {
-	for _, r := range listed {
-		if r.GetTagName() == tag && !r.GetDraft() {
-			return r
-		}
-	}
-	return nil
-}
-
 // listedAssets is a Releases that keeps the assets of the releases it
 // listed, digests included (github.Releases).
 type listedAssets interface {
