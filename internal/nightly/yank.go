@@ -51,7 +51,7 @@ func YankLine(reason string) string { return YankLinePrefix + YankText(reason) }
 
 // YankText is the reason as people read it: escaped for Markdown and HTML
 // (report.Text), and with every @ a look-alike that mentions nobody.
-func YankText(reason string) string { return strings.ReplaceAll(report.Text(reason), "@", "＠") }
+func YankText(reason string) string { return report.Unmentioned(report.Text(reason)) }
 
 // YankedBody is body withdrawn for reason: the marker and the line at its
 // top, above a blank line and the notes as they were. A body yanked

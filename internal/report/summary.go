@@ -128,3 +128,10 @@ func FirstLines(text string, room int) string {
 	}
 	return b.String()
 }
+
+// SafeAt stands in for @ in text from outside that goes into an issue or
+// release notes: it reads the same and never mentions anyone.
+const SafeAt = "＠"
+
+// Unmentioned is s with every @ made SafeAt.
+func Unmentioned(s string) string { return strings.ReplaceAll(s, "@", SafeAt) }

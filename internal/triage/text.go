@@ -18,10 +18,6 @@ import (
 // are full of.
 var ansiRE = regexp.MustCompile(`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b.?`)
 
-// fullwidthAt stands in for @ in text from a server: it reads the same
-// and never mentions anyone.
-const fullwidthAt = "＠"
-
 // plain bounds s to most runes (an ellipsis marks a cut), removes
 // terminal escapes, turns control and format characters into spaces
 // and @ into a look-alike that mentions nobody.
@@ -47,7 +43,7 @@ func plain(s string, most int) string {
 			pendingSpace = false
 		}
 		if r == '@' {
-			b.WriteString(fullwidthAt)
+			b.WriteString(report.SafeAt)
 		} else {
 			b.WriteRune(r)
 		}
