@@ -105,7 +105,7 @@ func Run(ctx context.Context, releases Releases, r Request) (Outcome, error) {
 				latest = r.Tag + " stays it: no other published full release that is not yanked"
 				notices = append(notices, fmt.Sprintf("%s stays the repository's latest release: there is no other published full release that is not yanked, and GitHub moves the latest only to another", r.Tag))
 			} else {
-				latest = "moved to " + successor.GetTagName()
+				latest = "moved to " + successor.GetTagName() // a summary cell: report.Text escapes it
 			}
 		}
 	}
@@ -125,9 +125,9 @@ func Run(ctx context.Context, releases Releases, r Request) (Outcome, error) {
 	}
 	if successor != nil {
 		if _, _, err := releases.EditRelease(ctx, r.Owner, r.Repo, successor.GetID(), &gh.RepositoryRelease{MakeLatest: gh.String("true")}); err != nil {
-			return Outcome{}, fmt.Errorf("make %s the latest release instead of %s, yanked (rerun to finish): %w", successor.GetTagName(), r.Tag, github.Explain(err, write))
+			return Outcome{}, fmt.Errorf("make %s the latest release instead of %s, yanked (rerun to finish): %w", report.Value(successor.GetTagName()), r.Tag, github.Explain(err, write))
 		}
-		r.Logf("%s is the latest release now, instead of %s", successor.GetTagName(), r.Tag)
+		r.Logf("%s is the latest release now, instead of %s", report.Value(successor.GetTagName()), r.Tag)
 	}
 
 	nowYanked := !r.Undo
@@ -179,7 +179,7 @@ func stateOf(undo, wasYanked, edited, sameReason bool) string {
 func done(r Request, state, address string, successor *gh.RepositoryRelease) string {
 	moved := ""
 	if successor != nil {
-		moved = "; " + successor.GetTagName() + " is the latest release"
+		moved = "; " + report.Value(successor.GetTagName()) + " is the latest release"
 	}
 	if r.DryRun {
 		return fmt.Sprintf("dry run: %s would be %s%s", r.Tag, state, moved)
